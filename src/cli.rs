@@ -1,0 +1,193 @@
+//! The command line: `reviewpub [serve]`, `migrate`, `publish FILE`, `token …`, `demo`, `db …`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use chrono::Utc;
+use clap::{Parser, Subcommand};
+use uuid::Uuid;
+
+use crate::app::{self, AppState};
+use crate::config::Settings;
+use crate::db::{self, Database};
+use crate::{api, demo, front_matter, publishing, telemetry};
+
+#[derive(Debug, Parser)]
+#[command(name = "reviewpub", version, about = "A film-review blog that publishes to the fediverse")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve {
+        /// Load the demo reviews when the database has no reviews yet.
+        #[arg(long)]
+        demo: bool,
+        /// Where the demo samples are.
+        #[arg(long, default_value = demo::DEFAULT_SAMPLES)]
+        samples: PathBuf,
+    },
+    /// Run the database migrations and exit.
+    Migrate,
+    /// Publish a Markdown file with front matter (updates the review with the same slug).
+    Publish {
+        file: PathBuf,
+        /// Override the file's status: draft, published or scheduled.
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// Manage admin API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Load the two sample reviews as published reviews.
+    Demo {
+        #[arg(long, default_value = demo::DEFAULT_SAMPLES)]
+        samples: PathBuf,
+    },
+    /// The embedded database.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Mint a token; it is printed once and only its hash is stored.
+    Create {
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// List tokens (never their values).
+    List,
+    /// Revoke a token by id.
+    Revoke { id: Uuid },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Print the embedded database's connection URL (for psql and pg_dump), starting it if needed.
+    Url,
+    /// Stop the embedded database server, whoever started it.
+    Stop,
+}
+
+fn out(text: impl std::fmt::Display) -> anyhow::Result<()> {
+    writeln!(std::io::stdout(), "{text}").context("writing to standard output")
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load()?;
+    telemetry::init(settings.log_format);
+    match cli.command.unwrap_or(Command::Serve { demo: false, samples: demo::DEFAULT_SAMPLES.into() }) {
+        Command::Serve { demo, samples } => serve(settings, demo.then_some(samples)).await,
+        Command::Migrate => with_db(&settings, |_| async { Ok(()) }).await,
+        Command::Publish { file, status } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let mut input = front_matter::parse(&text)?;
+            if status.is_some() {
+                input.status = status;
+            }
+            let site = settings.site.clone();
+            let urls = crate::urls::Urls::new(settings.public_url.clone());
+            with_db(&settings, |pool| async move {
+                let slug = match &input.slug {
+                    Some(slug) => slug.clone(),
+                    None => crate::domain::Slug::from_text(input.title.as_deref().unwrap_or_default()).to_string(),
+                };
+                let existing = db::reviews::get_by_slug(&pool, &slug).await?;
+                let (verb, stored) = match existing {
+                    Some(existing) => ("updated", publishing::replace(&pool, &site, existing.review.id, &input, Utc::now()).await?),
+                    None => ("created", publishing::create(&pool, &site, &input, Utc::now()).await?),
+                };
+                out(format!("{verb} {} ({}) {}", stored.review.id, stored.review.status.as_str(), urls.review(&stored.review.slug)))
+            })
+            .await
+        }
+        Command::Token { command } => {
+            with_db(&settings, |pool| async move {
+                match command {
+                    TokenCommand::Create { name } => {
+                        let token = api::auth::mint();
+                        db::tokens::insert(&pool, Uuid::now_v7(), &name, &api::auth::hash(&token)).await?;
+                        out(token)
+                    }
+                    TokenCommand::List => {
+                        for t in db::tokens::list(&pool).await? {
+                            let state = if t.revoked_at.is_some() { "revoked" } else { "active" };
+                            let used = t.last_used_at.map(|d| d.to_rfc3339()).unwrap_or_else(|| "never".into());
+                            out(format!("{}\t{}\t{state}\tcreated {}\tlast used {used}", t.id, t.name, t.created_at.to_rfc3339()))?;
+                        }
+                        Ok(())
+                    }
+                    TokenCommand::Revoke { id } => {
+                        anyhow::ensure!(db::tokens::revoke(&pool, id).await?, "no active token with id {id}");
+                        out(format!("revoked {id}"))
+                    }
+                }
+            })
+            .await
+        }
+        Command::Demo { samples } => {
+            let site = settings.site.clone();
+            with_db(&settings, |pool| async move {
+                let report = demo::load(&pool, &site, &samples).await?;
+                out(format!("demo: {} created, {} already there", report.created.len(), report.skipped.len()))
+            })
+            .await
+        }
+        Command::Db { command } => {
+            anyhow::ensure!(settings.database_url.is_none(), "DATABASE_URL is set: there is no embedded database");
+            let dir = settings.embedded_pg_dir();
+            let run_as = settings.embedded_postgres.run_as.clone();
+            let pg = tokio::task::spawn_blocking(move || db::embedded::EmbeddedPostgres::start(&dir, &run_as)).await??;
+            match command {
+                DbCommand::Url => out(pg.url(db::embedded::DATABASE)),
+                DbCommand::Stop => Ok(tokio::task::spawn_blocking(move || pg.stop_any()).await??),
+            }
+        }
+    }
+}
+
+/// Opens the database, migrates it, runs `job`, and closes it again (stopping the embedded
+/// server if this command started it).
+async fn with_db<F, Fut>(settings: &Settings, job: F) -> anyhow::Result<()>
+where
+    F: FnOnce(sqlx::PgPool) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let database = Database::open(settings).await?;
+    let result = match db::migrate(&database.pool).await {
+        Ok(()) => job(database.pool.clone()).await,
+        Err(e) => Err(e.into()),
+    };
+    database.close().await;
+    result
+}
+
+async fn serve(settings: Settings, demo_samples: Option<PathBuf>) -> anyhow::Result<()> {
+    let database = Database::open(&settings).await?;
+    let result = async {
+        db::migrate(&database.pool).await?;
+        if let Some(samples) = demo_samples {
+            if db::reviews::count_all(&database.pool).await? == 0 {
+                demo::load(&database.pool, &settings.site, &samples).await?;
+            }
+        }
+        let listener = tokio::net::TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("binding {} (listen)", settings.listen))?;
+        let state = AppState::new(settings.clone(), database.pool.clone());
+        app::serve(state, listener, app::shutdown_signal()).await?;
+        anyhow::Ok(())
+    }
+    .await;
+    database.close().await;
+    result
+}

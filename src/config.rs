@@ -1,0 +1,391 @@
+//! Configuration: `config/default.toml` (compiled in), overridden by an optional local file
+//! (`config/local.toml`, or the file named by `REVIEWPUB_CONFIG`), overridden by environment
+//! variables (`REVIEWPUB_<KEY>`, `REVIEWPUB_<SECTION>__<KEY>`, and `DATABASE_URL`).
+//!
+//! Raw values are read with figment and then parsed into typed settings; anything invalid stops
+//! start-up with a message that names the key and where its value came from.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Toml};
+use figment::Figment;
+use serde::Deserialize;
+use url::Url;
+
+use crate::domain::{Handle, Language};
+
+const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+const LOCAL_FILE: &str = "config/local.toml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("invalid configuration: {0}")]
+    Read(String),
+    #[error("invalid configuration: `{key}` (set {origin}): {message}")]
+    Invalid {
+        key: &'static str,
+        origin: String,
+        message: String,
+    },
+    #[error("invalid configuration: the file {0} named by REVIEWPUB_CONFIG does not exist")]
+    MissingFile(PathBuf),
+}
+
+/// The validated configuration the rest of the program uses.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub public_url: PublicUrl,
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub handle: Handle,
+    pub database_url: Option<String>,
+    pub admin_token: Option<String>,
+    pub log_format: LogFormat,
+    pub site: Site,
+    pub embedded_postgres: EmbeddedPostgresSettings,
+    pub scheduler_interval: std::time::Duration,
+    pub api_max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub title: String,
+    pub description: String,
+    pub author: String,
+    pub language: Language,
+    pub about: String,
+    pub page_size: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct EmbeddedPostgresSettings {
+    pub run_as: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The public base URL, without a trailing slash: `https://reviews.example`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl(Url);
+
+impl PublicUrl {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let url = Url::parse(raw.trim()).map_err(|e| format!("not a URL ({e})"))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err("must start with http:// or https://".into());
+        }
+        if url.host_str().is_none() {
+            return Err("must name a host".into());
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err("must not have a query or fragment".into());
+        }
+        if url.path() != "/" {
+            return Err("must be the site root, without a path".into());
+        }
+        Ok(Self(url))
+    }
+
+    /// `host` or `host:port`, as it appears in handles (`@reviews@host`).
+    pub fn domain(&self) -> String {
+        let host = self.0.host_str().unwrap_or_default();
+        match self.0.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_string(),
+        }
+    }
+
+    /// An absolute URL for a path starting with `/`.
+    pub fn join(&self, path: &str) -> String {
+        let base = self.0.as_str().trim_end_matches('/');
+        format!("{base}{path}")
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str().trim_end_matches('/')
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Raw {
+    public_url: String,
+    listen: String,
+    data_dir: PathBuf,
+    handle: String,
+    database_url: String,
+    admin_token: String,
+    log_format: String,
+    site: RawSite,
+    embedded_postgres: RawEmbedded,
+    scheduler: RawScheduler,
+    api: RawApi,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawSite {
+    title: String,
+    description: String,
+    author: String,
+    language: String,
+    about: String,
+    page_size: u32,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawEmbedded {
+    run_as: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawScheduler {
+    interval_seconds: u64,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawApi {
+    max_body_bytes: usize,
+}
+
+impl Settings {
+    /// The layered sources, lowest precedence first.
+    pub fn figment() -> Result<Figment, ConfigError> {
+        let mut figment = Figment::new().merge(Toml::string(DEFAULT_TOML));
+        match std::env::var_os("REVIEWPUB_CONFIG") {
+            Some(path) => {
+                let path = PathBuf::from(path);
+                if !path.is_file() {
+                    return Err(ConfigError::MissingFile(path));
+                }
+                figment = figment.merge(Toml::file(path));
+            }
+            None => figment = figment.merge(Toml::file(LOCAL_FILE)),
+        }
+        Ok(figment
+            .merge(Env::prefixed("REVIEWPUB_").split("__").ignore(&["config"]))
+            .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database_url".into())))
+    }
+
+    pub fn load() -> Result<Self, ConfigError> {
+        Self::from_figment(&Self::figment()?)
+    }
+
+    pub fn from_figment(figment: &Figment) -> Result<Self, ConfigError> {
+        let raw: Raw = figment.extract().map_err(|errors| {
+            let lines: Vec<String> = errors.into_iter().map(describe_figment_error).collect();
+            ConfigError::Read(lines.join("; "))
+        })?;
+        let invalid = |key: &'static str, message: String| ConfigError::Invalid {
+            key,
+            origin: origin_of(figment, key),
+            message,
+        };
+
+        let public_url = PublicUrl::parse(&raw.public_url).map_err(|m| invalid("public_url", m))?;
+        let listen = raw
+            .listen
+            .trim()
+            .parse::<SocketAddr>()
+            .map_err(|_| invalid("listen", "must be a socket address such as 127.0.0.1:8080".into()))?;
+        let handle = Handle::parse(&raw.handle).map_err(|m| invalid("handle", m.to_string()))?;
+        let language =
+            Language::parse(&raw.site.language).map_err(|m| invalid("site.language", m.to_string()))?;
+        let log_format = match raw.log_format.as_str() {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            _ => return Err(invalid("log_format", "must be \"text\" or \"json\"".into())),
+        };
+        if raw.data_dir.as_os_str().is_empty() {
+            return Err(invalid("data_dir", "must not be empty".into()));
+        }
+        let admin_token = non_empty(raw.admin_token);
+        if admin_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err(invalid("admin_token", "must be at least 16 characters long".into()));
+        }
+        if raw.site.title.trim().is_empty() {
+            return Err(invalid("site.title", "must not be empty".into()));
+        }
+        if !(1..=100).contains(&raw.site.page_size) {
+            return Err(invalid("site.page_size", "must be between 1 and 100".into()));
+        }
+        if raw.scheduler.interval_seconds == 0 || raw.scheduler.interval_seconds > 60 {
+            return Err(invalid(
+                "scheduler.interval_seconds",
+                "must be between 1 and 60".into(),
+            ));
+        }
+        if raw.api.max_body_bytes < 1024 {
+            return Err(invalid("api.max_body_bytes", "must be at least 1024".into()));
+        }
+        if raw.embedded_postgres.run_as.trim().is_empty() {
+            return Err(invalid("embedded_postgres.run_as", "must name a user".into()));
+        }
+
+        Ok(Settings {
+            public_url,
+            listen,
+            data_dir: raw.data_dir,
+            handle,
+            database_url: non_empty(raw.database_url),
+            admin_token,
+            log_format,
+            site: Site {
+                title: raw.site.title.trim().to_string(),
+                description: raw.site.description.trim().to_string(),
+                author: raw.site.author.trim().to_string(),
+                language,
+                about: raw.site.about,
+                page_size: raw.site.page_size,
+            },
+            embedded_postgres: EmbeddedPostgresSettings {
+                run_as: raw.embedded_postgres.run_as.trim().to_string(),
+            },
+            scheduler_interval: std::time::Duration::from_secs(raw.scheduler.interval_seconds),
+            api_max_body_bytes: raw.api.max_body_bytes,
+        })
+    }
+
+    /// The directory of the embedded PostgreSQL cluster.
+    pub fn embedded_pg_dir(&self) -> PathBuf {
+        self.data_dir.join("postgres")
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+}
+
+fn non_empty(value: String) -> Option<String> {
+    let value = value.trim().to_string();
+    (!value.is_empty()).then_some(value)
+}
+
+/// Where a key's value came from, for error messages: the env variable or the file.
+fn origin_of(figment: &Figment, key: &str) -> String {
+    match figment.find_metadata(key) {
+        Some(meta) if meta.name.contains("environment") => {
+            if key == "database_url" {
+                "by DATABASE_URL".to_string()
+            } else {
+                format!("by REVIEWPUB_{}", key.replace('.', "__").to_uppercase())
+            }
+        }
+        Some(meta) => match &meta.source {
+            Some(source) => format!("in {source}"),
+            None => format!("by {}", meta.name),
+        },
+        None => "nowhere".to_string(),
+    }
+}
+
+fn describe_figment_error(error: figment::Error) -> String {
+    let key = error.path.join(".");
+    let source = error
+        .metadata
+        .as_ref()
+        .map(|m| match &m.source {
+            Some(s) => format!(" in {s}"),
+            None => format!(" from {}", m.name),
+        })
+        .unwrap_or_default();
+    if key.is_empty() {
+        format!("{}{source}", error.kind)
+    } else {
+        format!("`{key}`{source}: {}", error.kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn defaults_load() {
+        Jail::expect_with(|_jail| {
+            let settings = Settings::load().expect("defaults are valid");
+            assert_eq!(settings.public_url.as_str(), "http://localhost:8080");
+            assert_eq!(settings.handle.as_str(), "reviews");
+            assert_eq!(settings.data_dir, PathBuf::from("./data"));
+            assert!(settings.database_url.is_none());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn local_file_overrides_defaults_and_env_overrides_both() {
+        Jail::expect_with(|jail| {
+            jail.create_dir("config")?;
+            jail.create_file(
+                "config/local.toml",
+                "handle = \"fromfile\"\nlisten = \"127.0.0.1:9000\"\n[site]\ntitle = \"File title\"\n",
+            )?;
+            let settings = Settings::load().expect("valid");
+            assert_eq!(settings.handle.as_str(), "fromfile");
+            assert_eq!(settings.site.title, "File title");
+            assert_eq!(settings.listen.port(), 9000);
+
+            jail.set_env("REVIEWPUB_HANDLE", "fromenv");
+            jail.set_env("REVIEWPUB_SITE__TITLE", "Env title");
+            jail.set_env("DATABASE_URL", "postgres://u@localhost/db");
+            let settings = Settings::load().expect("valid");
+            assert_eq!(settings.handle.as_str(), "fromenv");
+            assert_eq!(settings.site.title, "Env title");
+            assert_eq!(settings.listen.port(), 9000, "file value kept where env is silent");
+            assert_eq!(settings.database_url.as_deref(), Some("postgres://u@localhost/db"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn explicit_config_file_replaces_local_file() {
+        Jail::expect_with(|jail| {
+            jail.create_dir("config")?;
+            jail.create_file("config/local.toml", "handle = \"local\"\n")?;
+            jail.create_file("other.toml", "handle = \"other\"\n")?;
+            jail.set_env("REVIEWPUB_CONFIG", "other.toml");
+            assert_eq!(Settings::load().expect("valid").handle.as_str(), "other");
+            jail.set_env("REVIEWPUB_CONFIG", "missing.toml");
+            let err = Settings::load().expect_err("missing file");
+            assert!(err.to_string().contains("missing.toml"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn invalid_values_name_their_key() {
+        Jail::expect_with(|jail| {
+            jail.set_env("REVIEWPUB_PUBLIC_URL", "ftp://example");
+            let err = Settings::load().expect_err("bad url").to_string();
+            assert!(err.contains("`public_url`") && err.contains("REVIEWPUB_PUBLIC_URL"), "{err}");
+
+            jail.set_env("REVIEWPUB_PUBLIC_URL", "https://reviews.example");
+            jail.set_env("REVIEWPUB_LISTEN", "not-an-address");
+            let err = Settings::load().expect_err("bad listen").to_string();
+            assert!(err.contains("`listen`"), "{err}");
+
+            jail.set_env("REVIEWPUB_LISTEN", "127.0.0.1:1");
+            jail.set_env("REVIEWPUB_HANDLE", "Bad Handle!");
+            let err = Settings::load().expect_err("bad handle").to_string();
+            assert!(err.contains("`handle`"), "{err}");
+
+            jail.set_env("REVIEWPUB_HANDLE", "ok");
+            jail.set_env("REVIEWPUB_SCHEDULER__INTERVAL_SECONDS", "soon");
+            let err = Settings::load().expect_err("bad number").to_string();
+            assert!(err.contains("scheduler.interval_seconds"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn public_url_builds_ids() {
+        let url = PublicUrl::parse("http://localhost:8080/").expect("valid");
+        assert_eq!(url.domain(), "localhost:8080");
+        assert_eq!(url.join("/reviews/x"), "http://localhost:8080/reviews/x");
+        assert!(PublicUrl::parse("https://example.com/blog").is_err());
+    }
+}

@@ -1,0 +1,147 @@
+//! Markdown to sanitized HTML, teasers and plain text.
+
+use std::sync::LazyLock;
+
+use pulldown_cmark::{html, Event, Options, Parser, Tag, TagEnd};
+
+/// The critic's Markdown, rendered and sanitized.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub html: String,
+    /// The teaser: the given summary, or the body's first paragraph.
+    pub summary_html: String,
+    /// The teaser as plain text, for `<meta name="description">` and feeds.
+    pub summary_text: String,
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_SMART_PUNCTUATION
+}
+
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .link_rel(Some("noopener noreferrer"))
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .add_tag_attributes("img", ["loading"])
+        .add_generic_attributes(["id"])
+        .id_prefix(Some("md-"));
+    builder
+});
+
+/// Markdown to sanitized HTML.
+pub fn markdown_to_html(markdown: &str) -> String {
+    let mut raw = String::new();
+    html::push_html(&mut raw, Parser::new_ext(markdown, options()));
+    sanitize(&raw)
+}
+
+pub fn sanitize(html: &str) -> String {
+    SANITIZER.clean(html).to_string()
+}
+
+/// The longest teaser taken from a body's first paragraph.
+pub const TEASER_CHARS: usize = 400;
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+/// Renders a body and its teaser.
+pub fn render(body: &str, summary: Option<&str>) -> Rendered {
+    let html = markdown_to_html(body);
+    match summary {
+        Some(s) => Rendered { html, summary_html: markdown_to_html(s), summary_text: plain_text(s) },
+        None => {
+            // A long first paragraph is cut to a teaser that reads well alone.
+            let first = first_paragraph_markdown(body);
+            let text = plain_text(&first);
+            if text.chars().count() <= TEASER_CHARS {
+                Rendered { html, summary_html: markdown_to_html(&first), summary_text: text }
+            } else {
+                let cut = truncate(&text, TEASER_CHARS);
+                Rendered { html, summary_html: format!("<p>{}</p>", escape_html(&cut)), summary_text: cut }
+            }
+        }
+    }
+}
+
+/// The Markdown source of the first paragraph of `markdown`.
+fn first_paragraph_markdown(markdown: &str) -> String {
+    let mut start = None;
+    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Paragraph) if start.is_none() => start = Some(range.start),
+            Event::End(TagEnd::Paragraph) => {
+                if let Some(s) = start {
+                    return markdown[s..range.end].to_string();
+                }
+            }
+            _ => {}
+        }
+    }
+    String::new()
+}
+
+/// The words of `markdown`, without markup, whitespace folded.
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::new();
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Item) => out.push(' '),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// At most `max` characters, cut at a word boundary with an ellipsis.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > max / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!("{}…", cut.trim_end_matches(|c: char| c.is_ascii_punctuation()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_and_js_links_are_removed() {
+        let html = markdown_to_html("Hi <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>");
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+    }
+
+    #[test]
+    fn teaser_is_first_paragraph_unless_given() {
+        let r = render("First *para*.\n\nSecond.", None);
+        assert_eq!(r.summary_html.trim(), "<p>First <em>para</em>.</p>");
+        assert_eq!(r.summary_text, "First para.");
+        assert!(r.html.contains("Second."));
+        let r = render("First.\n\nSecond.", Some("Short **take**."));
+        assert_eq!(r.summary_text, "Short take.");
+        let long = format!("{} <b>", "word ".repeat(200));
+        let r = render(&long, None);
+        assert!(r.summary_text.chars().count() <= TEASER_CHARS + 1 && r.summary_text.ends_with('…'));
+        assert!(!r.summary_html.contains("<b>"));
+    }
+
+    #[test]
+    fn truncates_at_words() {
+        assert_eq!(truncate("one two three four", 11), "one two…");
+        assert_eq!(truncate("short", 10), "short");
+    }
+}

@@ -1,0 +1,340 @@
+//! SQL for the `reviews` and `review_slug_history` tables.
+
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use super::{slug_clash, DbError};
+use crate::content::Rendered;
+use crate::domain::{Film, Language, Rating, Review, ReviewDraft, ReviewStatus, Slug, Term};
+
+const COLUMNS: &str = "id, slug, title, body, body_html, summary, summary_html, summary_text, film, \
+    rating_value, rating_best, spoiler_warning, categories, tags, language, author, status, \
+    publish_at, published_at, created_at, updated_at";
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    slug: Option<String>,
+    title: String,
+    body: String,
+    body_html: String,
+    summary: Option<String>,
+    summary_html: String,
+    summary_text: String,
+    film: Json<Film>,
+    rating_value: Option<f64>,
+    rating_best: Option<i32>,
+    spoiler_warning: Option<String>,
+    categories: Json<Vec<Term>>,
+    tags: Json<Vec<Term>>,
+    language: String,
+    author: String,
+    status: String,
+    publish_at: Option<DateTime<Utc>>,
+    published_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+/// A stored review with the plain-text teaser kept beside it.
+#[derive(Debug, Clone)]
+pub struct StoredReview {
+    pub review: Review,
+    pub summary_text: String,
+}
+
+impl TryFrom<Row> for StoredReview {
+    type Error = DbError;
+
+    fn try_from(row: Row) -> Result<Self, DbError> {
+        let corrupt = |what: &str, e: &dyn std::fmt::Display| DbError::Corrupt(format!("review {}: {what}: {e}", row.id));
+        let slug = row.slug.as_deref().ok_or_else(|| corrupt("slug", &"missing"))?;
+        let rating = match (row.rating_value, row.rating_best) {
+            (Some(v), Some(b)) => Some(Rating::new(v, u32::try_from(b).unwrap_or(0)).map_err(|e| corrupt("rating", &e))?),
+            _ => None,
+        };
+        Ok(Self {
+            review: Review {
+                id: row.id,
+                slug: Slug::parse(slug).map_err(|e| corrupt("slug", &e))?,
+                title: row.title,
+                body: row.body,
+                body_html: row.body_html,
+                summary: row.summary,
+                summary_html: row.summary_html,
+                film: row.film.0,
+                rating,
+                categories: row.categories.0,
+                tags: row.tags.0,
+                spoiler_warning: row.spoiler_warning,
+                language: Language::parse(&row.language).map_err(|e| corrupt("language", &e))?,
+                author: row.author,
+                status: ReviewStatus::parse(&row.status).map_err(|e| corrupt("status", &e))?,
+                publish_at: row.publish_at,
+                published_at: row.published_at,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+            },
+            summary_text: row.summary_text,
+        })
+    }
+}
+
+fn convert(rows: Vec<Row>) -> Result<Vec<StoredReview>, DbError> {
+    rows.into_iter().map(StoredReview::try_from).collect()
+}
+
+/// Everything written for a review: the validated draft, its rendering, and its publication state.
+pub struct Write<'a> {
+    pub draft: &'a ReviewDraft,
+    pub rendered: &'a Rendered,
+    pub status: ReviewStatus,
+    pub publish_at: Option<DateTime<Utc>>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+fn keys(terms: &[Term]) -> Vec<String> {
+    terms.iter().map(|t| t.key.clone()).collect()
+}
+
+#[tracing::instrument(skip_all, fields(review = %id))]
+pub async fn insert(conn: &mut PgConnection, id: Uuid, w: &Write<'_>, now: DateTime<Utc>) -> Result<StoredReview, DbError> {
+    claim_slug(&mut *conn, &w.draft.slug).await?;
+    let sql = format!(
+        "INSERT INTO reviews (id, slug, title, body, body_html, summary, summary_html, summary_text, film, \
+         rating_value, rating_best, spoiler_warning, categories, category_keys, tags, tag_keys, language, author, \
+         status, publish_at, published_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22) \
+         RETURNING {COLUMNS}"
+    );
+    let row: Row = bind_write(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id), w)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(slug_clash)?;
+    row.try_into()
+}
+
+#[tracing::instrument(skip_all, fields(review = %id))]
+pub async fn update(conn: &mut PgConnection, id: Uuid, old_slug: &Slug, w: &Write<'_>, now: DateTime<Utc>) -> Result<StoredReview, DbError> {
+    if old_slug != &w.draft.slug {
+        claim_slug(&mut *conn, &w.draft.slug).await?;
+    }
+    let sql = format!(
+        "UPDATE reviews SET slug = $2, title = $3, body = $4, body_html = $5, summary = $6, summary_html = $7, \
+         summary_text = $8, film = $9, rating_value = $10, rating_best = $11, spoiler_warning = $12, \
+         categories = $13, category_keys = $14, tags = $15, tag_keys = $16, language = $17, author = $18, \
+         status = $19, publish_at = $20, published_at = $21, updated_at = $22 \
+         WHERE id = $1 AND deleted_at IS NULL RETURNING {COLUMNS}"
+    );
+    let row: Row = bind_write(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id), w)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(slug_clash)?;
+    if old_slug != &w.draft.slug {
+        sqlx::query("INSERT INTO review_slug_history (slug, review_id) VALUES ($1, $2) ON CONFLICT (slug) DO UPDATE SET review_id = $2, retired_at = now()")
+            .bind(old_slug.as_str())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    row.try_into()
+}
+
+type QueryAs<'q> = sqlx::query::QueryAs<'q, sqlx::Postgres, Row, sqlx::postgres::PgArguments>;
+
+fn bind_write<'q>(query: QueryAs<'q>, w: &Write<'_>) -> QueryAs<'q> {
+    let d = w.draft;
+    query
+        .bind(d.slug.as_str().to_string())
+        .bind(d.title.clone())
+        .bind(d.body.clone())
+        .bind(w.rendered.html.clone())
+        .bind(d.summary.clone())
+        .bind(w.rendered.summary_html.clone())
+        .bind(w.rendered.summary_text.clone())
+        .bind(Json(d.film.clone()))
+        .bind(d.rating.map(|r| r.value()))
+        .bind(d.rating.map(|r| r.best() as i32))
+        .bind(d.spoiler_warning.clone())
+        .bind(Json(d.categories.clone()))
+        .bind(keys(&d.categories))
+        .bind(Json(d.tags.clone()))
+        .bind(keys(&d.tags))
+        .bind(d.language.as_str().to_string())
+        .bind(d.author.clone())
+        .bind(w.status.as_str())
+        .bind(w.publish_at)
+        .bind(w.published_at)
+}
+
+/// A slug taken by a review stops redirecting to the review that used to have it.
+async fn claim_slug(conn: &mut PgConnection, slug: &Slug) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM review_slug_history WHERE slug = $1")
+        .bind(slug.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[tracing::instrument(skip(db))]
+pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<StoredReview>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM reviews WHERE id = $1 AND deleted_at IS NULL");
+    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(db).await?;
+    row.map(TryInto::try_into).transpose()
+}
+
+/// Locks the review for the rest of the transaction.
+#[tracing::instrument(skip(conn))]
+pub async fn get_for_update(conn: &mut PgConnection, id: Uuid) -> Result<Option<StoredReview>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM reviews WHERE id = $1 AND deleted_at IS NULL FOR UPDATE");
+    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
+    row.map(TryInto::try_into).transpose()
+}
+
+#[tracing::instrument(skip(db))]
+pub async fn get_by_slug(db: impl PgExecutor<'_>, slug: &str) -> Result<Option<StoredReview>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM reviews WHERE slug = $1 AND deleted_at IS NULL");
+    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(slug).fetch_optional(db).await?;
+    row.map(TryInto::try_into).transpose()
+}
+
+/// Where an unknown slug or id leads: the review's current slug, or gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Former {
+    Moved { current_slug: String, public: bool },
+    Deleted,
+}
+
+#[tracing::instrument(skip(db))]
+pub async fn find_former(db: impl PgExecutor<'_>, slug_or_id: &str) -> Result<Option<Former>, DbError> {
+    let id = Uuid::parse_str(slug_or_id).ok();
+    let row: Option<(Option<String>, String, Option<DateTime<Utc>>)> = sqlx::query_as(
+        "SELECT r.slug, r.status, r.deleted_at FROM reviews r \
+         WHERE r.id = $2 OR r.id = (SELECT review_id FROM review_slug_history WHERE slug = $1) LIMIT 1",
+    )
+    .bind(slug_or_id)
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|(slug, status, deleted_at)| match (slug, deleted_at) {
+        (Some(current_slug), None) => Former::Moved { current_slug, public: status == "published" },
+        _ => Former::Deleted,
+    }))
+}
+
+/// Marks a review deleted: its content is dropped, its slugs freed, its id kept forever.
+#[tracing::instrument(skip(conn))]
+pub async fn mark_deleted(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE reviews SET slug = NULL, body = '', body_html = '', summary = NULL, summary_html = '', \
+         summary_text = '', deleted_at = $2, updated_at = $2 WHERE id = $1 AND deleted_at IS NULL",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A page of reviews for the admin API, newest first, optionally of one status.
+#[tracing::instrument(skip(db))]
+pub async fn list_all(db: impl PgExecutor<'_> + Copy, status: Option<ReviewStatus>, limit: i64, offset: i64) -> Result<(Vec<StoredReview>, i64), DbError> {
+    let status = status.map(|s| s.as_str());
+    let sql = format!(
+        "SELECT {COLUMNS} FROM reviews WHERE deleted_at IS NULL AND ($1::text IS NULL OR status = $1) \
+         ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
+    );
+    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(status).bind(limit).bind(offset).fetch_all(db).await?;
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM reviews WHERE deleted_at IS NULL AND ($1::text IS NULL OR status = $1)")
+        .bind(status)
+        .fetch_one(db)
+        .await?;
+    Ok((convert(rows)?, total))
+}
+
+/// What a public listing shows: everything, one category, or one tag.
+#[derive(Debug, Clone, Copy)]
+pub enum Listing<'a> {
+    All,
+    Category(&'a str),
+    Tag(&'a str),
+}
+
+/// A page of published reviews, newest first.
+#[tracing::instrument(skip(db))]
+pub async fn list_public(db: impl PgExecutor<'_> + Copy, listing: Listing<'_>, limit: i64, offset: i64) -> Result<(Vec<StoredReview>, i64), DbError> {
+    let (category, tag) = match listing {
+        Listing::All => (None, None),
+        Listing::Category(key) => (Some(key), None),
+        Listing::Tag(key) => (None, Some(key)),
+    };
+    const FILTER: &str = "status = 'published' AND deleted_at IS NULL \
+        AND ($1::text IS NULL OR category_keys @> ARRAY[$1]) AND ($2::text IS NULL OR tag_keys @> ARRAY[$2])";
+    let sql = format!("SELECT {COLUMNS} FROM reviews WHERE {FILTER} ORDER BY published_at DESC, id DESC LIMIT $3 OFFSET $4");
+    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(category)
+        .bind(tag)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(db)
+        .await?;
+    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM reviews WHERE {FILTER}")))
+        .bind(category)
+        .bind(tag)
+        .fetch_one(db)
+        .await?;
+    Ok((convert(rows)?, total))
+}
+
+/// Categories of published reviews with their counts, most used first.
+#[tracing::instrument(skip(db))]
+pub async fn public_categories(db: impl PgExecutor<'_>) -> Result<Vec<(Term, i64)>, DbError> {
+    let rows: Vec<(Json<Term>, i64)> = sqlx::query_as(
+        "SELECT t.term, count(*) FROM reviews r, jsonb_array_elements(r.categories) AS t(term) \
+         WHERE r.status = 'published' AND r.deleted_at IS NULL \
+         GROUP BY t.term->>'key', t.term ORDER BY count(*) DESC, t.term->>'key' LIMIT 50",
+    )
+    .fetch_all(db)
+    .await?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(rows
+        .into_iter()
+        .filter(|(t, _)| seen.insert(t.0.key.clone()))
+        .map(|(t, n)| (t.0, n))
+        .collect())
+}
+
+/// Scheduled reviews whose time has come, locked so that one process publishes each.
+#[tracing::instrument(skip(conn))]
+pub async fn claim_due(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64) -> Result<Vec<Uuid>, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM reviews WHERE status = 'scheduled' AND deleted_at IS NULL AND publish_at <= $1 \
+         ORDER BY publish_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Takes a scheduled review live, dated at its scheduled time.
+#[tracing::instrument(skip(conn))]
+pub async fn publish_scheduled(conn: &mut PgConnection, id: Uuid) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE reviews SET status = 'published', published_at = publish_at, publish_at = NULL \
+         WHERE id = $1 AND status = 'scheduled'",
+    )
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[tracing::instrument(skip(db))]
+pub async fn count_all(db: impl PgExecutor<'_>) -> Result<i64, DbError> {
+    Ok(sqlx::query_scalar("SELECT count(*) FROM reviews").fetch_one(db).await?)
+}

@@ -1,0 +1,513 @@
+//! A review: what the critic sends ([`ReviewInput`]), what validation makes of it
+//! ([`ReviewDraft`]), and what is stored and shown ([`Review`]).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{ImdbId, Invalid, Language, Rating, Slug, Term, WebUrl, WikidataId};
+
+/// Field path → what is wrong with it, e.g. `film.year` → "must be between 1870 and 2100".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ValidationErrors(pub BTreeMap<String, String>);
+
+impl ValidationErrors {
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.entry(field.into()).or_insert_with(|| message.into());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Keeps the value if it parsed, records the error under `field` otherwise.
+    fn check<T>(&mut self, field: &str, result: Result<T, Invalid>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(Invalid(message)) => {
+                self.add(field, message);
+                None
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        f.write_str(&parts.join("; "))
+    }
+}
+
+/// The film a review is about.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FilmInput {
+    pub title: Option<String>,
+    pub year: Option<i64>,
+    pub original_title: Option<String>,
+    #[serde(default)]
+    pub directors: Vec<String>,
+    #[serde(default)]
+    pub writers: Vec<String>,
+    #[serde(default)]
+    pub cast: Vec<String>,
+    pub runtime_minutes: Option<i64>,
+    pub poster_url: Option<String>,
+    pub poster_alt: Option<String>,
+    pub imdb_id: Option<String>,
+    pub wikidata_id: Option<String>,
+    /// Further credits as the review gives them: `{"role": "Music", "name": "Rachel Portman"}`.
+    #[serde(default)]
+    pub credits: Vec<Credit>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Credit {
+    pub role: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RatingInput {
+    pub value: f64,
+    #[serde(default = "default_best")]
+    pub best: i64,
+}
+
+fn default_best() -> i64 {
+    5
+}
+
+/// A review as the admin API and front matter accept it. Every field is optional here; the
+/// rules live in [`ReviewInput::parse`]. A PATCH is this same shape merged over the stored review.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewInput {
+    pub title: Option<String>,
+    /// Markdown.
+    pub body: Option<String>,
+    /// A short Markdown teaser; the body's first paragraph when absent.
+    pub summary: Option<String>,
+    pub film: Option<FilmInput>,
+    pub rating: Option<RatingInput>,
+    #[serde(default)]
+    pub categories: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub spoiler_warning: Option<String>,
+    pub language: Option<String>,
+    pub author: Option<String>,
+    /// `draft` (default), `scheduled` (needs a future `publish_at`) or `published`.
+    pub status: Option<String>,
+    /// When a scheduled review goes live; for a published one, its publication date.
+    pub publish_at: Option<DateTime<Utc>>,
+    pub slug: Option<String>,
+}
+
+/// A validated film.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Film {
+    pub title: String,
+    pub year: Option<u16>,
+    pub original_title: Option<String>,
+    pub directors: Vec<String>,
+    pub writers: Vec<String>,
+    pub cast: Vec<String>,
+    pub runtime_minutes: Option<u16>,
+    pub poster_url: Option<WebUrl>,
+    pub poster_alt: Option<String>,
+    pub imdb_id: Option<ImdbId>,
+    pub wikidata_id: Option<WikidataId>,
+    pub credits: Vec<Credit>,
+}
+
+/// What the critic asked for: the status is decided against the clock at validation time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestedStatus {
+    Draft,
+    /// `at` backdates the publication; `None` means now (or the first publication time).
+    Published { at: Option<DateTime<Utc>> },
+    Scheduled { at: DateTime<Utc> },
+}
+
+/// A review that passed validation, ready to be stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewDraft {
+    pub title: String,
+    pub slug: Slug,
+    pub body: String,
+    pub summary: Option<String>,
+    pub film: Film,
+    pub rating: Option<Rating>,
+    pub categories: Vec<Term>,
+    pub tags: Vec<Term>,
+    pub spoiler_warning: Option<String>,
+    pub language: Language,
+    pub author: String,
+    pub status: RequestedStatus,
+}
+
+/// Values used where the input is silent.
+pub struct Defaults<'a> {
+    pub language: &'a Language,
+    pub author: &'a str,
+}
+
+const MAX_BODY_BYTES: usize = 512 * 1024;
+const MAX_LIST: usize = 100;
+
+fn text(errors: &mut ValidationErrors, field: &str, value: Option<&str>, max_chars: usize, required: bool) -> Option<String> {
+    let value = value.map(str::trim).filter(|v| !v.is_empty());
+    match value {
+        None if required => {
+            errors.add(field, "is required");
+            None
+        }
+        None => None,
+        Some(v) if v.chars().count() > max_chars => {
+            errors.add(field, format!("must be at most {max_chars} characters"));
+            None
+        }
+        Some(v) if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') => {
+            errors.add(field, "must not contain control characters");
+            None
+        }
+        Some(v) => Some(v.to_string()),
+    }
+}
+
+fn names(errors: &mut ValidationErrors, field: &str, values: &[String]) -> Vec<String> {
+    if values.len() > MAX_LIST {
+        errors.add(field, format!("must have at most {MAX_LIST} entries"));
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        if let Some(v) = text(errors, &format!("{field}[{i}]"), Some(v), 200, true) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+fn terms(errors: &mut ValidationErrors, field: &str, values: &[String]) -> Vec<Term> {
+    if values.len() > 30 {
+        errors.add(field, "must have at most 30 entries");
+        return Vec::new();
+    }
+    let mut out: Vec<Term> = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        if let Some(term) = errors.check(&format!("{field}[{i}]"), Term::parse(v)) {
+            if !out.iter().any(|t| t.key == term.key) {
+                out.push(term);
+            }
+        }
+    }
+    out
+}
+
+impl ReviewInput {
+    /// Validates every field, collecting all errors rather than stopping at the first.
+    pub fn parse(&self, defaults: &Defaults<'_>, now: DateTime<Utc>) -> Result<ReviewDraft, ValidationErrors> {
+        let mut e = ValidationErrors::default();
+
+        let title = text(&mut e, "title", self.title.as_deref(), 300, true);
+        let body = self.body.clone().unwrap_or_default();
+        if body.len() > MAX_BODY_BYTES {
+            e.add("body", format!("must be at most {MAX_BODY_BYTES} bytes"));
+        }
+        let summary = text(&mut e, "summary", self.summary.as_deref(), 2000, false);
+        let spoiler_warning = text(&mut e, "spoiler_warning", self.spoiler_warning.as_deref(), 500, false);
+        let author = text(&mut e, "author", self.author.as_deref(), 200, false).unwrap_or_else(|| defaults.author.to_string());
+        let language = match self.language.as_deref() {
+            Some(l) => e.check("language", Language::parse(l)),
+            None => Some(defaults.language.clone()),
+        };
+        let slug = match self.slug.as_deref() {
+            Some(s) => e.check("slug", Slug::parse(s.trim())),
+            None => title.as_deref().map(Slug::from_text),
+        };
+        let rating = self.rating.and_then(|r| {
+            let best = u32::try_from(r.best).unwrap_or(0);
+            e.check("rating", Rating::new(r.value, best))
+        });
+        let film = self.film.as_ref().map(|f| parse_film(&mut e, f));
+        if self.film.is_none() {
+            e.add("film", "is required (at least film.title)");
+        }
+        let categories = terms(&mut e, "categories", &self.categories);
+        let tags = terms(&mut e, "tags", &self.tags);
+
+        let status = match self.status.as_deref().map(str::trim).unwrap_or("draft") {
+            "draft" => Some(RequestedStatus::Draft),
+            "published" => match self.publish_at {
+                Some(at) if at > now + chrono::Duration::minutes(1) => {
+                    e.add("publish_at", "is in the future: use status \"scheduled\" to publish later");
+                    None
+                }
+                at => Some(RequestedStatus::Published { at }),
+            },
+            "scheduled" => match self.publish_at {
+                Some(at) if at > now => Some(RequestedStatus::Scheduled { at }),
+                Some(_) => {
+                    e.add("publish_at", "must be in the future for a scheduled review");
+                    None
+                }
+                None => {
+                    e.add("publish_at", "is required when status is \"scheduled\"");
+                    None
+                }
+            },
+            _ => {
+                e.add("status", "must be \"draft\", \"scheduled\" or \"published\"");
+                None
+            }
+        };
+        if matches!(status, Some(RequestedStatus::Published { .. } | RequestedStatus::Scheduled { .. }))
+            && body.trim().is_empty()
+        {
+            e.add("body", "must not be empty for a review that is published or scheduled");
+        }
+
+        match (title, slug, film, rating_ok(&self.rating, &rating), language, status) {
+            (Some(title), Some(slug), Some(film), true, Some(language), Some(status)) if e.is_empty() => Ok(ReviewDraft {
+                title,
+                slug,
+                body,
+                summary,
+                film,
+                rating,
+                categories,
+                tags,
+                spoiler_warning,
+                language,
+                author,
+                status,
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
+fn rating_ok(input: &Option<RatingInput>, parsed: &Option<Rating>) -> bool {
+    input.is_none() || parsed.is_some()
+}
+
+fn parse_film(e: &mut ValidationErrors, f: &FilmInput) -> Film {
+    let year = f.year.and_then(|y| match u16::try_from(y) {
+        Ok(y) if (1870..=2100).contains(&y) => Some(y),
+        _ => {
+            e.add("film.year", "must be between 1870 and 2100");
+            None
+        }
+    });
+    let runtime_minutes = f.runtime_minutes.and_then(|m| match u16::try_from(m) {
+        Ok(m) if (1..=2000).contains(&m) => Some(m),
+        _ => {
+            e.add("film.runtime_minutes", "must be between 1 and 2000");
+            None
+        }
+    });
+    let mut credits = Vec::new();
+    if f.credits.len() > MAX_LIST {
+        e.add("film.credits", format!("must have at most {MAX_LIST} entries"));
+    } else {
+        for (i, c) in f.credits.iter().enumerate() {
+            let role = text(e, &format!("film.credits[{i}].role"), Some(&c.role), 100, true);
+            let name = text(e, &format!("film.credits[{i}].name"), Some(&c.name), 300, true);
+            if let (Some(role), Some(name)) = (role, name) {
+                credits.push(Credit { role, name });
+            }
+        }
+    }
+    let poster_url = f.poster_url.as_deref().and_then(|u| e.check("film.poster_url", WebUrl::parse(u)));
+    let poster_alt = text(e, "film.poster_alt", f.poster_alt.as_deref(), 1000, false);
+    if poster_url.is_some() && poster_alt.is_none() {
+        e.add("film.poster_alt", "is required with a poster, for readers who cannot see it");
+    }
+    Film {
+        title: text(e, "film.title", f.title.as_deref(), 300, true).unwrap_or_default(),
+        year,
+        original_title: text(e, "film.original_title", f.original_title.as_deref(), 300, false),
+        directors: names(e, "film.directors", &f.directors),
+        writers: names(e, "film.writers", &f.writers),
+        cast: names(e, "film.cast", &f.cast),
+        runtime_minutes,
+        poster_url,
+        poster_alt,
+        imdb_id: f.imdb_id.as_deref().and_then(|v| e.check("film.imdb_id", ImdbId::parse(v))),
+        wikidata_id: f.wikidata_id.as_deref().and_then(|v| e.check("film.wikidata_id", WikidataId::parse(v))),
+        credits,
+    }
+}
+
+impl Film {
+    fn to_input(&self) -> FilmInput {
+        FilmInput {
+            title: Some(self.title.clone()),
+            year: self.year.map(i64::from),
+            original_title: self.original_title.clone(),
+            directors: self.directors.clone(),
+            writers: self.writers.clone(),
+            cast: self.cast.clone(),
+            runtime_minutes: self.runtime_minutes.map(i64::from),
+            poster_url: self.poster_url.as_ref().map(|u| u.to_string()),
+            poster_alt: self.poster_alt.clone(),
+            imdb_id: self.imdb_id.as_ref().map(|v| v.to_string()),
+            wikidata_id: self.wikidata_id.as_ref().map(|v| v.to_string()),
+            credits: self.credits.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReviewStatus {
+    Draft,
+    Scheduled,
+    Published,
+}
+
+impl ReviewStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Scheduled => "scheduled",
+            Self::Published => "published",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        match raw {
+            "draft" => Ok(Self::Draft),
+            "scheduled" => Ok(Self::Scheduled),
+            "published" => Ok(Self::Published),
+            _ => Err(Invalid("must be \"draft\", \"scheduled\" or \"published\"".into())),
+        }
+    }
+}
+
+/// A stored review.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Review {
+    pub id: Uuid,
+    pub slug: Slug,
+    pub title: String,
+    pub body: String,
+    pub body_html: String,
+    pub summary: Option<String>,
+    /// The teaser shown in lists, feeds and (later) Mastodon: the summary or the first paragraph.
+    pub summary_html: String,
+    pub film: Film,
+    pub rating: Option<Rating>,
+    pub categories: Vec<Term>,
+    pub tags: Vec<Term>,
+    pub spoiler_warning: Option<String>,
+    pub language: Language,
+    pub author: String,
+    pub status: ReviewStatus,
+    pub publish_at: Option<DateTime<Utc>>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Review {
+    /// The review in the input shape, so a PATCH can be merged over it and validated again.
+    pub fn to_input(&self) -> ReviewInput {
+        ReviewInput {
+            title: Some(self.title.clone()),
+            body: Some(self.body.clone()),
+            summary: self.summary.clone(),
+            film: Some(self.film.to_input()),
+            rating: self.rating.map(|r| RatingInput { value: r.value(), best: i64::from(r.best()) }),
+            categories: self.categories.iter().map(|t| t.name.clone()).collect(),
+            tags: self.tags.iter().map(|t| t.name.clone()).collect(),
+            spoiler_warning: self.spoiler_warning.clone(),
+            language: Some(self.language.to_string()),
+            author: Some(self.author.clone()),
+            status: Some(self.status.as_str().to_string()),
+            publish_at: match self.status {
+                ReviewStatus::Draft => None,
+                ReviewStatus::Scheduled => self.publish_at,
+                ReviewStatus::Published => self.published_at,
+            },
+            slug: Some(self.slug.to_string()),
+        }
+    }
+
+    pub fn is_public(&self) -> bool {
+        self.status == ReviewStatus::Published
+    }
+
+    /// Title with the film's year when the title does not already carry it.
+    pub fn display_year(&self) -> Option<u16> {
+        self.film.year.filter(|y| !self.title.contains(&y.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defaults() -> (Language, String) {
+        (Language::parse("en").expect("valid"), "Critic".to_string())
+    }
+
+    fn minimal() -> ReviewInput {
+        ReviewInput {
+            title: Some("Never Let Me Go (2010)".into()),
+            body: Some("A film about clones.".into()),
+            film: Some(FilmInput { title: Some("Never Let Me Go".into()), year: Some(2010), ..Default::default() }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn minimal_review_is_a_draft_with_a_derived_slug() {
+        let (lang, author) = defaults();
+        let d = minimal().parse(&Defaults { language: &lang, author: &author }, Utc::now()).expect("valid");
+        assert_eq!(d.slug.as_str(), "never-let-me-go-2010");
+        assert_eq!(d.status, RequestedStatus::Draft);
+        assert_eq!(d.author, "Critic");
+    }
+
+    #[test]
+    fn every_invalid_field_is_named() {
+        let (lang, author) = defaults();
+        let input = ReviewInput {
+            title: Some("  ".into()),
+            film: Some(FilmInput { year: Some(1500), poster_url: Some("ftp://x".into()), imdb_id: Some("x".into()), ..Default::default() }),
+            rating: Some(RatingInput { value: 4.2, best: 5 }),
+            status: Some("scheduled".into()),
+            slug: Some("Not A Slug".into()),
+            language: Some("english".into()),
+            categories: vec!["".into()],
+            ..Default::default()
+        };
+        let err = input.parse(&Defaults { language: &lang, author: &author }, Utc::now()).expect_err("invalid");
+        for field in ["title", "film.title", "film.year", "film.poster_url", "film.imdb_id", "rating", "publish_at", "slug", "language", "categories[0]"] {
+            assert!(err.0.contains_key(field), "{field} missing from {err:?}");
+        }
+    }
+
+    #[test]
+    fn scheduling_needs_a_future_time() {
+        let (lang, author) = defaults();
+        let d = Defaults { language: &lang, author: &author };
+        let now = Utc::now();
+        let mut input = minimal();
+        input.status = Some("scheduled".into());
+        input.publish_at = Some(now + chrono::Duration::hours(1));
+        assert!(matches!(input.parse(&d, now).expect("valid").status, RequestedStatus::Scheduled { .. }));
+        input.publish_at = Some(now - chrono::Duration::hours(1));
+        assert!(input.parse(&d, now).is_err());
+        input.status = Some("published".into());
+        assert!(matches!(input.parse(&d, now).expect("backdated").status, RequestedStatus::Published { at: Some(_) }));
+        input.publish_at = Some(now + chrono::Duration::days(1));
+        assert!(input.parse(&d, now).is_err());
+    }
+}

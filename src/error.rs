@@ -1,0 +1,95 @@
+//! The application's error type and its one mapping to HTTP.
+//!
+//! The admin API answers `{"error": …, "details": …}`; public pages render the same status as
+//! HTML (see `web`). Every error that reaches a client is logged once here.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use crate::db::DbError;
+use crate::domain::ValidationErrors;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("a valid bearer token is required")]
+    Unauthorized,
+    #[error("not found")]
+    NotFound,
+    #[error("gone")]
+    Gone,
+    #[error("conflict on {0}: {1}")]
+    Conflict(String, String),
+    #[error("invalid fields: {0}")]
+    Validation(ValidationErrors),
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Gone => StatusCode::GONE,
+            Self::Conflict(..) => StatusCode::CONFLICT,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Db(DbError::SlugTaken) => StatusCode::CONFLICT,
+            Self::Db(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A short, stable description of the error for clients (internals stay in the log).
+    fn public_message(&self) -> String {
+        match self {
+            Self::Db(DbError::SlugTaken) => "conflict".into(),
+            Self::Db(_) | Self::Internal(_) => "internal server error".into(),
+            Self::Validation(_) => "validation failed".into(),
+            Self::Conflict(..) => "conflict".into(),
+            other => other.to_string(),
+        }
+    }
+
+    fn details(&self) -> serde_json::Value {
+        match self {
+            Self::Validation(errors) => json!(errors.0),
+            Self::Conflict(field, message) => json!({ field: message }),
+            Self::BadRequest(message) => json!(message),
+            _ => serde_json::Value::Null,
+        }
+    }
+
+    /// Logs the error at a level that fits it.
+    pub fn log(&self) {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self, status = status.as_u16(), "request failed");
+        } else {
+            tracing::info!(error = %self, status = status.as_u16(), "request refused");
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        let status = self.status();
+        let body = Json(json!({ "error": self.public_message(), "details": self.details() }));
+        let mut response = (status, body).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer realm=\"reviewpub\""));
+        }
+        response
+    }
+}

@@ -1,0 +1,97 @@
+//! Markdown files with front matter, for `reviewpub publish review.md`.
+//!
+//! YAML between `---` lines or TOML between `+++` lines holds the same fields as the admin API
+//! (`title`, `film`, `rating`, `status`, …); the Markdown after it is the body. Without a `title`,
+//! a leading `# Heading` becomes the title.
+
+use serde_json::Value;
+
+use crate::domain::ReviewInput;
+use crate::error::AppError;
+use crate::publishing;
+
+pub fn parse(text: &str) -> Result<ReviewInput, AppError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let (mut fields, body) = if let Some(rest) = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")) {
+        let (head, body) = split_at_fence(rest, "---")?;
+        let value: Value = serde_yaml::from_str(head).map_err(|e| AppError::BadRequest(format!("front matter (YAML): {e}")))?;
+        (value, body)
+    } else if let Some(rest) = text.strip_prefix("+++\n").or_else(|| text.strip_prefix("+++\r\n")) {
+        let (head, body) = split_at_fence(rest, "+++")?;
+        let value: toml::Value = toml::from_str(head).map_err(|e| AppError::BadRequest(format!("front matter (TOML): {e}")))?;
+        (toml_to_json(value), body)
+    } else {
+        (Value::Object(Default::default()), text)
+    };
+    if fields.is_null() {
+        fields = Value::Object(Default::default());
+    }
+    let Value::Object(fields_map) = &mut fields else {
+        return Err(AppError::BadRequest("front matter must be a mapping of fields".into()));
+    };
+    if fields_map.contains_key("body") {
+        return Err(AppError::BadRequest("the body is the Markdown after the front matter, not a field".into()));
+    }
+    let mut body = body.trim_start_matches(['\n', '\r']).to_string();
+    if !fields_map.contains_key("title") {
+        if let Some(rest) = body.strip_prefix("# ") {
+            let (title, rest) = rest.split_once('\n').unwrap_or((rest, ""));
+            fields_map.insert("title".into(), Value::String(title.trim().to_string()));
+            body = rest.trim_start_matches(['\n', '\r']).to_string();
+        }
+    }
+    fields_map.insert("body".into(), Value::String(body));
+    publishing::input_from_value(fields)
+}
+
+fn split_at_fence<'a>(rest: &'a str, fence: &str) -> Result<(&'a str, &'a str), AppError> {
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == fence {
+            return Ok((&rest[..offset], &rest[offset + line.len()..]));
+        }
+        offset += line.len();
+    }
+    Err(AppError::BadRequest(format!("the front matter has no closing {fence} line")))
+}
+
+fn toml_to_json(value: toml::Value) -> Value {
+    match value {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::from(i),
+        toml::Value::Float(f) => Value::from(f),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_front_matter() {
+        let input = parse("---\ntitle: Heat (1995)\nfilm:\n  title: Heat\n  year: 1995\nrating: {value: 4.5, best: 5}\ntags: [crime]\n---\n\nA *great* film.\n").expect("valid");
+        assert_eq!(input.title.as_deref(), Some("Heat (1995)"));
+        assert_eq!(input.film.as_ref().and_then(|f| f.year), Some(1995));
+        assert_eq!(input.body.as_deref(), Some("A *great* film.\n"));
+        assert_eq!(input.rating.map(|r| r.value), Some(4.5));
+    }
+
+    #[test]
+    fn toml_front_matter_and_heading_title() {
+        let input = parse("+++\nstatus = \"published\"\npublish_at = 2011-02-04T02:54:00Z\n[film]\ntitle = \"Heat\"\n+++\n# Heat, again\n\nBody.\n").expect("valid");
+        assert_eq!(input.title.as_deref(), Some("Heat, again"));
+        assert_eq!(input.body.as_deref(), Some("Body.\n"));
+        assert!(input.publish_at.is_some());
+    }
+
+    #[test]
+    fn errors_are_clear() {
+        assert!(parse("---\ntitle: x\n").is_err());
+        assert!(parse("---\nbody: x\n---\n").is_err());
+        assert!(matches!(parse("---\nunknown: 1\n---\nx"), Err(AppError::Validation(_))));
+    }
+}

@@ -1,0 +1,27 @@
+//! reviewpub: a self-hosted film-review blog that publishes to the fediverse.
+//!
+//! Modules, one per responsibility:
+//! - [`config`]: settings from `config/default.toml`, a local file and the environment;
+//! - [`domain`]: reviews and the types their fields are parsed into;
+//! - [`content`]: Markdown rendering and sanitizing;
+//! - [`db`]: the database (embedded or not), migrations, SQL per table;
+//! - [`publishing`]: creating, editing, scheduling and deleting reviews;
+//! - [`api`]: the admin HTTP API; [`web`]: the public pages and feeds;
+//! - [`tasks`]: background jobs; [`app`]: wiring and serving; [`cli`]: the command line;
+//! - [`front_matter`]: Markdown files with front matter; [`demo`]: the sample blog.
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod front_matter;
+pub mod publishing;
+pub mod tasks;
+pub mod telemetry;
+pub mod urls;
+pub mod web;

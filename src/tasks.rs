@@ -1,0 +1,65 @@
+//! The background-task runner: named periodic jobs that stop with the server.
+
+use std::future::Future;
+use std::time::Duration;
+
+use chrono::Utc;
+use sqlx::PgPool;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::publishing;
+
+/// Background jobs sharing one shutdown signal.
+pub struct Tasks {
+    shutdown: CancellationToken,
+    set: JoinSet<()>,
+}
+
+impl Tasks {
+    pub fn new(shutdown: CancellationToken) -> Self {
+        Self { shutdown, set: JoinSet::new() }
+    }
+
+    /// Runs `job` every `every` (first run at once) until shutdown; a failed run is logged and
+    /// the next one happens on schedule.
+    pub fn every<F, Fut, E>(&mut self, name: &'static str, every: Duration, job: F)
+    where
+        F: Fn() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), E>> + Send,
+        E: std::fmt::Display,
+    {
+        let shutdown = self.shutdown.clone();
+        self.set.spawn(async move {
+            let mut ticker = tokio::time::interval(every);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = shutdown.cancelled() => break,
+                    _ = ticker.tick() => {
+                        if let Err(e) = job().await {
+                            tracing::error!(task = name, error = %e, "background task failed");
+                        }
+                    }
+                }
+            }
+            tracing::debug!(task = name, "background task stopped");
+        });
+    }
+
+    /// Waits for every job to finish its current run after shutdown.
+    pub async fn join(mut self) {
+        self.shutdown.cancel();
+        while self.set.join_next().await.is_some() {}
+    }
+}
+
+/// The jobs every server runs.
+pub fn start(pool: PgPool, scheduler_interval: Duration, shutdown: CancellationToken) -> Tasks {
+    let mut tasks = Tasks::new(shutdown);
+    tasks.every("publish-scheduled", scheduler_interval, move || {
+        let pool = pool.clone();
+        async move { publishing::publish_due(&pool, Utc::now()).await.map(|_| ()) }
+    });
+    tasks
+}

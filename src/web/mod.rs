@@ -1,0 +1,74 @@
+//! The public site: HTML pages and Atom feeds, server-rendered, no JavaScript.
+
+mod feeds;
+mod pages;
+mod views;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::app::AppState;
+use crate::error::AppError;
+
+const STYLE: &str = include_str!("style.css");
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::index))
+        .route("/reviews/{slug}", get(pages::review))
+        .route("/categories/{key}", get(pages::category))
+        .route("/tags/{key}", get(pages::tag))
+        .route("/about", get(pages::about))
+        .route("/feed.xml", get(feeds::site))
+        .route("/categories/{key}/feed.xml", get(feeds::category))
+        .route("/tags/{key}/feed.xml", get(feeds::tag))
+        .route("/style.css", get(style))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(pages::not_found)
+}
+
+/// A short fingerprint of the stylesheet, so its URL changes when it does and can be cached long.
+pub fn style_version() -> String {
+    use sha2::Digest;
+    hex::encode(&sha2::Sha256::digest(STYLE.as_bytes())[..6])
+}
+
+async fn style() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable")),
+        ],
+        STYLE,
+    )
+        .into_response()
+}
+
+/// Renders an error as an HTML page with the right status.
+fn error_page(state: &AppState, error: AppError) -> Response {
+    error.log();
+    let status = error.status();
+    let (heading, message) = match status {
+        StatusCode::NOT_FOUND => ("Not found", "There is no page at this address."),
+        StatusCode::GONE => ("Gone", "This review was deleted by its author."),
+        _ => ("Something went wrong", "The page could not be shown. Please try again later."),
+    };
+    let page = pages::ErrorPage {
+        layout: views::Layout::plain(state, heading, &state.urls.home()),
+        heading,
+        message,
+    };
+    match askama::Template::render(&page) {
+        Ok(html) => (status, html_headers(), html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "rendering the error page");
+            (status, message).into_response()
+        }
+    }
+}
+
+fn html_headers() -> [(header::HeaderName, HeaderValue); 1] {
+    [(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))]
+}

@@ -1,0 +1,189 @@
+//! HTML page handlers.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::views::{Card, Image, Layout, ReviewDetails};
+use super::{error_page, html_headers};
+use crate::app::AppState;
+use crate::content;
+use crate::db::reviews::{self, Former, Listing};
+use crate::error::AppError;
+
+#[derive(Template)]
+#[template(path = "list.html", config = "config/askama.toml")]
+pub struct ListPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub cards: Vec<Card>,
+    pub page: i64,
+    pub pages: i64,
+    pub newer_url: Option<String>,
+    pub older_url: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "review.html", config = "config/askama.toml")]
+pub struct ReviewPage {
+    pub layout: Layout,
+    pub r: ReviewDetails,
+}
+
+#[derive(Template)]
+#[template(path = "about.html", config = "config/askama.toml")]
+pub struct AboutPage {
+    pub layout: Layout,
+    pub about_html: String,
+    pub author: String,
+}
+
+#[derive(Template)]
+#[template(path = "error.html", config = "config/askama.toml")]
+pub struct ErrorPage {
+    pub layout: Layout,
+    pub heading: &'static str,
+    pub message: &'static str,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PageParams {
+    page: Option<String>,
+}
+
+fn render(template: &impl Template) -> Result<Response, AppError> {
+    let html = template.render().map_err(|e| AppError::Internal(format!("template: {e}")))?;
+    Ok((html_headers(), html).into_response())
+}
+
+/// Runs a page handler and renders its error, if any, as an HTML page.
+async fn page<F>(state: &AppState, handler: F) -> Response
+where
+    F: std::future::Future<Output = Result<Response, AppError>>,
+{
+    match handler.await {
+        Ok(response) => response,
+        Err(error) => error_page(state, error),
+    }
+}
+
+pub async fn index(State(state): State<AppState>, Query(params): Query<PageParams>) -> Response {
+    page(&state, listing(&state, Listing::All, params)).await
+}
+
+pub async fn category(State(state): State<AppState>, Path(key): Path<String>, Query(params): Query<PageParams>) -> Response {
+    page(&state, listing(&state, Listing::Category(&key), params)).await
+}
+
+pub async fn tag(State(state): State<AppState>, Path(key): Path<String>, Query(params): Query<PageParams>) -> Response {
+    page(&state, listing(&state, Listing::Tag(&key), params)).await
+}
+
+/// The index, a category or a tag: newest first, `page_size` a page.
+async fn listing(state: &AppState, listing: Listing<'_>, params: PageParams) -> Result<Response, AppError> {
+    let page: i64 = match params.page.as_deref() {
+        None => 1,
+        Some(raw) => raw.parse().ok().filter(|p| *p >= 1).ok_or(AppError::NotFound)?,
+    };
+    let size = i64::from(state.settings.site.page_size);
+    let (rows, total) = reviews::list_public(&state.pool, listing, size, (page - 1) * size).await?;
+    let pages = ((total + size - 1) / size).max(1);
+    if page > pages {
+        return Err(AppError::NotFound);
+    }
+    let urls = &state.urls;
+    // A category or tag page takes its display name from the reviews filed under it.
+    let term_name = |key: &str, pick: fn(&crate::domain::Review) -> &Vec<crate::domain::Term>| {
+        rows.iter()
+            .flat_map(|r| pick(&r.review).iter())
+            .find(|t| t.key == key)
+            .map(|t| t.name.clone())
+    };
+    let (base, title, heading, feed) = match listing {
+        Listing::All => (urls.home(), String::new(), String::new(), None),
+        Listing::Category(key) => {
+            let name = term_name(key, |r| &r.categories).ok_or(AppError::NotFound)?;
+            (urls.category(key), name.clone(), format!("Reviews filed under {name}"), Some((format!("{name} reviews"), urls.category_feed(key))))
+        }
+        Listing::Tag(key) => {
+            let name = term_name(key, |r| &r.tags).ok_or(AppError::NotFound)?;
+            (urls.tag(key), format!("#{name}"), format!("Reviews tagged #{name}"), Some((format!("#{name} reviews"), urls.tag_feed(key))))
+        }
+    };
+    let page_url = |p: i64| if p == 1 { base.clone() } else { format!("{base}?page={p}") };
+    let canonical = page_url(page);
+    let categories = reviews::public_categories(&state.pool).await?;
+    let mut layout = Layout::plain(state, &title, &canonical).with_categories(&categories, urls);
+    if let Some((title, url)) = feed {
+        layout.feeds.push(super::views::FeedLink { title, url });
+    }
+    render(&ListPage {
+        layout,
+        heading,
+        cards: rows.iter().map(|r| Card::new(r, urls)).collect(),
+        page,
+        pages,
+        newer_url: (page > 1).then(|| page_url(page - 1)),
+        older_url: (page < pages).then(|| page_url(page + 1)),
+    })
+}
+
+/// A review's page. Old slugs redirect permanently to the current one; the permanent id
+/// redirects to the page; a deleted review is `410 Gone`.
+pub async fn review(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
+    page(&state, review_page(&state, slug)).await
+}
+
+async fn review_page(state: &AppState, slug: String) -> Result<Response, AppError> {
+    let urls = &state.urls;
+    let stored = match reviews::get_by_slug(&state.pool, &slug).await? {
+        Some(stored) if stored.review.is_public() => stored,
+        Some(_) => return Err(AppError::NotFound),
+        None => {
+            return match reviews::find_former(&state.pool, &slug).await? {
+                Some(Former::Moved { current_slug, public: true }) => {
+                    let target = urls.join(&format!("/reviews/{current_slug}"));
+                    let mut response = if uuid::Uuid::parse_str(&slug).is_ok() {
+                        Redirect::to(&target).into_response()
+                    } else {
+                        Redirect::permanent(&target).into_response()
+                    };
+                    response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept"));
+                    Ok(response)
+                }
+                Some(Former::Deleted) => Err(AppError::Gone),
+                _ => Err(AppError::NotFound),
+            };
+        }
+    };
+    let r = &stored.review;
+    let details = ReviewDetails::new(r, urls, 0);
+    let categories = reviews::public_categories(&state.pool).await?;
+    let mut layout = Layout::plain(state, &r.title, &details.url).with_categories(&categories, urls);
+    layout.description = content::truncate(&stored.summary_text, 300);
+    layout.og_type = "article";
+    layout.lang = r.language.to_string();
+    layout.image = super::views::poster(r).map(|p| Image { url: p.url, alt: p.alt });
+    for c in &r.categories {
+        layout.feeds.push(super::views::FeedLink { title: format!("{} reviews", c.name), url: urls.category_feed(&c.key) });
+    }
+    render(&ReviewPage { layout, r: details })
+}
+
+pub async fn about(State(state): State<AppState>) -> Response {
+    page(&state, async {
+        let categories = reviews::public_categories(&state.pool).await?;
+        render(&AboutPage {
+            layout: Layout::plain(&state, "About", &state.urls.about()).with_categories(&categories, &state.urls),
+            about_html: content::markdown_to_html(&state.settings.site.about),
+            author: state.settings.site.author.clone(),
+        })
+    })
+    .await
+}
+
+pub async fn not_found(State(state): State<AppState>) -> Response {
+    error_page(&state, AppError::NotFound)
+}

@@ -1,0 +1,293 @@
+//! What the templates show, built from stored reviews.
+
+use chrono::{DateTime, Utc};
+
+use crate::app::AppState;
+use crate::db::reviews::StoredReview;
+use crate::domain::{Review, Term};
+use crate::urls::Urls;
+
+pub struct Link {
+    pub name: String,
+    pub url: String,
+}
+
+pub struct FeedLink {
+    pub title: String,
+    pub url: String,
+}
+
+pub struct Image {
+    pub url: String,
+    pub alt: String,
+}
+
+/// The frame every page shares: head metadata and site navigation.
+pub struct Layout {
+    pub lang: String,
+    pub title: String,
+    pub description: String,
+    pub canonical: String,
+    pub site_title: String,
+    pub site_description: String,
+    pub og_title: String,
+    pub og_type: &'static str,
+    pub image: Option<Image>,
+    pub fediverse_creator: String,
+    pub style_url: String,
+    pub home_url: String,
+    pub about_url: String,
+    pub feed_url: String,
+    pub feeds: Vec<FeedLink>,
+    pub nav_categories: Vec<Link>,
+}
+
+impl Layout {
+    /// A page of the site with the site's own description and the main feed.
+    pub fn plain(state: &AppState, title: &str, canonical: &str) -> Self {
+        let site = &state.settings.site;
+        let urls = &state.urls;
+        let full_title = if title.is_empty() { site.title.clone() } else { format!("{title} – {}", site.title) };
+        Self {
+            lang: site.language.to_string(),
+            title: full_title,
+            description: site.description.clone(),
+            canonical: canonical.to_string(),
+            site_title: site.title.clone(),
+            site_description: site.description.clone(),
+            og_title: if title.is_empty() { site.title.clone() } else { title.to_string() },
+            og_type: "website",
+            image: None,
+            fediverse_creator: format!("@{}@{}", state.settings.handle, urls.domain()),
+            style_url: urls.join(&format!("/style.css?v={}", super::style_version())),
+            home_url: urls.home(),
+            about_url: urls.about(),
+            feed_url: urls.feed(),
+            feeds: vec![FeedLink { title: format!("{} – all reviews", site.title), url: urls.feed() }],
+            nav_categories: Vec::new(),
+        }
+    }
+
+    pub fn with_categories(mut self, categories: &[(Term, i64)], urls: &Urls) -> Self {
+        self.nav_categories = categories
+            .iter()
+            .take(6)
+            .map(|(t, _)| Link { name: t.name.clone(), url: urls.category(&t.key) })
+            .collect();
+        self
+    }
+}
+
+pub struct RatingView {
+    pub stars: String,
+    pub text: String,
+}
+
+/// A review in a listing.
+pub struct Card {
+    pub lang: String,
+    pub title: String,
+    pub url: String,
+    pub date: String,
+    pub date_iso: String,
+    pub film_title: String,
+    pub film_line: String,
+    pub rating: Option<RatingView>,
+    pub spoiler_warning: Option<String>,
+    pub summary_html: String,
+    pub categories: Vec<Link>,
+}
+
+pub fn display_date(at: DateTime<Utc>) -> String {
+    at.format("%-d %B %Y").to_string()
+}
+
+fn published(r: &Review) -> DateTime<Utc> {
+    r.published_at.unwrap_or(r.created_at)
+}
+
+fn term_links(terms: &[Term], url: impl Fn(&str) -> String) -> Vec<Link> {
+    terms.iter().map(|t| Link { name: t.name.clone(), url: url(&t.key) }).collect()
+}
+
+fn rating(r: &Review) -> Option<RatingView> {
+    r.rating.map(|x| RatingView { stars: x.stars(), text: x.text() })
+}
+
+impl Card {
+    pub fn new(stored: &StoredReview, urls: &Urls) -> Self {
+        let r = &stored.review;
+        let mut film_line = String::new();
+        if let Some(year) = r.display_year() {
+            film_line.push_str(&year.to_string());
+        }
+        if !r.film.directors.is_empty() {
+            if !film_line.is_empty() {
+                film_line.push_str(", ");
+            }
+            film_line.push_str("directed by ");
+            film_line.push_str(&r.film.directors.join(" and "));
+        }
+        Self {
+            lang: r.language.to_string(),
+            title: r.title.clone(),
+            url: urls.review(&r.slug),
+            date: display_date(published(r)),
+            date_iso: published(r).to_rfc3339(),
+            film_title: r.film.title.clone(),
+            film_line,
+            rating: rating(r),
+            spoiler_warning: r.spoiler_warning.clone(),
+            summary_html: r.summary_html.clone(),
+            categories: term_links(&r.categories, |k| urls.category(k)),
+        }
+    }
+}
+
+pub struct CreditLine {
+    pub role: String,
+    pub names: String,
+}
+
+/// Everything the review page shows.
+pub struct ReviewDetails {
+    pub lang: String,
+    pub title: String,
+    pub url: String,
+    pub ap_id: String,
+    pub author: String,
+    pub date: String,
+    pub date_iso: String,
+    pub updated: Option<String>,
+    pub updated_iso: String,
+    pub categories: Vec<Link>,
+    pub tags: Vec<Link>,
+    pub film_title: String,
+    pub film_year: Option<u16>,
+    pub original_title: Option<String>,
+    pub credits: Vec<CreditLine>,
+    pub links: Vec<Link>,
+    pub poster: Option<Image>,
+    pub rating: Option<RatingView>,
+    pub spoiler_warning: Option<String>,
+    pub body_html: String,
+    pub comments_heading: String,
+    pub json_ld: String,
+}
+
+/// "No Responses to “X”", "One Response to “X”", "31 Responses to “X”".
+pub fn comments_heading(count: usize, title: &str) -> String {
+    match count {
+        0 => format!("No Responses to “{title}”"),
+        1 => format!("One Response to “{title}”"),
+        n => format!("{n} Responses to “{title}”"),
+    }
+}
+
+fn credit_lines(r: &Review) -> Vec<CreditLine> {
+    let f = &r.film;
+    let mut lines = Vec::new();
+    let mut push = |role: &str, names: &[String]| {
+        if !names.is_empty() {
+            lines.push(CreditLine { role: role.to_string(), names: names.join(", ") });
+        }
+    };
+    push("Directed by", &f.directors);
+    push("Written by", &f.writers);
+    push("Starring", &f.cast);
+    // Further credits keep the order they were given in, one line per role.
+    let mut roles: Vec<(String, Vec<String>)> = Vec::new();
+    for c in &f.credits {
+        match roles.iter_mut().find(|(role, _)| role == &c.role) {
+            Some((_, names)) => names.push(c.name.clone()),
+            None => roles.push((c.role.clone(), vec![c.name.clone()])),
+        }
+    }
+    for (role, names) in &roles {
+        push(role, names);
+    }
+    if let Some(minutes) = f.runtime_minutes {
+        lines.push(CreditLine { role: "Running time".into(), names: format!("{minutes} minutes") });
+    }
+    lines
+}
+
+impl ReviewDetails {
+    pub fn new(r: &Review, urls: &Urls, comment_count: usize) -> Self {
+        let published_at = published(r);
+        let edited = r.updated_at > published_at + chrono::Duration::minutes(5);
+        let url = urls.review(&r.slug);
+        let mut links = Vec::new();
+        if let Some(id) = &r.film.imdb_id {
+            links.push(Link { name: "IMDb".into(), url: id.url() });
+        }
+        if let Some(id) = &r.film.wikidata_id {
+            links.push(Link { name: "Wikidata".into(), url: id.url() });
+        }
+        Self {
+            lang: r.language.to_string(),
+            title: r.title.clone(),
+            ap_id: urls.review_id(r.id),
+            author: r.author.clone(),
+            date: display_date(published_at),
+            date_iso: published_at.to_rfc3339(),
+            updated: edited.then(|| display_date(r.updated_at)),
+            updated_iso: r.updated_at.max(published_at).to_rfc3339(),
+            categories: term_links(&r.categories, |k| urls.category(k)),
+            tags: term_links(&r.tags, |k| urls.tag(k)),
+            film_title: r.film.title.clone(),
+            film_year: r.film.year,
+            original_title: r.film.original_title.clone(),
+            credits: credit_lines(r),
+            links,
+            poster: poster(r),
+            rating: rating(r),
+            spoiler_warning: r.spoiler_warning.clone(),
+            body_html: r.body_html.clone(),
+            comments_heading: comments_heading(comment_count, &r.title),
+            json_ld: json_ld(r, &url),
+            url,
+        }
+    }
+}
+
+pub fn poster(r: &Review) -> Option<Image> {
+    r.film.poster_url.as_ref().map(|u| Image {
+        url: u.to_string(),
+        alt: r.film.poster_alt.clone().unwrap_or_else(|| format!("Poster of {}", r.film.title)),
+    })
+}
+
+/// schema.org `Review` of a `Movie`, for search engines; safe inside a `<script>` element.
+fn json_ld(r: &Review, url: &str) -> String {
+    let mut movie = serde_json::json!({
+        "@type": "Movie",
+        "name": r.film.title,
+        "director": r.film.directors.iter().map(|n| serde_json::json!({"@type": "Person", "name": n})).collect::<Vec<_>>(),
+    });
+    if let Some(year) = r.film.year {
+        movie["dateCreated"] = serde_json::json!(year.to_string());
+    }
+    if let Some(poster) = &r.film.poster_url {
+        movie["image"] = serde_json::json!(poster.as_str());
+    }
+    let same_as: Vec<String> = r.film.imdb_id.iter().map(|i| i.url()).chain(r.film.wikidata_id.iter().map(|w| w.url())).collect();
+    if !same_as.is_empty() {
+        movie["sameAs"] = serde_json::json!(same_as);
+    }
+    let mut review = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "Review",
+        "name": r.title,
+        "url": url,
+        "inLanguage": r.language.as_str(),
+        "author": {"@type": "Person", "name": r.author},
+        "datePublished": published(r).to_rfc3339(),
+        "dateModified": r.updated_at.to_rfc3339(),
+        "itemReviewed": movie,
+    });
+    if let Some(rating) = r.rating {
+        review["reviewRating"] = serde_json::json!({"@type": "Rating", "ratingValue": rating.value(), "bestRating": rating.best(), "worstRating": 0});
+    }
+    review.to_string().replace('<', "\\u003c")
+}
