@@ -24,7 +24,11 @@ pub struct AppState {
 impl AppState {
     pub fn new(settings: Settings, pool: PgPool) -> Self {
         let urls = Urls::new(settings.public_url.clone());
-        Self { settings: Arc::new(settings), pool, urls: Arc::new(urls) }
+        Self {
+            settings: Arc::new(settings),
+            pool,
+            urls: Arc::new(urls),
+        }
     }
 }
 
@@ -37,9 +41,17 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves until `shutdown` resolves, then stops the background tasks.
-pub async fn serve(state: AppState, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let cancel = CancellationToken::new();
-    let background = tasks::start(state.pool.clone(), state.settings.scheduler_interval, cancel.clone());
+    let background = tasks::start(
+        state.pool.clone(),
+        state.settings.scheduler_interval,
+        cancel.clone(),
+    );
     let addr = listener.local_addr()?;
     tracing::info!(%addr, public_url = state.urls.base(), "reviewpub listening");
     let result = axum::serve(listener, router(state))

@@ -14,7 +14,11 @@ use crate::db::{self, Database};
 use crate::{api, demo, front_matter, publishing, telemetry};
 
 #[derive(Debug, Parser)]
-#[command(name = "reviewpub", version, about = "A film-review blog that publishes to the fediverse")]
+#[command(
+    name = "reviewpub",
+    version,
+    about = "A film-review blog that publishes to the fediverse"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -85,11 +89,15 @@ fn out(text: impl std::fmt::Display) -> anyhow::Result<()> {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load()?;
     telemetry::init(settings.log_format);
-    match cli.command.unwrap_or(Command::Serve { demo: false, samples: demo::DEFAULT_SAMPLES.into() }) {
+    match cli.command.unwrap_or(Command::Serve {
+        demo: false,
+        samples: demo::DEFAULT_SAMPLES.into(),
+    }) {
         Command::Serve { demo, samples } => serve(settings, demo.then_some(samples)).await,
         Command::Migrate => with_db(&settings, |_| async { Ok(()) }).await,
         Command::Publish { file, status } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
             let mut input = front_matter::parse(&text)?;
             if status.is_some() {
                 input.status = status;
@@ -99,14 +107,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             with_db(&settings, |pool| async move {
                 let slug = match &input.slug {
                     Some(slug) => slug.clone(),
-                    None => crate::domain::Slug::from_text(input.title.as_deref().unwrap_or_default()).to_string(),
+                    None => {
+                        crate::domain::Slug::from_text(input.title.as_deref().unwrap_or_default())
+                            .to_string()
+                    }
                 };
                 let existing = db::reviews::get_by_slug(&pool, &slug).await?;
                 let (verb, stored) = match existing {
-                    Some(existing) => ("updated", publishing::replace(&pool, &site, existing.review.id, &input, Utc::now()).await?),
-                    None => ("created", publishing::create(&pool, &site, &input, Utc::now()).await?),
+                    Some(existing) => (
+                        "updated",
+                        publishing::replace(&pool, &site, existing.review.id, &input, Utc::now())
+                            .await?,
+                    ),
+                    None => (
+                        "created",
+                        publishing::create(&pool, &site, &input, Utc::now()).await?,
+                    ),
                 };
-                out(format!("{verb} {} ({}) {}", stored.review.id, stored.review.status.as_str(), urls.review(&stored.review.slug)))
+                out(format!(
+                    "{verb} {} ({}) {}",
+                    stored.review.id,
+                    stored.review.status.as_str(),
+                    urls.review(&stored.review.slug)
+                ))
             })
             .await
         }
@@ -115,19 +138,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 match command {
                     TokenCommand::Create { name } => {
                         let token = api::auth::mint();
-                        db::tokens::insert(&pool, Uuid::now_v7(), &name, &api::auth::hash(&token)).await?;
+                        db::tokens::insert(&pool, Uuid::now_v7(), &name, &api::auth::hash(&token))
+                            .await?;
                         out(token)
                     }
                     TokenCommand::List => {
                         for t in db::tokens::list(&pool).await? {
-                            let state = if t.revoked_at.is_some() { "revoked" } else { "active" };
-                            let used = t.last_used_at.map(|d| d.to_rfc3339()).unwrap_or_else(|| "never".into());
-                            out(format!("{}\t{}\t{state}\tcreated {}\tlast used {used}", t.id, t.name, t.created_at.to_rfc3339()))?;
+                            let state = if t.revoked_at.is_some() {
+                                "revoked"
+                            } else {
+                                "active"
+                            };
+                            let used = t
+                                .last_used_at
+                                .map(|d| d.to_rfc3339())
+                                .unwrap_or_else(|| "never".into());
+                            out(format!(
+                                "{}\t{}\t{state}\tcreated {}\tlast used {used}",
+                                t.id,
+                                t.name,
+                                t.created_at.to_rfc3339()
+                            ))?;
                         }
                         Ok(())
                     }
                     TokenCommand::Revoke { id } => {
-                        anyhow::ensure!(db::tokens::revoke(&pool, id).await?, "no active token with id {id}");
+                        anyhow::ensure!(
+                            db::tokens::revoke(&pool, id).await?,
+                            "no active token with id {id}"
+                        );
                         out(format!("revoked {id}"))
                     }
                 }
@@ -138,15 +177,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let site = settings.site.clone();
             with_db(&settings, |pool| async move {
                 let report = demo::load(&pool, &site, &samples).await?;
-                out(format!("demo: {} created, {} already there", report.created.len(), report.skipped.len()))
+                out(format!(
+                    "demo: {} created, {} already there",
+                    report.created.len(),
+                    report.skipped.len()
+                ))
             })
             .await
         }
         Command::Db { command } => {
-            anyhow::ensure!(settings.database_url.is_none(), "DATABASE_URL is set: there is no embedded database");
+            anyhow::ensure!(
+                settings.database_url.is_none(),
+                "DATABASE_URL is set: there is no embedded database"
+            );
             let dir = settings.embedded_pg_dir();
             let run_as = settings.embedded_postgres.run_as.clone();
-            let pg = tokio::task::spawn_blocking(move || db::embedded::EmbeddedPostgres::start(&dir, &run_as)).await??;
+            let pg = tokio::task::spawn_blocking(move || {
+                db::embedded::EmbeddedPostgres::start(&dir, &run_as)
+            })
+            .await??;
             match command {
                 DbCommand::Url => out(pg.url(db::embedded::DATABASE)),
                 DbCommand::Stop => Ok(tokio::task::spawn_blocking(move || pg.stop_any()).await??),

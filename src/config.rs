@@ -152,9 +152,14 @@ struct RawApi {
 }
 
 impl Settings {
+    /// The built-in defaults alone (tests layer their own values over them).
+    pub fn defaults() -> Figment {
+        Figment::new().merge(Toml::string(DEFAULT_TOML))
+    }
+
     /// The layered sources, lowest precedence first.
     pub fn figment() -> Result<Figment, ConfigError> {
-        let mut figment = Figment::new().merge(Toml::string(DEFAULT_TOML));
+        let mut figment = Self::defaults();
         match std::env::var_os("REVIEWPUB_CONFIG") {
             Some(path) => {
                 let path = PathBuf::from(path);
@@ -167,7 +172,11 @@ impl Settings {
         }
         Ok(figment
             .merge(Env::prefixed("REVIEWPUB_").split("__").ignore(&["config"]))
-            .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database_url".into())))
+            .merge(
+                Env::raw()
+                    .only(&["DATABASE_URL"])
+                    .map(|_| "database_url".into()),
+            ))
     }
 
     pub fn load() -> Result<Self, ConfigError> {
@@ -186,14 +195,15 @@ impl Settings {
         };
 
         let public_url = PublicUrl::parse(&raw.public_url).map_err(|m| invalid("public_url", m))?;
-        let listen = raw
-            .listen
-            .trim()
-            .parse::<SocketAddr>()
-            .map_err(|_| invalid("listen", "must be a socket address such as 127.0.0.1:8080".into()))?;
+        let listen = raw.listen.trim().parse::<SocketAddr>().map_err(|_| {
+            invalid(
+                "listen",
+                "must be a socket address such as 127.0.0.1:8080".into(),
+            )
+        })?;
         let handle = Handle::parse(&raw.handle).map_err(|m| invalid("handle", m.to_string()))?;
-        let language =
-            Language::parse(&raw.site.language).map_err(|m| invalid("site.language", m.to_string()))?;
+        let language = Language::parse(&raw.site.language)
+            .map_err(|m| invalid("site.language", m.to_string()))?;
         let log_format = match raw.log_format.as_str() {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
@@ -204,13 +214,19 @@ impl Settings {
         }
         let admin_token = non_empty(raw.admin_token);
         if admin_token.as_ref().is_some_and(|t| t.len() < 16) {
-            return Err(invalid("admin_token", "must be at least 16 characters long".into()));
+            return Err(invalid(
+                "admin_token",
+                "must be at least 16 characters long".into(),
+            ));
         }
         if raw.site.title.trim().is_empty() {
             return Err(invalid("site.title", "must not be empty".into()));
         }
         if !(1..=100).contains(&raw.site.page_size) {
-            return Err(invalid("site.page_size", "must be between 1 and 100".into()));
+            return Err(invalid(
+                "site.page_size",
+                "must be between 1 and 100".into(),
+            ));
         }
         if raw.scheduler.interval_seconds == 0 || raw.scheduler.interval_seconds > 60 {
             return Err(invalid(
@@ -219,10 +235,16 @@ impl Settings {
             ));
         }
         if raw.api.max_body_bytes < 1024 {
-            return Err(invalid("api.max_body_bytes", "must be at least 1024".into()));
+            return Err(invalid(
+                "api.max_body_bytes",
+                "must be at least 1024".into(),
+            ));
         }
         if raw.embedded_postgres.run_as.trim().is_empty() {
-            return Err(invalid("embedded_postgres.run_as", "must name a user".into()));
+            return Err(invalid(
+                "embedded_postgres.run_as",
+                "must name a user".into(),
+            ));
         }
 
         Ok(Settings {
@@ -335,8 +357,15 @@ mod tests {
             let settings = Settings::load().expect("valid");
             assert_eq!(settings.handle.as_str(), "fromenv");
             assert_eq!(settings.site.title, "Env title");
-            assert_eq!(settings.listen.port(), 9000, "file value kept where env is silent");
-            assert_eq!(settings.database_url.as_deref(), Some("postgres://u@localhost/db"));
+            assert_eq!(
+                settings.listen.port(),
+                9000,
+                "file value kept where env is silent"
+            );
+            assert_eq!(
+                settings.database_url.as_deref(),
+                Some("postgres://u@localhost/db")
+            );
             Ok(())
         });
     }
@@ -361,7 +390,10 @@ mod tests {
         Jail::expect_with(|jail| {
             jail.set_env("REVIEWPUB_PUBLIC_URL", "ftp://example");
             let err = Settings::load().expect_err("bad url").to_string();
-            assert!(err.contains("`public_url`") && err.contains("REVIEWPUB_PUBLIC_URL"), "{err}");
+            assert!(
+                err.contains("`public_url`") && err.contains("REVIEWPUB_PUBLIC_URL"),
+                "{err}"
+            );
 
             jail.set_env("REVIEWPUB_PUBLIC_URL", "https://reviews.example");
             jail.set_env("REVIEWPUB_LISTEN", "not-an-address");

@@ -48,23 +48,39 @@ pub const TEASER_CHARS: usize = 400;
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 /// Renders a body and its teaser.
 pub fn render(body: &str, summary: Option<&str>) -> Rendered {
     let html = markdown_to_html(body);
     match summary {
-        Some(s) => Rendered { html, summary_html: markdown_to_html(s), summary_text: plain_text(s) },
+        Some(s) => Rendered {
+            html,
+            summary_html: markdown_to_html(s),
+            summary_text: plain_text(s),
+        },
         None => {
             // A long first paragraph is cut to a teaser that reads well alone.
             let first = first_paragraph_markdown(body);
             let text = plain_text(&first);
             if text.chars().count() <= TEASER_CHARS {
-                Rendered { html, summary_html: markdown_to_html(&first), summary_text: text }
+                Rendered {
+                    html,
+                    summary_html: markdown_to_html(&first),
+                    summary_text: text,
+                }
             } else {
                 let cut = truncate(&text, TEASER_CHARS);
-                Rendered { html, summary_html: format!("<p>{}</p>", escape_html(&cut)), summary_text: cut }
+                Rendered {
+                    html,
+                    summary_html: format!("<p>{}</p>", escape_html(&cut)),
+                    summary_text: cut,
+                }
             }
         }
     }
@@ -93,7 +109,10 @@ pub fn plain_text(markdown: &str) -> String {
     for event in Parser::new_ext(markdown, options()) {
         match event {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Item) => out.push(' '),
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(TagEnd::Paragraph)
+            | Event::End(TagEnd::Item) => out.push(' '),
             _ => {}
         }
     }
@@ -110,7 +129,10 @@ pub fn truncate(text: &str, max: usize) -> String {
         Some(i) if i > max / 2 => &cut[..i],
         _ => cut.as_str(),
     };
-    format!("{}…", cut.trim_end_matches(|c: char| c.is_ascii_punctuation()))
+    format!(
+        "{}…",
+        cut.trim_end_matches(|c: char| c.is_ascii_punctuation())
+    )
 }
 
 #[cfg(test)]
@@ -119,7 +141,9 @@ mod tests {
 
     #[test]
     fn scripts_and_js_links_are_removed() {
-        let html = markdown_to_html("Hi <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>");
+        let html = markdown_to_html(
+            "Hi <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>",
+        );
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
@@ -135,7 +159,9 @@ mod tests {
         assert_eq!(r.summary_text, "Short take.");
         let long = format!("{} <b>", "word ".repeat(200));
         let r = render(&long, None);
-        assert!(r.summary_text.chars().count() <= TEASER_CHARS + 1 && r.summary_text.ends_with('…'));
+        assert!(
+            r.summary_text.chars().count() <= TEASER_CHARS + 1 && r.summary_text.ends_with('…')
+        );
         assert!(!r.summary_html.contains("<b>"));
     }
 

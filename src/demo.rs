@@ -87,17 +87,34 @@ fn first_sample(text: &str) -> Result<ReviewInput, DemoError> {
     // The credits block uses no-break spaces ("by\u{a0}Kazuo Ishiguro").
     let text = text.replace('\u{a0}', " ");
     let lines: Vec<&str> = text.lines().collect();
-    let title = lines.first().map(|l| l.trim()).filter(|l| !l.is_empty()).ok_or_else(|| shape("no title line"))?;
-    let credits_at = lines.iter().position(|l| l.starts_with("Directed by")).ok_or_else(|| shape("no credits block"))?;
-    let mut film = FilmInput { title: Some("Never Let Me Go".into()), year: Some(2010), ..Default::default() };
+    let title = lines
+        .first()
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty())
+        .ok_or_else(|| shape("no title line"))?;
+    let credits_at = lines
+        .iter()
+        .position(|l| l.starts_with("Directed by"))
+        .ok_or_else(|| shape("no credits block"))?;
+    let mut film = FilmInput {
+        title: Some("Never Let Me Go".into()),
+        year: Some(2010),
+        ..Default::default()
+    };
     let block = &lines[credits_at..];
     for (i, line) in block.iter().enumerate() {
         let line = line.trim();
         for (prefix, role) in CREDIT_LINES {
-            let Some(rest) = line.strip_prefix(prefix) else { continue };
+            let Some(rest) = line.strip_prefix(prefix) else {
+                continue;
+            };
             let mut name = strip_footnote(rest.trim());
             // "Based on Never Let Me Go" continues on the next line: "by Kazuo Ishiguro".
-            if let Some(next) = block.get(i + 1).map(|l| l.trim()).filter(|l| l.starts_with("by ")) {
+            if let Some(next) = block
+                .get(i + 1)
+                .map(|l| l.trim())
+                .filter(|l| l.starts_with("by "))
+            {
                 name = format!("{name} {next}");
             }
             if name.is_empty() {
@@ -106,7 +123,10 @@ fn first_sample(text: &str) -> Result<ReviewInput, DemoError> {
             match *role {
                 "directors" => film.directors.push(name),
                 "writers" => film.writers.push(name),
-                role => film.credits.push(Credit { role: role.to_string(), name }),
+                role => film.credits.push(Credit {
+                    role: role.to_string(),
+                    name,
+                }),
             }
         }
     }
@@ -132,11 +152,25 @@ fn strip_footnote(text: &str) -> String {
 fn second_sample(text: &str) -> Result<ReviewInput, DemoError> {
     let shape = |why| DemoError::Shape("002_f9ad0a0c7b967a73.txt".into(), why);
     let lines: Vec<&str> = text.lines().collect();
-    let end = lines.iter().position(|l| l.starts_with("If you liked")).ok_or_else(|| shape("no end of body"))?;
-    let posting = lines.iter().find(|l| l.starts_with("This entry was posted on")).ok_or_else(|| shape("no posting line"))?;
-    let heading = lines.iter().find(|l| l.contains("Responses to “")).ok_or_else(|| shape("no responses heading"))?;
-    let title = heading.split('“').nth(1).and_then(|t| t.split('”').next()).ok_or_else(|| shape("no title in the responses heading"))?;
-    let (when, categories) = parse_posting_line(posting).ok_or_else(|| shape("unreadable posting line"))?;
+    let end = lines
+        .iter()
+        .position(|l| l.starts_with("If you liked"))
+        .ok_or_else(|| shape("no end of body"))?;
+    let posting = lines
+        .iter()
+        .find(|l| l.starts_with("This entry was posted on"))
+        .ok_or_else(|| shape("no posting line"))?;
+    let heading = lines
+        .iter()
+        .find(|l| l.contains("Responses to “"))
+        .ok_or_else(|| shape("no responses heading"))?;
+    let title = heading
+        .split('“')
+        .nth(1)
+        .and_then(|t| t.split('”').next())
+        .ok_or_else(|| shape("no title in the responses heading"))?;
+    let (when, categories) =
+        parse_posting_line(posting).ok_or_else(|| shape("unreadable posting line"))?;
     // The first line is a shop link ("Try before you Buy…"), not part of the review.
     let body = body_from(&lines[1..end]);
     let film = FilmInput {
@@ -144,7 +178,10 @@ fn second_sample(text: &str) -> Result<ReviewInput, DemoError> {
         year: Some(2010),
         directors: vec!["Mark Romanek".into()],
         writers: vec!["Alex Garland".into()],
-        credits: vec![Credit { role: "Based on".into(), name: "the novel by Kazuo Ishiguro".into() }],
+        credits: vec![Credit {
+            role: "Based on".into(),
+            name: "the novel by Kazuo Ishiguro".into(),
+        }],
         ..Default::default()
     };
     Ok(ReviewInput {
@@ -169,11 +206,20 @@ fn second_sample(text: &str) -> Result<ReviewInput, DemoError> {
 fn parse_posting_line(line: &str) -> Option<(DateTime<Utc>, Vec<String>)> {
     let rest = line.strip_prefix("This entry was posted on ")?;
     let (date, rest) = rest.split_once(" and is filed under ")?;
-    let categories = rest.split_once('.')?.0.split(", ").map(|c| c.trim().to_string()).collect();
+    let categories = rest
+        .split_once('.')?
+        .0
+        .split(", ")
+        .map(|c| c.trim().to_string())
+        .collect();
     let date = date.split_once(", ")?.1; // drop the weekday
     let date: String = date
         .split(' ')
-        .map(|w| w.trim_end_matches(',').trim_end_matches(|c: char| c.is_ascii_alphabetic() && w.starts_with(|d: char| d.is_ascii_digit())))
+        .map(|w| {
+            w.trim_end_matches(',').trim_end_matches(|c: char| {
+                c.is_ascii_alphabetic() && w.starts_with(|d: char| d.is_ascii_digit())
+            })
+        })
         .collect::<Vec<_>>()
         .join(" ");
     let naive = NaiveDateTime::parse_from_str(&date.to_uppercase(), "%B %d %Y AT %I:%M %p").ok()?;
@@ -189,15 +235,25 @@ pub async fn load(pool: &PgPool, site: &Site, samples: &Path) -> Result<Report, 
     ];
     let mut report = Report::default();
     for input in inputs {
-        let slug = input.slug.clone().unwrap_or_else(|| Slug::from_text(input.title.as_deref().unwrap_or_default()).to_string());
-        if reviews::get_by_slug(pool, &slug).await.map_err(AppError::from)?.is_some() {
+        let slug = input.slug.clone().unwrap_or_else(|| {
+            Slug::from_text(input.title.as_deref().unwrap_or_default()).to_string()
+        });
+        if reviews::get_by_slug(pool, &slug)
+            .await
+            .map_err(AppError::from)?
+            .is_some()
+        {
             report.skipped.push(slug);
             continue;
         }
         let stored = publishing::create(pool, site, &input, Utc::now()).await?;
         report.created.push(stored.review.slug.to_string());
     }
-    tracing::info!(created = report.created.len(), skipped = report.skipped.len(), "demo reviews loaded");
+    tracing::info!(
+        created = report.created.len(),
+        skipped = report.skipped.len(),
+        "demo reviews loaded"
+    );
     Ok(report)
 }
 
@@ -212,7 +268,10 @@ mod tests {
         )
         .expect("parses");
         assert_eq!(when.to_rfc3339(), "2011-02-04T02:54:00+00:00");
-        assert_eq!(categories, vec!["Reviews", "Science Fiction and Space Shit"]);
+        assert_eq!(
+            categories,
+            vec!["Reviews", "Science Fiction and Space Shit"]
+        );
     }
 
     #[test]

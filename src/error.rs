@@ -86,9 +86,10 @@ impl IntoResponse for AppError {
         let body = Json(json!({ "error": self.public_message(), "details": self.details() }));
         let mut response = (status, body).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer realm=\"reviewpub\""));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer realm=\"reviewpub\""),
+            );
         }
         response
     }

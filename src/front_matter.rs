@@ -12,13 +12,21 @@ use crate::publishing;
 
 pub fn parse(text: &str) -> Result<ReviewInput, AppError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let (mut fields, body) = if let Some(rest) = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")) {
+    let (mut fields, body) = if let Some(rest) = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))
+    {
         let (head, body) = split_at_fence(rest, "---")?;
-        let value: Value = serde_yaml::from_str(head).map_err(|e| AppError::BadRequest(format!("front matter (YAML): {e}")))?;
+        let value: Value = serde_yaml::from_str(head)
+            .map_err(|e| AppError::BadRequest(format!("front matter (YAML): {e}")))?;
         (value, body)
-    } else if let Some(rest) = text.strip_prefix("+++\n").or_else(|| text.strip_prefix("+++\r\n")) {
+    } else if let Some(rest) = text
+        .strip_prefix("+++\n")
+        .or_else(|| text.strip_prefix("+++\r\n"))
+    {
         let (head, body) = split_at_fence(rest, "+++")?;
-        let value: toml::Value = toml::from_str(head).map_err(|e| AppError::BadRequest(format!("front matter (TOML): {e}")))?;
+        let value: toml::Value = toml::from_str(head)
+            .map_err(|e| AppError::BadRequest(format!("front matter (TOML): {e}")))?;
         (toml_to_json(value), body)
     } else {
         (Value::Object(Default::default()), text)
@@ -27,10 +35,14 @@ pub fn parse(text: &str) -> Result<ReviewInput, AppError> {
         fields = Value::Object(Default::default());
     }
     let Value::Object(fields_map) = &mut fields else {
-        return Err(AppError::BadRequest("front matter must be a mapping of fields".into()));
+        return Err(AppError::BadRequest(
+            "front matter must be a mapping of fields".into(),
+        ));
     };
     if fields_map.contains_key("body") {
-        return Err(AppError::BadRequest("the body is the Markdown after the front matter, not a field".into()));
+        return Err(AppError::BadRequest(
+            "the body is the Markdown after the front matter, not a field".into(),
+        ));
     }
     let mut body = body.trim_start_matches(['\n', '\r']).to_string();
     if !fields_map.contains_key("title") {
@@ -52,7 +64,9 @@ fn split_at_fence<'a>(rest: &'a str, fence: &str) -> Result<(&'a str, &'a str), 
         }
         offset += line.len();
     }
-    Err(AppError::BadRequest(format!("the front matter has no closing {fence} line")))
+    Err(AppError::BadRequest(format!(
+        "the front matter has no closing {fence} line"
+    )))
 }
 
 fn toml_to_json(value: toml::Value) -> Value {
@@ -63,7 +77,9 @@ fn toml_to_json(value: toml::Value) -> Value {
         toml::Value::Boolean(b) => Value::Bool(b),
         toml::Value::Datetime(d) => Value::String(d.to_string()),
         toml::Value::Array(a) => Value::Array(a.into_iter().map(toml_to_json).collect()),
-        toml::Value::Table(t) => Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+        toml::Value::Table(t) => {
+            Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
     }
 }
 
@@ -92,6 +108,9 @@ mod tests {
     fn errors_are_clear() {
         assert!(parse("---\ntitle: x\n").is_err());
         assert!(parse("---\nbody: x\n---\n").is_err());
-        assert!(matches!(parse("---\nunknown: 1\n---\nx"), Err(AppError::Validation(_))));
+        assert!(matches!(
+            parse("---\nunknown: 1\n---\nx"),
+            Err(AppError::Validation(_))
+        ));
     }
 }

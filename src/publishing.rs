@@ -15,35 +15,63 @@ use crate::domain::{RequestedStatus, Review, ReviewInput, ReviewStatus, Validati
 use crate::error::AppError;
 
 fn defaults(site: &Site) -> Defaults<'_> {
-    Defaults { language: &site.language, author: &site.author }
+    Defaults {
+        language: &site.language,
+        author: &site.author,
+    }
 }
 
 /// The stored publication state for what the critic asked, given what was there before.
-fn publication(requested: RequestedStatus, before: Option<&Review>, now: DateTime<Utc>) -> (ReviewStatus, Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+fn publication(
+    requested: RequestedStatus,
+    before: Option<&Review>,
+    now: DateTime<Utc>,
+) -> (ReviewStatus, Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
     let first_published = before.and_then(|r| r.published_at);
     match requested {
         RequestedStatus::Draft => (ReviewStatus::Draft, None, first_published),
-        RequestedStatus::Published { at } => (ReviewStatus::Published, None, Some(at.or(first_published).unwrap_or(now))),
+        RequestedStatus::Published { at } => (
+            ReviewStatus::Published,
+            None,
+            Some(at.or(first_published).unwrap_or(now)),
+        ),
         RequestedStatus::Scheduled { at } => (ReviewStatus::Scheduled, Some(at), first_published),
     }
 }
 
 fn slug_taken(error: DbError) -> AppError {
     match error {
-        DbError::SlugTaken => AppError::Conflict("slug".into(), "is already used by another review".into()),
+        DbError::SlugTaken => {
+            AppError::Conflict("slug".into(), "is already used by another review".into())
+        }
         other => other.into(),
     }
 }
 
 /// Creates a review.
 #[tracing::instrument(skip_all)]
-pub async fn create(pool: &PgPool, site: &Site, input: &ReviewInput, now: DateTime<Utc>) -> Result<StoredReview, AppError> {
-    let draft = input.parse(&defaults(site), now).map_err(AppError::Validation)?;
+pub async fn create(
+    pool: &PgPool,
+    site: &Site,
+    input: &ReviewInput,
+    now: DateTime<Utc>,
+) -> Result<StoredReview, AppError> {
+    let draft = input
+        .parse(&defaults(site), now)
+        .map_err(AppError::Validation)?;
     let rendered = content::render(&draft.body, draft.summary.as_deref());
     let (status, publish_at, published_at) = publication(draft.status, None, now);
-    let write = Write { draft: &draft, rendered: &rendered, status, publish_at, published_at };
+    let write = Write {
+        draft: &draft,
+        rendered: &rendered,
+        status,
+        publish_at,
+        published_at,
+    };
     let mut tx = pool.begin().await.map_err(DbError::from)?;
-    let stored = reviews::insert(&mut tx, Uuid::now_v7(), &write, now).await.map_err(slug_taken)?;
+    let stored = reviews::insert(&mut tx, Uuid::now_v7(), &write, now)
+        .await
+        .map_err(slug_taken)?;
     tx.commit().await.map_err(DbError::from)?;
     tracing::info!(review = %stored.review.id, slug = %stored.review.slug, status = status.as_str(), "review created");
     Ok(stored)
@@ -51,13 +79,25 @@ pub async fn create(pool: &PgPool, site: &Site, input: &ReviewInput, now: DateTi
 
 /// Applies a JSON merge patch (RFC 7396) of the input shape to a review.
 #[tracing::instrument(skip_all, fields(review = %id))]
-pub async fn update(pool: &PgPool, site: &Site, id: Uuid, patch: &Value, now: DateTime<Utc>) -> Result<StoredReview, AppError> {
+pub async fn update(
+    pool: &PgPool,
+    site: &Site,
+    id: Uuid,
+    patch: &Value,
+    now: DateTime<Utc>,
+) -> Result<StoredReview, AppError> {
     if !patch.is_object() {
-        return Err(AppError::BadRequest("the body must be a JSON object".into()));
+        return Err(AppError::BadRequest(
+            "the body must be a JSON object".into(),
+        ));
     }
     let mut tx = pool.begin().await.map_err(DbError::from)?;
-    let before = reviews::get_for_update(&mut tx, id).await?.ok_or(AppError::NotFound)?.review;
-    let mut merged = serde_json::to_value(before.to_input()).map_err(|e| AppError::Internal(e.to_string()))?;
+    let before = reviews::get_for_update(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .review;
+    let mut merged =
+        serde_json::to_value(before.to_input()).map_err(|e| AppError::Internal(e.to_string()))?;
     merge_patch(&mut merged, patch);
     let input = input_from_value(merged)?;
     let stored = write_update(&mut tx, site, &before, &input, now).await?;
@@ -67,20 +107,45 @@ pub async fn update(pool: &PgPool, site: &Site, id: Uuid, patch: &Value, now: Da
 
 /// Replaces a review's fields with a whole input (the CLI's re-publish of an edited file).
 #[tracing::instrument(skip_all, fields(review = %id))]
-pub async fn replace(pool: &PgPool, site: &Site, id: Uuid, input: &ReviewInput, now: DateTime<Utc>) -> Result<StoredReview, AppError> {
+pub async fn replace(
+    pool: &PgPool,
+    site: &Site,
+    id: Uuid,
+    input: &ReviewInput,
+    now: DateTime<Utc>,
+) -> Result<StoredReview, AppError> {
     let mut tx = pool.begin().await.map_err(DbError::from)?;
-    let before = reviews::get_for_update(&mut tx, id).await?.ok_or(AppError::NotFound)?.review;
+    let before = reviews::get_for_update(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .review;
     let stored = write_update(&mut tx, site, &before, input, now).await?;
     tx.commit().await.map_err(DbError::from)?;
     Ok(stored)
 }
 
-async fn write_update(tx: &mut sqlx::PgConnection, site: &Site, before: &Review, input: &ReviewInput, now: DateTime<Utc>) -> Result<StoredReview, AppError> {
-    let draft = input.parse(&defaults(site), now).map_err(AppError::Validation)?;
+async fn write_update(
+    tx: &mut sqlx::PgConnection,
+    site: &Site,
+    before: &Review,
+    input: &ReviewInput,
+    now: DateTime<Utc>,
+) -> Result<StoredReview, AppError> {
+    let draft = input
+        .parse(&defaults(site), now)
+        .map_err(AppError::Validation)?;
     let rendered = content::render(&draft.body, draft.summary.as_deref());
     let (status, publish_at, published_at) = publication(draft.status, Some(before), now);
-    let write = Write { draft: &draft, rendered: &rendered, status, publish_at, published_at };
-    let stored = reviews::update(tx, before.id, &before.slug, &write, now).await.map_err(slug_taken)?;
+    let write = Write {
+        draft: &draft,
+        rendered: &rendered,
+        status,
+        publish_at,
+        published_at,
+    };
+    let stored = reviews::update(tx, before.id, &before.slug, &write, now)
+        .await
+        .map_err(slug_taken)?;
     tracing::info!(review = %before.id, slug = %stored.review.slug, status = status.as_str(), "review updated");
     Ok(stored)
 }
@@ -121,7 +186,11 @@ pub fn input_from_value(value: Value) -> Result<ReviewInput, AppError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let mut errors = ValidationErrors::default();
-        let field = if path == "." { "request".to_string() } else { path };
+        let field = if path == "." {
+            "request".to_string()
+        } else {
+            path
+        };
         errors.add(field, e.into_inner().to_string());
         AppError::Validation(errors)
     })
@@ -151,7 +220,13 @@ mod tests {
     #[test]
     fn merge_patch_follows_rfc_7396() {
         let mut doc = json!({"title": "a", "film": {"title": "f", "year": 2010}, "rating": {"value": 4, "best": 5}});
-        merge_patch(&mut doc, &json!({"film": {"year": 2011}, "rating": null, "tags": ["x"]}));
-        assert_eq!(doc, json!({"title": "a", "film": {"title": "f", "year": 2011}, "tags": ["x"]}));
+        merge_patch(
+            &mut doc,
+            &json!({"film": {"year": 2011}, "rating": null, "tags": ["x"]}),
+        );
+        assert_eq!(
+            doc,
+            json!({"title": "a", "film": {"title": "f", "year": 2011}, "tags": ["x"]})
+        );
     }
 }

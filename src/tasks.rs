@@ -18,7 +18,10 @@ pub struct Tasks {
 
 impl Tasks {
     pub fn new(shutdown: CancellationToken) -> Self {
-        Self { shutdown, set: JoinSet::new() }
+        Self {
+            shutdown,
+            set: JoinSet::new(),
+        }
     }
 
     /// Runs `job` every `every` (first run at once) until shutdown; a failed run is logged and

@@ -20,7 +20,12 @@ use crate::error::AppError;
 pub fn router(settings: &Settings) -> Router<AppState> {
     Router::new()
         .route("/reviews", get(reviews::list).post(reviews::create))
-        .route("/reviews/{id}", get(reviews::get).patch(reviews::update).delete(reviews::delete))
+        .route(
+            "/reviews/{id}",
+            get(reviews::get)
+                .patch(reviews::update)
+                .delete(reviews::delete),
+        )
         .route("/openapi.json", get(openapi))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(settings.api_max_body_bytes))
@@ -60,7 +65,10 @@ struct BearerSecurity;
 impl Modify for BearerSecurity {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
     }
 }
 

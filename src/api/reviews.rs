@@ -79,7 +79,11 @@ impl ReviewView {
             summary: r.summary.clone(),
             summary_html: r.summary_html.clone(),
             film: input.film.unwrap_or_default(),
-            rating: r.rating.map(|x| RatingView { value: x.value(), best: x.best(), stars: x.stars() }),
+            rating: r.rating.map(|x| RatingView {
+                value: x.value(),
+                best: x.best(),
+                stars: x.stars(),
+            }),
             categories: input.categories,
             tags: input.tags,
             spoiler_warning: r.spoiler_warning.clone(),
@@ -109,12 +113,20 @@ fn parse_id(raw: &str) -> Result<Uuid, AppError> {
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 422, description = "Invalid fields, each named in details", body = ErrorBody),
     ))]
-pub async fn create(_: Admin, State(state): State<AppState>, JsonBody(body): JsonBody) -> Result<impl IntoResponse, AppError> {
+pub async fn create(
+    _: Admin,
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody,
+) -> Result<impl IntoResponse, AppError> {
     let input = publishing::input_from_value(body)?;
     let stored = publishing::create(&state.pool, &state.settings.site, &input, Utc::now()).await?;
     let view = ReviewView::new(&stored, &state.urls);
     let location = format!("/api/v1/reviews/{}", view.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view)))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(view),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -132,9 +144,16 @@ pub struct ListParams {
         ("status" = Option<String>, Query, description = "draft, scheduled or published"),
     ),
     responses((status = 200, body = ReviewList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn list(_: Admin, State(state): State<AppState>, Query(params): Query<ListParams>) -> Result<Json<ReviewList>, AppError> {
+pub async fn list(
+    _: Admin,
+    State(state): State<AppState>,
+    Query(params): Query<ListParams>,
+) -> Result<Json<ReviewList>, AppError> {
     let mut errors = ValidationErrors::default();
-    let mut number = |field: &str, raw: &Option<String>, default: i64, max: i64| match raw.as_deref().map(str::parse::<i64>) {
+    let mut number = |field: &str, raw: &Option<String>, default: i64, max: i64| match raw
+        .as_deref()
+        .map(str::parse::<i64>)
+    {
         None => default,
         Some(Ok(n)) if (1..=max).contains(&n) => n,
         Some(_) => {
@@ -157,16 +176,31 @@ pub async fn list(_: Admin, State(state): State<AppState>, Query(params): Query<
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let (rows, total) = reviews::list_all(&state.pool, status, per_page, (page - 1) * per_page).await?;
-    let items = rows.iter().map(|r| ReviewView::new(r, &state.urls)).collect();
-    Ok(Json(ReviewList { items, page, per_page, total }))
+    let (rows, total) =
+        reviews::list_all(&state.pool, status, per_page, (page - 1) * per_page).await?;
+    let items = rows
+        .iter()
+        .map(|r| ReviewView::new(r, &state.urls))
+        .collect();
+    Ok(Json(ReviewList {
+        items,
+        page,
+        per_page,
+        total,
+    }))
 }
 
 /// Fetch one review.
 #[utoipa::path(get, path = "/api/v1/reviews/{id}", params(("id" = Uuid, Path)),
     responses((status = 200, body = ReviewView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get(_: Admin, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ReviewView>, AppError> {
-    let stored = reviews::get(&state.pool, parse_id(&id)?).await?.ok_or(AppError::NotFound)?;
+pub async fn get(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ReviewView>, AppError> {
+    let stored = reviews::get(&state.pool, parse_id(&id)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(ReviewView::new(&stored, &state.urls)))
 }
 
@@ -180,15 +214,31 @@ pub async fn get(_: Admin, State(state): State<AppState>, Path(id): Path<String>
         (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody),
     ))]
-pub async fn update(_: Admin, State(state): State<AppState>, Path(id): Path<String>, JsonBody(patch): JsonBody) -> Result<Json<ReviewView>, AppError> {
-    let stored = publishing::update(&state.pool, &state.settings.site, parse_id(&id)?, &patch, Utc::now()).await?;
+pub async fn update(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    JsonBody(patch): JsonBody,
+) -> Result<Json<ReviewView>, AppError> {
+    let stored = publishing::update(
+        &state.pool,
+        &state.settings.site,
+        parse_id(&id)?,
+        &patch,
+        Utc::now(),
+    )
+    .await?;
     Ok(Json(ReviewView::new(&stored, &state.urls)))
 }
 
 /// Delete a review; its page and id answer 410 Gone from then on.
 #[utoipa::path(delete, path = "/api/v1/reviews/{id}", params(("id" = Uuid, Path)),
     responses((status = 204, description = "Deleted"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn delete(_: Admin, State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, AppError> {
+pub async fn delete(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
     publishing::delete(&state.pool, parse_id(&id)?, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -71,7 +71,14 @@ impl EmbeddedPostgres {
         let root = absolute(root)?;
         let socket_dir = socket_dir_for(&root);
         let pgdata = root.join("data");
-        let mut pg = Self { bin_dir, root, pgdata, socket_dir, run_as, owned: false };
+        let mut pg = Self {
+            bin_dir,
+            root,
+            pgdata,
+            socket_dir,
+            run_as,
+            owned: false,
+        };
         pg.prepare_dirs()?;
         if !pg.pgdata.join("PG_VERSION").exists() {
             pg.initdb()?;
@@ -95,12 +102,17 @@ impl EmbeddedPostgres {
             .database(database)
     }
 
-    /// A URL for tools such as `psql` and `pg_dump`.
+    /// A URL for tools such as `psql` and `pg_dump` (and for `DATABASE_URL`): the socket
+    /// directory goes in the `host` parameter, which libpq and sqlx both prefer to the host part.
     pub fn url(&self, database: &str) -> String {
-        format!(
-            "postgresql://{SUPERUSER}@/{database}?host={}&port={PORT}",
-            self.socket_dir.display()
-        )
+        let mut url = url::Url::parse("postgresql://localhost/")
+            .unwrap_or_else(|_| unreachable!("valid literal"));
+        let _ = url.set_username(SUPERUSER);
+        url.set_path(&format!("/{database}"));
+        url.query_pairs_mut()
+            .append_pair("host", &self.socket_dir.display().to_string())
+            .append_pair("port", &PORT.to_string());
+        url.to_string()
     }
 
     pub fn owned(&self) -> bool {
@@ -147,8 +159,18 @@ impl EmbeddedPostgres {
     fn initdb(&self) -> Result<(), EmbeddedError> {
         tracing::info!("initializing a new embedded PostgreSQL cluster");
         let pgdata = self.pgdata.display().to_string();
-        let output = self.command("initdb")
-            .args(["-D", &pgdata, "-U", SUPERUSER, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-instructions"])
+        let output = self
+            .command("initdb")
+            .args([
+                "-D",
+                &pgdata,
+                "-U",
+                SUPERUSER,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C",
+                "--no-instructions",
+            ])
             .output()
             .map_err(|e| EmbeddedError::Io(format!("running initdb: {e}")))?;
         check(output, "initdb", &self.pgdata)
@@ -160,19 +182,23 @@ impl EmbeddedPostgres {
             self.socket_dir.display()
         );
         let log = self.pgdata.join("server.log").display().to_string();
-        self.pg_ctl(&["start", "-w", "-t", "60", "-l", &log, "-o", &options], "pg_ctl start")
-            .map_err(|e| match e {
-                EmbeddedError::Command { action, detail } => EmbeddedError::Command {
-                    action,
-                    detail: format!("{detail} (see {log})"),
-                },
-                other => other,
-            })
+        self.pg_ctl(
+            &["start", "-w", "-t", "60", "-l", &log, "-o", &options],
+            "pg_ctl start",
+        )
+        .map_err(|e| match e {
+            EmbeddedError::Command { action, detail } => EmbeddedError::Command {
+                action,
+                detail: format!("{detail} (see {log})"),
+            },
+            other => other,
+        })
     }
 
     fn pg_ctl(&self, args: &[&str], action: &str) -> Result<(), EmbeddedError> {
         let pgdata = self.pgdata.display().to_string();
-        let output = self.command("pg_ctl")
+        let output = self
+            .command("pg_ctl")
             .args(["-D", &pgdata])
             .args(args)
             .output()
@@ -182,9 +208,15 @@ impl EmbeddedPostgres {
 
     fn command(&self, program: &str) -> Command {
         let mut command = Command::new(self.bin_dir.join(program));
-        command.env("LC_ALL", "C").env_remove("PGDATA").current_dir(&self.root);
+        command
+            .env("LC_ALL", "C")
+            .env_remove("PGDATA")
+            .current_dir(&self.root);
         if let Some(user) = &self.run_as {
-            command.uid(user.uid.as_raw()).gid(user.gid.as_raw()).env("HOME", &self.root);
+            command
+                .uid(user.uid.as_raw())
+                .gid(user.gid.as_raw())
+                .env("HOME", &self.root);
         }
         command
     }
@@ -196,14 +228,19 @@ fn check(output: Output, action: &str, pgdata: &Path) -> Result<(), EmbeddedErro
     }
     let stderr = String::from_utf8_lossy(&output.stderr);
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let mut detail = format!("{} {}", stderr.trim(), stdout.trim()).trim().to_string();
+    let mut detail = format!("{} {}", stderr.trim(), stdout.trim())
+        .trim()
+        .to_string();
     if detail.contains("Permission denied") {
         detail.push_str(&format!(
             " — the cluster's owner must be able to enter every directory above {}",
             pgdata.display()
         ));
     }
-    Err(EmbeddedError::Command { action: action.to_string(), detail })
+    Err(EmbeddedError::Command {
+        action: action.to_string(),
+        detail,
+    })
 }
 
 fn io_error(what: &str, path: &Path, e: std::io::Error) -> EmbeddedError {

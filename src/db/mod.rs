@@ -42,17 +42,25 @@ impl Database {
         match &settings.database_url {
             Some(url) => {
                 let options: PgConnectOptions = url.parse()?;
-                Ok(Self { pool: pool(options).await?, embedded: None })
+                Ok(Self {
+                    pool: pool(options).await?,
+                    embedded: None,
+                })
             }
             None => {
                 let dir = settings.embedded_pg_dir();
                 let run_as = settings.embedded_postgres.run_as.clone();
-                let pg = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&dir, &run_as))
-                    .await
-                    .map_err(|e| embedded::EmbeddedError::Io(e.to_string()))??;
-                create_database_if_missing(pg.connect_options("postgres"), embedded::DATABASE).await?;
+                let pg =
+                    tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&dir, &run_as))
+                        .await
+                        .map_err(|e| embedded::EmbeddedError::Io(e.to_string()))??;
+                create_database_if_missing(pg.connect_options("postgres"), embedded::DATABASE)
+                    .await?;
                 let pool = pool(pg.connect_options(embedded::DATABASE)).await?;
-                Ok(Self { pool, embedded: Some(pg) })
+                Ok(Self {
+                    pool,
+                    embedded: Some(pg),
+                })
             }
         }
     }
@@ -79,12 +87,16 @@ async fn pool(options: PgConnectOptions) -> Result<PgPool, sqlx::Error> {
 
 /// Creates `name` through a maintenance connection unless it exists.
 #[tracing::instrument(skip(maintenance))]
-pub async fn create_database_if_missing(maintenance: PgConnectOptions, name: &str) -> Result<(), sqlx::Error> {
+pub async fn create_database_if_missing(
+    maintenance: PgConnectOptions,
+    name: &str,
+) -> Result<(), sqlx::Error> {
     let mut conn = sqlx::PgConnection::connect_with(&maintenance).await?;
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind(name)
-        .fetch_one(&mut conn)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(name)
+            .fetch_one(&mut conn)
+            .await?;
     if !exists {
         let quoted = name.replace('"', "\"\"");
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{quoted}\"")))

@@ -9,7 +9,8 @@ use super::{slug_clash, DbError};
 use crate::content::Rendered;
 use crate::domain::{Film, Language, Rating, Review, ReviewDraft, ReviewStatus, Slug, Term};
 
-const COLUMNS: &str = "id, slug, title, body, body_html, summary, summary_html, summary_text, film, \
+const COLUMNS: &str =
+    "id, slug, title, body, body_html, summary, summary_html, summary_text, film, \
     rating_value, rating_best, spoiler_warning, categories, tags, language, author, status, \
     publish_at, published_at, created_at, updated_at";
 
@@ -49,10 +50,17 @@ impl TryFrom<Row> for StoredReview {
     type Error = DbError;
 
     fn try_from(row: Row) -> Result<Self, DbError> {
-        let corrupt = |what: &str, e: &dyn std::fmt::Display| DbError::Corrupt(format!("review {}: {what}: {e}", row.id));
-        let slug = row.slug.as_deref().ok_or_else(|| corrupt("slug", &"missing"))?;
+        let corrupt = |what: &str, e: &dyn std::fmt::Display| {
+            DbError::Corrupt(format!("review {}: {what}: {e}", row.id))
+        };
+        let slug = row
+            .slug
+            .as_deref()
+            .ok_or_else(|| corrupt("slug", &"missing"))?;
         let rating = match (row.rating_value, row.rating_best) {
-            (Some(v), Some(b)) => Some(Rating::new(v, u32::try_from(b).unwrap_or(0)).map_err(|e| corrupt("rating", &e))?),
+            (Some(v), Some(b)) => Some(
+                Rating::new(v, u32::try_from(b).unwrap_or(0)).map_err(|e| corrupt("rating", &e))?,
+            ),
             _ => None,
         };
         Ok(Self {
@@ -100,7 +108,12 @@ fn keys(terms: &[Term]) -> Vec<String> {
 }
 
 #[tracing::instrument(skip_all, fields(review = %id))]
-pub async fn insert(conn: &mut PgConnection, id: Uuid, w: &Write<'_>, now: DateTime<Utc>) -> Result<StoredReview, DbError> {
+pub async fn insert(
+    conn: &mut PgConnection,
+    id: Uuid,
+    w: &Write<'_>,
+    now: DateTime<Utc>,
+) -> Result<StoredReview, DbError> {
     claim_slug(&mut *conn, &w.draft.slug).await?;
     let sql = format!(
         "INSERT INTO reviews (id, slug, title, body, body_html, summary, summary_html, summary_text, film, \
@@ -118,7 +131,13 @@ pub async fn insert(conn: &mut PgConnection, id: Uuid, w: &Write<'_>, now: DateT
 }
 
 #[tracing::instrument(skip_all, fields(review = %id))]
-pub async fn update(conn: &mut PgConnection, id: Uuid, old_slug: &Slug, w: &Write<'_>, now: DateTime<Utc>) -> Result<StoredReview, DbError> {
+pub async fn update(
+    conn: &mut PgConnection,
+    id: Uuid,
+    old_slug: &Slug,
+    w: &Write<'_>,
+    now: DateTime<Utc>,
+) -> Result<StoredReview, DbError> {
     if old_slug != &w.draft.slug {
         claim_slug(&mut *conn, &w.draft.slug).await?;
     }
@@ -183,22 +202,38 @@ async fn claim_slug(conn: &mut PgConnection, slug: &Slug) -> Result<(), DbError>
 #[tracing::instrument(skip(db))]
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<StoredReview>, DbError> {
     let sql = format!("SELECT {COLUMNS} FROM reviews WHERE id = $1 AND deleted_at IS NULL");
-    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(db).await?;
+    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
     row.map(TryInto::try_into).transpose()
 }
 
 /// Locks the review for the rest of the transaction.
 #[tracing::instrument(skip(conn))]
-pub async fn get_for_update(conn: &mut PgConnection, id: Uuid) -> Result<Option<StoredReview>, DbError> {
-    let sql = format!("SELECT {COLUMNS} FROM reviews WHERE id = $1 AND deleted_at IS NULL FOR UPDATE");
-    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
+pub async fn get_for_update(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> Result<Option<StoredReview>, DbError> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM reviews WHERE id = $1 AND deleted_at IS NULL FOR UPDATE");
+    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
     row.map(TryInto::try_into).transpose()
 }
 
 #[tracing::instrument(skip(db))]
-pub async fn get_by_slug(db: impl PgExecutor<'_>, slug: &str) -> Result<Option<StoredReview>, DbError> {
+pub async fn get_by_slug(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+) -> Result<Option<StoredReview>, DbError> {
     let sql = format!("SELECT {COLUMNS} FROM reviews WHERE slug = $1 AND deleted_at IS NULL");
-    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(slug).fetch_optional(db).await?;
+    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(slug)
+        .fetch_optional(db)
+        .await?;
     row.map(TryInto::try_into).transpose()
 }
 
@@ -210,7 +245,10 @@ pub enum Former {
 }
 
 #[tracing::instrument(skip(db))]
-pub async fn find_former(db: impl PgExecutor<'_>, slug_or_id: &str) -> Result<Option<Former>, DbError> {
+pub async fn find_former(
+    db: impl PgExecutor<'_>,
+    slug_or_id: &str,
+) -> Result<Option<Former>, DbError> {
     let id = Uuid::parse_str(slug_or_id).ok();
     let row: Option<(Option<String>, String, Option<DateTime<Utc>>)> = sqlx::query_as(
         "SELECT r.slug, r.status, r.deleted_at FROM reviews r \
@@ -220,15 +258,33 @@ pub async fn find_former(db: impl PgExecutor<'_>, slug_or_id: &str) -> Result<Op
     .bind(id)
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|(slug, status, deleted_at)| match (slug, deleted_at) {
-        (Some(current_slug), None) => Former::Moved { current_slug, public: status == "published" },
-        _ => Former::Deleted,
-    }))
+    Ok(
+        row.map(|(slug, status, deleted_at)| match (slug, deleted_at) {
+            (Some(current_slug), None) => Former::Moved {
+                current_slug,
+                public: status == "published",
+            },
+            _ => Former::Deleted,
+        }),
+    )
 }
 
 /// Marks a review deleted: its content is dropped, its slugs freed, its id kept forever.
 #[tracing::instrument(skip(conn))]
-pub async fn mark_deleted(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> Result<bool, DbError> {
+pub async fn mark_deleted(
+    conn: &mut PgConnection,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    // The last slug keeps pointing at the review, so its page answers 410 until reused.
+    sqlx::query(
+        "INSERT INTO review_slug_history (slug, review_id) SELECT slug, id FROM reviews \
+         WHERE id = $1 AND deleted_at IS NULL AND slug IS NOT NULL \
+         ON CONFLICT (slug) DO UPDATE SET review_id = EXCLUDED.review_id, retired_at = now()",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
     let done = sqlx::query(
         "UPDATE reviews SET slug = NULL, body = '', body_html = '', summary = NULL, summary_html = '', \
          summary_text = '', deleted_at = $2, updated_at = $2 WHERE id = $1 AND deleted_at IS NULL",
@@ -242,13 +298,23 @@ pub async fn mark_deleted(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>)
 
 /// A page of reviews for the admin API, newest first, optionally of one status.
 #[tracing::instrument(skip(db))]
-pub async fn list_all(db: impl PgExecutor<'_> + Copy, status: Option<ReviewStatus>, limit: i64, offset: i64) -> Result<(Vec<StoredReview>, i64), DbError> {
+pub async fn list_all(
+    db: impl PgExecutor<'_> + Copy,
+    status: Option<ReviewStatus>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<StoredReview>, i64), DbError> {
     let status = status.map(|s| s.as_str());
     let sql = format!(
         "SELECT {COLUMNS} FROM reviews WHERE deleted_at IS NULL AND ($1::text IS NULL OR status = $1) \
          ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
     );
-    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(status).bind(limit).bind(offset).fetch_all(db).await?;
+    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(status)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(db)
+        .await?;
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM reviews WHERE deleted_at IS NULL AND ($1::text IS NULL OR status = $1)")
         .bind(status)
         .fetch_one(db)
@@ -266,7 +332,12 @@ pub enum Listing<'a> {
 
 /// A page of published reviews, newest first.
 #[tracing::instrument(skip(db))]
-pub async fn list_public(db: impl PgExecutor<'_> + Copy, listing: Listing<'_>, limit: i64, offset: i64) -> Result<(Vec<StoredReview>, i64), DbError> {
+pub async fn list_public(
+    db: impl PgExecutor<'_> + Copy,
+    listing: Listing<'_>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<StoredReview>, i64), DbError> {
     let (category, tag) = match listing {
         Listing::All => (None, None),
         Listing::Category(key) => (Some(key), None),
@@ -282,11 +353,13 @@ pub async fn list_public(db: impl PgExecutor<'_> + Copy, listing: Listing<'_>, l
         .bind(offset)
         .fetch_all(db)
         .await?;
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM reviews WHERE {FILTER}")))
-        .bind(category)
-        .bind(tag)
-        .fetch_one(db)
-        .await?;
+    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*) FROM reviews WHERE {FILTER}"
+    )))
+    .bind(category)
+    .bind(tag)
+    .fetch_one(db)
+    .await?;
     Ok((convert(rows)?, total))
 }
 
@@ -310,7 +383,11 @@ pub async fn public_categories(db: impl PgExecutor<'_>) -> Result<Vec<(Term, i64
 
 /// Scheduled reviews whose time has come, locked so that one process publishes each.
 #[tracing::instrument(skip(conn))]
-pub async fn claim_due(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64) -> Result<Vec<Uuid>, DbError> {
+pub async fn claim_due(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Uuid>, DbError> {
     Ok(sqlx::query_scalar(
         "SELECT id FROM reviews WHERE status = 'scheduled' AND deleted_at IS NULL AND publish_at <= $1 \
          ORDER BY publish_at LIMIT $2 FOR UPDATE SKIP LOCKED",
@@ -336,5 +413,7 @@ pub async fn publish_scheduled(conn: &mut PgConnection, id: Uuid) -> Result<(), 
 
 #[tracing::instrument(skip(db))]
 pub async fn count_all(db: impl PgExecutor<'_>) -> Result<i64, DbError> {
-    Ok(sqlx::query_scalar("SELECT count(*) FROM reviews").fetch_one(db).await?)
+    Ok(sqlx::query_scalar("SELECT count(*) FROM reviews")
+        .fetch_one(db)
+        .await?)
 }

@@ -16,7 +16,12 @@ pub struct TokenRecord {
 }
 
 #[tracing::instrument(skip(db, hash))]
-pub async fn insert(db: impl PgExecutor<'_>, id: Uuid, name: &str, hash: &[u8]) -> Result<(), DbError> {
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    name: &str,
+    hash: &[u8],
+) -> Result<(), DbError> {
     sqlx::query("INSERT INTO api_tokens (id, name, token_hash) VALUES ($1, $2, $3)")
         .bind(id)
         .bind(name)
@@ -39,16 +44,20 @@ pub async fn use_token(db: impl PgExecutor<'_>, hash: &[u8]) -> Result<Option<Uu
 
 #[tracing::instrument(skip(db))]
 pub async fn list(db: impl PgExecutor<'_>) -> Result<Vec<TokenRecord>, DbError> {
-    Ok(sqlx::query_as("SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens ORDER BY created_at")
-        .fetch_all(db)
-        .await?)
+    Ok(sqlx::query_as(
+        "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens ORDER BY created_at",
+    )
+    .fetch_all(db)
+    .await?)
 }
 
 #[tracing::instrument(skip(db))]
 pub async fn revoke(db: impl PgExecutor<'_>, id: Uuid) -> Result<bool, DbError> {
-    let done = sqlx::query("UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL")
-        .bind(id)
-        .execute(db)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
+    )
+    .bind(id)
+    .execute(db)
+    .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -7,7 +7,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-pub use review::{Film, Credit, Review, ReviewDraft, ReviewInput, ReviewStatus, RequestedStatus, ValidationErrors};
+pub use review::{
+    Credit, Film, RequestedStatus, Review, ReviewDraft, ReviewInput, ReviewStatus, ValidationErrors,
+};
 
 /// Why a value was refused; the caller adds the field name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -61,7 +63,10 @@ impl Handle {
         if raw.is_empty() || raw.len() > 30 {
             return invalid("must be 1 to 30 characters");
         }
-        if !raw.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        if !raw
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
             return invalid("may contain only a-z, 0-9 and _");
         }
         Ok(Self(raw.to_string()))
@@ -84,7 +89,8 @@ impl Language {
         }
         let mut tag = primary.to_ascii_lowercase();
         for part in parts {
-            if part.is_empty() || part.len() > 8 || !part.chars().all(|c| c.is_ascii_alphanumeric()) {
+            if part.is_empty() || part.len() > 8 || !part.chars().all(|c| c.is_ascii_alphanumeric())
+            {
                 return invalid("must be a language tag such as \"en\" or \"pt-BR\"");
             }
             tag.push('-');
@@ -107,7 +113,9 @@ impl Slug {
         if raw.is_empty() || raw.len() > Self::MAX_LEN {
             return invalid(format!("must be 1 to {} characters", Self::MAX_LEN));
         }
-        let valid_chars = raw.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let valid_chars = raw
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !valid_chars || raw.starts_with('-') || raw.ends_with('-') || raw.contains("--") {
             return invalid("may contain only a-z, 0-9 and single hyphens between them");
         }
@@ -120,7 +128,11 @@ impl Slug {
     /// A slug made from free text: "Never Let Me Go (2010)" → `never-let-me-go-2010`.
     pub fn from_text(text: &str) -> Self {
         let key = slugify(text);
-        let key = if key.is_empty() { "review".to_string() } else { key };
+        let key = if key.is_empty() {
+            "review".to_string()
+        } else {
+            key
+        };
         Self::parse(&key).unwrap_or_else(|_| Self("review".into()))
     }
 }
@@ -182,7 +194,10 @@ impl Term {
         if key.is_empty() {
             return invalid("must contain a letter or digit");
         }
-        Ok(Self { name: name.to_string(), key })
+        Ok(Self {
+            name: name.to_string(),
+            key,
+        })
     }
 
     /// CamelCase hashtag name without `#`: "Science Fiction" → `ScienceFiction`.
@@ -235,7 +250,12 @@ impl Rating {
         let halves = (self.value / f64::from(self.best) * 10.0).round() as usize;
         let (full, half) = (halves / 2, halves % 2);
         let empty = 5 - full - half;
-        format!("{}{}{}", "★".repeat(full), "½".repeat(half), "☆".repeat(empty))
+        format!(
+            "{}{}{}",
+            "★".repeat(full),
+            "½".repeat(half),
+            "☆".repeat(empty)
+        )
     }
 
     /// "4 out of 5", "3.5 out of 5".
@@ -283,7 +303,11 @@ impl WikidataId {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let raw = raw.trim();
         let digits = raw.strip_prefix('Q').unwrap_or("");
-        if digits.is_empty() || digits.len() > 12 || digits.starts_with('0') || !digits.chars().all(|c| c.is_ascii_digit()) {
+        if digits.is_empty()
+            || digits.len() > 12
+            || digits.starts_with('0')
+            || !digits.chars().all(|c| c.is_ascii_digit())
+        {
             return invalid("must look like Q12345");
         }
         Ok(Self(raw.to_string()))
@@ -317,8 +341,14 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(Slug::from_text("Never Let Me Go (2010)").as_str(), "never-let-me-go-2010");
-        assert_eq!(Slug::from_text("Amélie — Le Fabuleux Destin").as_str(), "amelie-le-fabuleux-destin");
+        assert_eq!(
+            Slug::from_text("Never Let Me Go (2010)").as_str(),
+            "never-let-me-go-2010"
+        );
+        assert_eq!(
+            Slug::from_text("Amélie — Le Fabuleux Destin").as_str(),
+            "amelie-le-fabuleux-destin"
+        );
         assert_eq!(Slug::from_text("!!!").as_str(), "review");
         assert!(Slug::parse("Bad Slug").is_err());
         assert!(Slug::parse("-x").is_err());

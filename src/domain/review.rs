@@ -129,8 +129,12 @@ pub struct Film {
 pub enum RequestedStatus {
     Draft,
     /// `at` backdates the publication; `None` means now (or the first publication time).
-    Published { at: Option<DateTime<Utc>> },
-    Scheduled { at: DateTime<Utc> },
+    Published {
+        at: Option<DateTime<Utc>>,
+    },
+    Scheduled {
+        at: DateTime<Utc>,
+    },
 }
 
 /// A review that passed validation, ready to be stored.
@@ -159,7 +163,13 @@ pub struct Defaults<'a> {
 const MAX_BODY_BYTES: usize = 512 * 1024;
 const MAX_LIST: usize = 100;
 
-fn text(errors: &mut ValidationErrors, field: &str, value: Option<&str>, max_chars: usize, required: bool) -> Option<String> {
+fn text(
+    errors: &mut ValidationErrors,
+    field: &str,
+    value: Option<&str>,
+    max_chars: usize,
+    required: bool,
+) -> Option<String> {
     let value = value.map(str::trim).filter(|v| !v.is_empty());
     match value {
         None if required => {
@@ -171,7 +181,10 @@ fn text(errors: &mut ValidationErrors, field: &str, value: Option<&str>, max_cha
             errors.add(field, format!("must be at most {max_chars} characters"));
             None
         }
-        Some(v) if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') => {
+        Some(v)
+            if v.chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') =>
+        {
             errors.add(field, "must not contain control characters");
             None
         }
@@ -211,7 +224,11 @@ fn terms(errors: &mut ValidationErrors, field: &str, values: &[String]) -> Vec<T
 
 impl ReviewInput {
     /// Validates every field, collecting all errors rather than stopping at the first.
-    pub fn parse(&self, defaults: &Defaults<'_>, now: DateTime<Utc>) -> Result<ReviewDraft, ValidationErrors> {
+    pub fn parse(
+        &self,
+        defaults: &Defaults<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<ReviewDraft, ValidationErrors> {
         let mut e = ValidationErrors::default();
 
         let title = text(&mut e, "title", self.title.as_deref(), 300, true);
@@ -220,8 +237,15 @@ impl ReviewInput {
             e.add("body", format!("must be at most {MAX_BODY_BYTES} bytes"));
         }
         let summary = text(&mut e, "summary", self.summary.as_deref(), 2000, false);
-        let spoiler_warning = text(&mut e, "spoiler_warning", self.spoiler_warning.as_deref(), 500, false);
-        let author = text(&mut e, "author", self.author.as_deref(), 200, false).unwrap_or_else(|| defaults.author.to_string());
+        let spoiler_warning = text(
+            &mut e,
+            "spoiler_warning",
+            self.spoiler_warning.as_deref(),
+            500,
+            false,
+        );
+        let author = text(&mut e, "author", self.author.as_deref(), 200, false)
+            .unwrap_or_else(|| defaults.author.to_string());
         let language = match self.language.as_deref() {
             Some(l) => e.check("language", Language::parse(l)),
             None => Some(defaults.language.clone()),
@@ -245,7 +269,10 @@ impl ReviewInput {
             "draft" => Some(RequestedStatus::Draft),
             "published" => match self.publish_at {
                 Some(at) if at > now + chrono::Duration::minutes(1) => {
-                    e.add("publish_at", "is in the future: use status \"scheduled\" to publish later");
+                    e.add(
+                        "publish_at",
+                        "is in the future: use status \"scheduled\" to publish later",
+                    );
                     None
                 }
                 at => Some(RequestedStatus::Published { at }),
@@ -262,31 +289,50 @@ impl ReviewInput {
                 }
             },
             _ => {
-                e.add("status", "must be \"draft\", \"scheduled\" or \"published\"");
+                e.add(
+                    "status",
+                    "must be \"draft\", \"scheduled\" or \"published\"",
+                );
                 None
             }
         };
-        if matches!(status, Some(RequestedStatus::Published { .. } | RequestedStatus::Scheduled { .. }))
-            && body.trim().is_empty()
+        if matches!(
+            status,
+            Some(RequestedStatus::Published { .. } | RequestedStatus::Scheduled { .. })
+        ) && body.trim().is_empty()
         {
-            e.add("body", "must not be empty for a review that is published or scheduled");
+            e.add(
+                "body",
+                "must not be empty for a review that is published or scheduled",
+            );
         }
 
-        match (title, slug, film, rating_ok(&self.rating, &rating), language, status) {
-            (Some(title), Some(slug), Some(film), true, Some(language), Some(status)) if e.is_empty() => Ok(ReviewDraft {
-                title,
-                slug,
-                body,
-                summary,
-                film,
-                rating,
-                categories,
-                tags,
-                spoiler_warning,
-                language,
-                author,
-                status,
-            }),
+        match (
+            title,
+            slug,
+            film,
+            rating_ok(&self.rating, &rating),
+            language,
+            status,
+        ) {
+            (Some(title), Some(slug), Some(film), true, Some(language), Some(status))
+                if e.is_empty() =>
+            {
+                Ok(ReviewDraft {
+                    title,
+                    slug,
+                    body,
+                    summary,
+                    film,
+                    rating,
+                    categories,
+                    tags,
+                    spoiler_warning,
+                    language,
+                    author,
+                    status,
+                })
+            }
             _ => Err(e),
         }
     }
@@ -313,33 +359,66 @@ fn parse_film(e: &mut ValidationErrors, f: &FilmInput) -> Film {
     });
     let mut credits = Vec::new();
     if f.credits.len() > MAX_LIST {
-        e.add("film.credits", format!("must have at most {MAX_LIST} entries"));
+        e.add(
+            "film.credits",
+            format!("must have at most {MAX_LIST} entries"),
+        );
     } else {
         for (i, c) in f.credits.iter().enumerate() {
-            let role = text(e, &format!("film.credits[{i}].role"), Some(&c.role), 100, true);
-            let name = text(e, &format!("film.credits[{i}].name"), Some(&c.name), 300, true);
+            let role = text(
+                e,
+                &format!("film.credits[{i}].role"),
+                Some(&c.role),
+                100,
+                true,
+            );
+            let name = text(
+                e,
+                &format!("film.credits[{i}].name"),
+                Some(&c.name),
+                300,
+                true,
+            );
             if let (Some(role), Some(name)) = (role, name) {
                 credits.push(Credit { role, name });
             }
         }
     }
-    let poster_url = f.poster_url.as_deref().and_then(|u| e.check("film.poster_url", WebUrl::parse(u)));
+    let poster_url = f
+        .poster_url
+        .as_deref()
+        .and_then(|u| e.check("film.poster_url", WebUrl::parse(u)));
     let poster_alt = text(e, "film.poster_alt", f.poster_alt.as_deref(), 1000, false);
     if poster_url.is_some() && poster_alt.is_none() {
-        e.add("film.poster_alt", "is required with a poster, for readers who cannot see it");
+        e.add(
+            "film.poster_alt",
+            "is required with a poster, for readers who cannot see it",
+        );
     }
     Film {
         title: text(e, "film.title", f.title.as_deref(), 300, true).unwrap_or_default(),
         year,
-        original_title: text(e, "film.original_title", f.original_title.as_deref(), 300, false),
+        original_title: text(
+            e,
+            "film.original_title",
+            f.original_title.as_deref(),
+            300,
+            false,
+        ),
         directors: names(e, "film.directors", &f.directors),
         writers: names(e, "film.writers", &f.writers),
         cast: names(e, "film.cast", &f.cast),
         runtime_minutes,
         poster_url,
         poster_alt,
-        imdb_id: f.imdb_id.as_deref().and_then(|v| e.check("film.imdb_id", ImdbId::parse(v))),
-        wikidata_id: f.wikidata_id.as_deref().and_then(|v| e.check("film.wikidata_id", WikidataId::parse(v))),
+        imdb_id: f
+            .imdb_id
+            .as_deref()
+            .and_then(|v| e.check("film.imdb_id", ImdbId::parse(v))),
+        wikidata_id: f
+            .wikidata_id
+            .as_deref()
+            .and_then(|v| e.check("film.wikidata_id", WikidataId::parse(v))),
         credits,
     }
 }
@@ -385,7 +464,9 @@ impl ReviewStatus {
             "draft" => Ok(Self::Draft),
             "scheduled" => Ok(Self::Scheduled),
             "published" => Ok(Self::Published),
-            _ => Err(Invalid("must be \"draft\", \"scheduled\" or \"published\"".into())),
+            _ => Err(Invalid(
+                "must be \"draft\", \"scheduled\" or \"published\"".into(),
+            )),
         }
     }
 }
@@ -423,7 +504,10 @@ impl Review {
             body: Some(self.body.clone()),
             summary: self.summary.clone(),
             film: Some(self.film.to_input()),
-            rating: self.rating.map(|r| RatingInput { value: r.value(), best: i64::from(r.best()) }),
+            rating: self.rating.map(|r| RatingInput {
+                value: r.value(),
+                best: i64::from(r.best()),
+            }),
             categories: self.categories.iter().map(|t| t.name.clone()).collect(),
             tags: self.tags.iter().map(|t| t.name.clone()).collect(),
             spoiler_warning: self.spoiler_warning.clone(),
@@ -445,7 +529,9 @@ impl Review {
 
     /// Title with the film's year when the title does not already carry it.
     pub fn display_year(&self) -> Option<u16> {
-        self.film.year.filter(|y| !self.title.contains(&y.to_string()))
+        self.film
+            .year
+            .filter(|y| !self.title.contains(&y.to_string()))
     }
 }
 
@@ -461,7 +547,11 @@ mod tests {
         ReviewInput {
             title: Some("Never Let Me Go (2010)".into()),
             body: Some("A film about clones.".into()),
-            film: Some(FilmInput { title: Some("Never Let Me Go".into()), year: Some(2010), ..Default::default() }),
+            film: Some(FilmInput {
+                title: Some("Never Let Me Go".into()),
+                year: Some(2010),
+                ..Default::default()
+            }),
             ..Default::default()
         }
     }
@@ -469,7 +559,15 @@ mod tests {
     #[test]
     fn minimal_review_is_a_draft_with_a_derived_slug() {
         let (lang, author) = defaults();
-        let d = minimal().parse(&Defaults { language: &lang, author: &author }, Utc::now()).expect("valid");
+        let d = minimal()
+            .parse(
+                &Defaults {
+                    language: &lang,
+                    author: &author,
+                },
+                Utc::now(),
+            )
+            .expect("valid");
         assert_eq!(d.slug.as_str(), "never-let-me-go-2010");
         assert_eq!(d.status, RequestedStatus::Draft);
         assert_eq!(d.author, "Critic");
@@ -480,16 +578,43 @@ mod tests {
         let (lang, author) = defaults();
         let input = ReviewInput {
             title: Some("  ".into()),
-            film: Some(FilmInput { year: Some(1500), poster_url: Some("ftp://x".into()), imdb_id: Some("x".into()), ..Default::default() }),
-            rating: Some(RatingInput { value: 4.2, best: 5 }),
+            film: Some(FilmInput {
+                year: Some(1500),
+                poster_url: Some("ftp://x".into()),
+                imdb_id: Some("x".into()),
+                ..Default::default()
+            }),
+            rating: Some(RatingInput {
+                value: 4.2,
+                best: 5,
+            }),
             status: Some("scheduled".into()),
             slug: Some("Not A Slug".into()),
             language: Some("english".into()),
             categories: vec!["".into()],
             ..Default::default()
         };
-        let err = input.parse(&Defaults { language: &lang, author: &author }, Utc::now()).expect_err("invalid");
-        for field in ["title", "film.title", "film.year", "film.poster_url", "film.imdb_id", "rating", "publish_at", "slug", "language", "categories[0]"] {
+        let err = input
+            .parse(
+                &Defaults {
+                    language: &lang,
+                    author: &author,
+                },
+                Utc::now(),
+            )
+            .expect_err("invalid");
+        for field in [
+            "title",
+            "film.title",
+            "film.year",
+            "film.poster_url",
+            "film.imdb_id",
+            "rating",
+            "publish_at",
+            "slug",
+            "language",
+            "categories[0]",
+        ] {
             assert!(err.0.contains_key(field), "{field} missing from {err:?}");
         }
     }
@@ -497,16 +622,25 @@ mod tests {
     #[test]
     fn scheduling_needs_a_future_time() {
         let (lang, author) = defaults();
-        let d = Defaults { language: &lang, author: &author };
+        let d = Defaults {
+            language: &lang,
+            author: &author,
+        };
         let now = Utc::now();
         let mut input = minimal();
         input.status = Some("scheduled".into());
         input.publish_at = Some(now + chrono::Duration::hours(1));
-        assert!(matches!(input.parse(&d, now).expect("valid").status, RequestedStatus::Scheduled { .. }));
+        assert!(matches!(
+            input.parse(&d, now).expect("valid").status,
+            RequestedStatus::Scheduled { .. }
+        ));
         input.publish_at = Some(now - chrono::Duration::hours(1));
         assert!(input.parse(&d, now).is_err());
         input.status = Some("published".into());
-        assert!(matches!(input.parse(&d, now).expect("backdated").status, RequestedStatus::Published { at: Some(_) }));
+        assert!(matches!(
+            input.parse(&d, now).expect("backdated").status,
+            RequestedStatus::Published { at: Some(_) }
+        ));
         input.publish_at = Some(now + chrono::Duration::days(1));
         assert!(input.parse(&d, now).is_err());
     }

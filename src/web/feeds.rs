@@ -31,7 +31,10 @@ pub async fn tag(State(state): State<AppState>, Path(key): Path<String>) -> Resp
 fn respond(state: &AppState, result: Result<String, AppError>) -> Response {
     match result {
         Ok(xml) => (
-            [(header::CONTENT_TYPE, HeaderValue::from_static("application/atom+xml; charset=utf-8"))],
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/atom+xml; charset=utf-8"),
+            )],
             xml,
         )
             .into_response(),
@@ -57,17 +60,35 @@ async fn feed(state: &AppState, listing: Listing<'_>) -> Result<String, AppError
     let (rows, _) = reviews::list_public(&state.pool, listing, ENTRIES, 0).await?;
     let name_of = |key: &str, categories: bool| {
         rows.iter()
-            .flat_map(|r| if categories { &r.review.categories } else { &r.review.tags })
+            .flat_map(|r| {
+                if categories {
+                    &r.review.categories
+                } else {
+                    &r.review.tags
+                }
+            })
             .find(|t| t.key == key)
             .map(|t| t.name.clone())
             .ok_or(AppError::NotFound)
     };
     let (title, self_url, page_url) = match listing {
         Listing::All => (site.title.clone(), urls.feed(), urls.home()),
-        Listing::Category(key) => (format!("{} – {}", site.title, name_of(key, true)?), urls.category_feed(key), urls.category(key)),
-        Listing::Tag(key) => (format!("{} – #{}", site.title, name_of(key, false)?), urls.tag_feed(key), urls.tag(key)),
+        Listing::Category(key) => (
+            format!("{} – {}", site.title, name_of(key, true)?),
+            urls.category_feed(key),
+            urls.category(key),
+        ),
+        Listing::Tag(key) => (
+            format!("{} – #{}", site.title, name_of(key, false)?),
+            urls.tag_feed(key),
+            urls.tag(key),
+        ),
     };
-    let updated = rows.iter().map(|r| r.review.updated_at.max(published(r))).max().unwrap_or(DateTime::UNIX_EPOCH);
+    let updated = rows
+        .iter()
+        .map(|r| r.review.updated_at.max(published(r)))
+        .max()
+        .unwrap_or(DateTime::UNIX_EPOCH);
 
     let mut feed = Feed::default();
     feed.set_id(self_url.clone());
@@ -75,7 +96,10 @@ async fn feed(state: &AppState, listing: Listing<'_>) -> Result<String, AppError
     feed.set_subtitle(Some(Text::plain(site.description.clone())));
     feed.set_updated(fixed(updated));
     feed.set_lang(Some(site.language.to_string()));
-    feed.set_links(vec![link(self_url, "self", Some("application/atom+xml")), link(page_url, "alternate", Some("text/html"))]);
+    feed.set_links(vec![
+        link(self_url, "self", Some("application/atom+xml")),
+        link(page_url, "alternate", Some("text/html")),
+    ]);
     feed.set_authors(vec![person(&site.author)]);
     let mut generator = Generator::default();
     generator.set_value("reviewpub");
@@ -99,10 +123,17 @@ fn entry(stored: &StoredReview, urls: &Urls) -> Entry {
     let r = &stored.review;
     let mut html = String::new();
     if let Some(rating) = r.rating {
-        html.push_str(&format!("<p>Rating: {} ({})</p>", rating.stars(), rating.text()));
+        html.push_str(&format!(
+            "<p>Rating: {} ({})</p>",
+            rating.stars(),
+            rating.text()
+        ));
     }
     if let Some(warning) = &r.spoiler_warning {
-        html.push_str(&format!("<p><strong>Spoiler warning.</strong> {}</p>", crate::content::escape_html(warning)));
+        html.push_str(&format!(
+            "<p><strong>Spoiler warning.</strong> {}</p>",
+            crate::content::escape_html(warning)
+        ));
     }
     html.push_str(&r.body_html);
     let mut content = Content::default();
@@ -113,13 +144,21 @@ fn entry(stored: &StoredReview, urls: &Urls) -> Entry {
     let mut entry = Entry::default();
     entry.set_id(urls.review_id(r.id));
     entry.set_title(Text::plain(r.title.clone()));
-    entry.set_links(vec![link(urls.review(&r.slug), "alternate", Some("text/html"))]);
+    entry.set_links(vec![link(
+        urls.review(&r.slug),
+        "alternate",
+        Some("text/html"),
+    )]);
     entry.set_published(Some(fixed(published(stored))));
     entry.set_updated(fixed(r.updated_at.max(published(stored))));
     entry.set_authors(vec![person(&r.author)]);
     entry.set_summary(Some(Text::plain(stored.summary_text.clone())));
     entry.set_content(Some(content));
-    let terms = r.categories.iter().map(|t| (t, urls.join("/categories/"))).chain(r.tags.iter().map(|t| (t, urls.join("/tags/"))));
+    let terms = r
+        .categories
+        .iter()
+        .map(|t| (t, urls.join("/categories/")))
+        .chain(r.tags.iter().map(|t| (t, urls.join("/tags/"))));
     entry.set_categories(
         terms
             .map(|(t, scheme)| {

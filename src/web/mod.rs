@@ -38,8 +38,14 @@ pub fn style_version() -> String {
 async fn style() -> Response {
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
-            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            ),
         ],
         STYLE,
     )
@@ -53,7 +59,10 @@ fn error_page(state: &AppState, error: AppError) -> Response {
     let (heading, message) = match status {
         StatusCode::NOT_FOUND => ("Not found", "There is no page at this address."),
         StatusCode::GONE => ("Gone", "This review was deleted by its author."),
-        _ => ("Something went wrong", "The page could not be shown. Please try again later."),
+        _ => (
+            "Something went wrong",
+            "The page could not be shown. Please try again later.",
+        ),
     };
     let page = pages::ErrorPage {
         layout: views::Layout::plain(state, heading, &state.urls.home()),
@@ -70,5 +79,8 @@ fn error_page(state: &AppState, error: AppError) -> Response {
 }
 
 fn html_headers() -> [(header::HeaderName, HeaderValue); 1] {
-    [(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))]
+    [(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    )]
 }

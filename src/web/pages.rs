@@ -54,7 +54,9 @@ pub struct PageParams {
 }
 
 fn render(template: &impl Template) -> Result<Response, AppError> {
-    let html = template.render().map_err(|e| AppError::Internal(format!("template: {e}")))?;
+    let html = template
+        .render()
+        .map_err(|e| AppError::Internal(format!("template: {e}")))?;
     Ok((html_headers(), html).into_response())
 }
 
@@ -73,19 +75,35 @@ pub async fn index(State(state): State<AppState>, Query(params): Query<PageParam
     page(&state, listing(&state, Listing::All, params)).await
 }
 
-pub async fn category(State(state): State<AppState>, Path(key): Path<String>, Query(params): Query<PageParams>) -> Response {
+pub async fn category(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    Query(params): Query<PageParams>,
+) -> Response {
     page(&state, listing(&state, Listing::Category(&key), params)).await
 }
 
-pub async fn tag(State(state): State<AppState>, Path(key): Path<String>, Query(params): Query<PageParams>) -> Response {
+pub async fn tag(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    Query(params): Query<PageParams>,
+) -> Response {
     page(&state, listing(&state, Listing::Tag(&key), params)).await
 }
 
 /// The index, a category or a tag: newest first, `page_size` a page.
-async fn listing(state: &AppState, listing: Listing<'_>, params: PageParams) -> Result<Response, AppError> {
+async fn listing(
+    state: &AppState,
+    listing: Listing<'_>,
+    params: PageParams,
+) -> Result<Response, AppError> {
     let page: i64 = match params.page.as_deref() {
         None => 1,
-        Some(raw) => raw.parse().ok().filter(|p| *p >= 1).ok_or(AppError::NotFound)?,
+        Some(raw) => raw
+            .parse()
+            .ok()
+            .filter(|p| *p >= 1)
+            .ok_or(AppError::NotFound)?,
     };
     let size = i64::from(state.settings.site.page_size);
     let (rows, total) = reviews::list_public(&state.pool, listing, size, (page - 1) * size).await?;
@@ -105,14 +123,30 @@ async fn listing(state: &AppState, listing: Listing<'_>, params: PageParams) -> 
         Listing::All => (urls.home(), String::new(), String::new(), None),
         Listing::Category(key) => {
             let name = term_name(key, |r| &r.categories).ok_or(AppError::NotFound)?;
-            (urls.category(key), name.clone(), format!("Reviews filed under {name}"), Some((format!("{name} reviews"), urls.category_feed(key))))
+            (
+                urls.category(key),
+                name.clone(),
+                format!("Reviews filed under {name}"),
+                Some((format!("{name} reviews"), urls.category_feed(key))),
+            )
         }
         Listing::Tag(key) => {
             let name = term_name(key, |r| &r.tags).ok_or(AppError::NotFound)?;
-            (urls.tag(key), format!("#{name}"), format!("Reviews tagged #{name}"), Some((format!("#{name} reviews"), urls.tag_feed(key))))
+            (
+                urls.tag(key),
+                format!("#{name}"),
+                format!("Reviews tagged #{name}"),
+                Some((format!("#{name} reviews"), urls.tag_feed(key))),
+            )
         }
     };
-    let page_url = |p: i64| if p == 1 { base.clone() } else { format!("{base}?page={p}") };
+    let page_url = |p: i64| {
+        if p == 1 {
+            base.clone()
+        } else {
+            format!("{base}?page={p}")
+        }
+    };
     let canonical = page_url(page);
     let categories = reviews::public_categories(&state.pool).await?;
     let mut layout = Layout::plain(state, &title, &canonical).with_categories(&categories, urls);
@@ -143,14 +177,19 @@ async fn review_page(state: &AppState, slug: String) -> Result<Response, AppErro
         Some(_) => return Err(AppError::NotFound),
         None => {
             return match reviews::find_former(&state.pool, &slug).await? {
-                Some(Former::Moved { current_slug, public: true }) => {
+                Some(Former::Moved {
+                    current_slug,
+                    public: true,
+                }) => {
                     let target = urls.join(&format!("/reviews/{current_slug}"));
                     let mut response = if uuid::Uuid::parse_str(&slug).is_ok() {
                         Redirect::to(&target).into_response()
                     } else {
                         Redirect::permanent(&target).into_response()
                     };
-                    response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept"));
+                    response
+                        .headers_mut()
+                        .insert(header::VARY, HeaderValue::from_static("Accept"));
                     Ok(response)
                 }
                 Some(Former::Deleted) => Err(AppError::Gone),
@@ -161,13 +200,20 @@ async fn review_page(state: &AppState, slug: String) -> Result<Response, AppErro
     let r = &stored.review;
     let details = ReviewDetails::new(r, urls, 0);
     let categories = reviews::public_categories(&state.pool).await?;
-    let mut layout = Layout::plain(state, &r.title, &details.url).with_categories(&categories, urls);
+    let mut layout =
+        Layout::plain(state, &r.title, &details.url).with_categories(&categories, urls);
     layout.description = content::truncate(&stored.summary_text, 300);
     layout.og_type = "article";
     layout.lang = r.language.to_string();
-    layout.image = super::views::poster(r).map(|p| Image { url: p.url, alt: p.alt });
+    layout.image = super::views::poster(r).map(|p| Image {
+        url: p.url,
+        alt: p.alt,
+    });
     for c in &r.categories {
-        layout.feeds.push(super::views::FeedLink { title: format!("{} reviews", c.name), url: urls.category_feed(&c.key) });
+        layout.feeds.push(super::views::FeedLink {
+            title: format!("{} reviews", c.name),
+            url: urls.category_feed(&c.key),
+        });
     }
     render(&ReviewPage { layout, r: details })
 }
@@ -176,7 +222,8 @@ pub async fn about(State(state): State<AppState>) -> Response {
     page(&state, async {
         let categories = reviews::public_categories(&state.pool).await?;
         render(&AboutPage {
-            layout: Layout::plain(&state, "About", &state.urls.about()).with_categories(&categories, &state.urls),
+            layout: Layout::plain(&state, "About", &state.urls.about())
+                .with_categories(&categories, &state.urls),
             about_html: content::markdown_to_html(&state.settings.site.about),
             author: state.settings.site.author.clone(),
         })

@@ -47,7 +47,11 @@ impl Layout {
     pub fn plain(state: &AppState, title: &str, canonical: &str) -> Self {
         let site = &state.settings.site;
         let urls = &state.urls;
-        let full_title = if title.is_empty() { site.title.clone() } else { format!("{title} – {}", site.title) };
+        let full_title = if title.is_empty() {
+            site.title.clone()
+        } else {
+            format!("{title} – {}", site.title)
+        };
         Self {
             lang: site.language.to_string(),
             title: full_title,
@@ -55,7 +59,11 @@ impl Layout {
             canonical: canonical.to_string(),
             site_title: site.title.clone(),
             site_description: site.description.clone(),
-            og_title: if title.is_empty() { site.title.clone() } else { title.to_string() },
+            og_title: if title.is_empty() {
+                site.title.clone()
+            } else {
+                title.to_string()
+            },
             og_type: "website",
             image: None,
             fediverse_creator: format!("@{}@{}", state.settings.handle, urls.domain()),
@@ -63,7 +71,10 @@ impl Layout {
             home_url: urls.home(),
             about_url: urls.about(),
             feed_url: urls.feed(),
-            feeds: vec![FeedLink { title: format!("{} – all reviews", site.title), url: urls.feed() }],
+            feeds: vec![FeedLink {
+                title: format!("{} – all reviews", site.title),
+                url: urls.feed(),
+            }],
             nav_categories: Vec::new(),
         }
     }
@@ -72,7 +83,10 @@ impl Layout {
         self.nav_categories = categories
             .iter()
             .take(6)
-            .map(|(t, _)| Link { name: t.name.clone(), url: urls.category(&t.key) })
+            .map(|(t, _)| Link {
+                name: t.name.clone(),
+                url: urls.category(&t.key),
+            })
             .collect();
         self
     }
@@ -107,11 +121,20 @@ fn published(r: &Review) -> DateTime<Utc> {
 }
 
 fn term_links(terms: &[Term], url: impl Fn(&str) -> String) -> Vec<Link> {
-    terms.iter().map(|t| Link { name: t.name.clone(), url: url(&t.key) }).collect()
+    terms
+        .iter()
+        .map(|t| Link {
+            name: t.name.clone(),
+            url: url(&t.key),
+        })
+        .collect()
 }
 
 fn rating(r: &Review) -> Option<RatingView> {
-    r.rating.map(|x| RatingView { stars: x.stars(), text: x.text() })
+    r.rating.map(|x| RatingView {
+        stars: x.stars(),
+        text: x.text(),
+    })
 }
 
 impl Card {
@@ -189,7 +212,10 @@ fn credit_lines(r: &Review) -> Vec<CreditLine> {
     let mut lines = Vec::new();
     let mut push = |role: &str, names: &[String]| {
         if !names.is_empty() {
-            lines.push(CreditLine { role: role.to_string(), names: names.join(", ") });
+            lines.push(CreditLine {
+                role: role.to_string(),
+                names: names.join(", "),
+            });
         }
     };
     push("Directed by", &f.directors);
@@ -207,7 +233,10 @@ fn credit_lines(r: &Review) -> Vec<CreditLine> {
         push(role, names);
     }
     if let Some(minutes) = f.runtime_minutes {
-        lines.push(CreditLine { role: "Running time".into(), names: format!("{minutes} minutes") });
+        lines.push(CreditLine {
+            role: "Running time".into(),
+            names: format!("{minutes} minutes"),
+        });
     }
     lines
 }
@@ -219,10 +248,16 @@ impl ReviewDetails {
         let url = urls.review(&r.slug);
         let mut links = Vec::new();
         if let Some(id) = &r.film.imdb_id {
-            links.push(Link { name: "IMDb".into(), url: id.url() });
+            links.push(Link {
+                name: "IMDb".into(),
+                url: id.url(),
+            });
         }
         if let Some(id) = &r.film.wikidata_id {
-            links.push(Link { name: "Wikidata".into(), url: id.url() });
+            links.push(Link {
+                name: "Wikidata".into(),
+                url: id.url(),
+            });
         }
         Self {
             lang: r.language.to_string(),
@@ -254,7 +289,11 @@ impl ReviewDetails {
 pub fn poster(r: &Review) -> Option<Image> {
     r.film.poster_url.as_ref().map(|u| Image {
         url: u.to_string(),
-        alt: r.film.poster_alt.clone().unwrap_or_else(|| format!("Poster of {}", r.film.title)),
+        alt: r
+            .film
+            .poster_alt
+            .clone()
+            .unwrap_or_else(|| format!("Poster of {}", r.film.title)),
     })
 }
 
@@ -271,7 +310,13 @@ fn json_ld(r: &Review, url: &str) -> String {
     if let Some(poster) = &r.film.poster_url {
         movie["image"] = serde_json::json!(poster.as_str());
     }
-    let same_as: Vec<String> = r.film.imdb_id.iter().map(|i| i.url()).chain(r.film.wikidata_id.iter().map(|w| w.url())).collect();
+    let same_as: Vec<String> = r
+        .film
+        .imdb_id
+        .iter()
+        .map(|i| i.url())
+        .chain(r.film.wikidata_id.iter().map(|w| w.url()))
+        .collect();
     if !same_as.is_empty() {
         movie["sameAs"] = serde_json::json!(same_as);
     }

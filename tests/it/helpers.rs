@@ -1,0 +1,247 @@
+//! Starting real reviewpub instances on loopback against a real PostgreSQL, one database per test.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use figment::Figment;
+use reviewpub::app::{self, AppState};
+use reviewpub::config::Settings;
+use reviewpub::db::{self, embedded::EmbeddedPostgres, Database};
+use serde_json::{json, Value};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgPool};
+use tokio::sync::oneshot;
+
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
+
+/// A directory under /tmp that the unprivileged PostgreSQL user can reach (CI runs as root,
+/// possibly in a clone below a private home directory).
+pub fn shared_tmp(prefix: &str) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir_in("/tmp")
+        .expect("temp dir");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
+        .expect("chmod temp dir");
+    dir
+}
+
+/// How to reach the server that holds the test databases: `DATABASE_URL` when set, otherwise
+/// a cluster this test suite runs itself (started once, reused by later runs).
+fn maintenance() -> &'static (PgConnectOptions, String) {
+    static CLUSTER: OnceLock<(PgConnectOptions, String)> = OnceLock::new();
+    CLUSTER.get_or_init(|| {
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            let options: PgConnectOptions = url.parse().expect("DATABASE_URL is a PostgreSQL URL");
+            return (options, url);
+        }
+        let root = test_cluster_dir();
+        std::fs::create_dir_all("/tmp").ok();
+        // Test binaries may start together: one starts the cluster, the others reuse it.
+        let lock = std::fs::File::create(format!("{}.lock", root.display())).expect("lock file");
+        let _guard =
+            nix::fcntl::Flock::lock(lock, nix::fcntl::FlockArg::LockExclusive).expect("flock");
+        let pg = EmbeddedPostgres::start(&root, "postgres").expect("test PostgreSQL starts");
+        let options = pg.connect_options("postgres");
+        drop_old_test_databases(&options);
+        (options, pg.url("postgres"))
+    })
+}
+
+/// Drops the databases earlier runs left behind (those still in use are skipped).
+fn drop_old_test_databases(options: &PgConnectOptions) {
+    let options = options.clone();
+    let cleanup = async move {
+        let mut conn = sqlx::PgConnection::connect_with(&options).await?;
+        let names: Vec<String> =
+            sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'test\\_%'")
+                .fetch_all(&mut conn)
+                .await?;
+        for name in names {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE \"{name}\"")))
+                .execute(&mut conn)
+                .await;
+        }
+        sqlx::Result::Ok(())
+    };
+    // Runs on its own thread: the caller may be inside a runtime.
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let _ = runtime.block_on(cleanup);
+    })
+    .join()
+    .expect("cleanup thread");
+}
+
+/// `/tmp/reviewpub-test-pg-<hash of this checkout>`: one cluster per checkout.
+pub fn test_cluster_dir() -> PathBuf {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(env!("CARGO_MANIFEST_DIR").as_bytes());
+    PathBuf::from(format!(
+        "/tmp/reviewpub-test-pg-{}",
+        &hex::encode(digest)[..12]
+    ))
+}
+
+/// A fresh, empty database; returns its URL.
+pub async fn fresh_database() -> String {
+    let (options, url) = maintenance();
+    let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+    db::create_database_if_missing(options.clone(), &name)
+        .await
+        .expect("create test database");
+    with_database(url, &name)
+}
+
+fn with_database(maintenance_url: &str, name: &str) -> String {
+    let mut url = url::Url::parse(maintenance_url).expect("valid URL");
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub pool: PgPool,
+    pub client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|f| f).await
+    }
+
+    /// Starts an instance; `configure` may layer settings over the test defaults.
+    pub async fn spawn_with(configure: impl FnOnce(Figment) -> Figment) -> Self {
+        if std::env::var_os("TEST_LOG").is_some() {
+            reviewpub::telemetry::init(reviewpub::config::LogFormat::Text);
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let base = format!("http://localhost:{port}");
+        let figment = Settings::defaults()
+            .merge(("public_url", base.clone()))
+            .merge(("listen", format!("127.0.0.1:{port}")))
+            .merge(("database_url", fresh_database().await))
+            .merge(("admin_token", ADMIN_TOKEN))
+            .merge(("scheduler.interval_seconds", 1))
+            .merge(("site.title", "Test Reviews"))
+            .merge(("site.author", "Test Critic"));
+        let settings =
+            Settings::from_figment(&configure(figment)).expect("test settings are valid");
+        let database = Database::open(&settings).await.expect("database");
+        db::migrate(&database.pool).await.expect("migrations");
+        let pool = database.pool.clone();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let state = AppState::new(settings.clone(), pool.clone());
+        let server = tokio::spawn(async move {
+            app::serve(state, listener, async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("server runs");
+        });
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Self {
+            base,
+            pool,
+            client,
+            stop: Some(stop),
+            server: Some(server),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("body"))
+    }
+
+    /// An admin API request with the test token.
+    pub fn api(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(&format!("/api/v1{path}")))
+            .bearer_auth(ADMIN_TOKEN)
+    }
+
+    /// Creates a review through the API, asserting 201; returns its JSON.
+    pub async fn create_review(&self, body: Value) -> Value {
+        let response = self
+            .api(reqwest::Method::POST, "/reviews")
+            .json(&body)
+            .send()
+            .await
+            .expect("POST");
+        let status = response.status().as_u16();
+        let json: Value = response.json().await.expect("JSON");
+        assert_eq!(status, 201, "create failed: {json}");
+        json
+    }
+
+    pub async fn review_count(&self) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM reviews")
+            .fetch_one(&self.pool)
+            .await
+            .expect("count")
+    }
+
+    /// Stops the server and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task");
+        }
+    }
+}
+
+/// A complete review, published, as the API accepts it.
+pub fn sample_review(title: &str) -> Value {
+    json!({
+        "title": title,
+        "body": "The first paragraph, which becomes the teaser.\n\nA second paragraph with *emphasis*.",
+        "film": {
+            "title": "Never Let Me Go",
+            "year": 2010,
+            "original_title": "Never Let Me Go",
+            "directors": ["Mark Romanek"],
+            "writers": ["Alex Garland"],
+            "cast": ["Carey Mulligan", "Andrew Garfield", "Keira Knightley"],
+            "runtime_minutes": 103,
+            "poster_url": "https://images.example/never-let-me-go.jpg",
+            "poster_alt": "Three young people on a beach",
+            "imdb_id": "tt1334260",
+            "wikidata_id": "Q837203",
+            "credits": [{"role": "Music", "name": "Rachel Portman"}]
+        },
+        "rating": {"value": 4, "best": 5},
+        "categories": ["Science Fiction"],
+        "tags": ["clones", "Kazuo Ishiguro"],
+        "spoiler_warning": "The premise is discussed.",
+        "status": "published"
+    })
+}
+
+/// The samples beside the checkout, as CI has them.
+pub fn samples_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/samples")
+}
