@@ -63,7 +63,7 @@ fn drop_old_test_databases(options: &PgConnectOptions) {
                 .execute(&mut conn)
                 .await;
         }
-        sqlx::Result::Ok(())
+        Ok::<(), sqlx::Error>(())
     };
     // Runs on its own thread: the caller may be inside a runtime.
     std::thread::spawn(move || {
