@@ -105,24 +105,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let site = settings.site.clone();
             let urls = crate::urls::Urls::new(settings.public_url.clone());
             with_db(&settings, |pool| async move {
-                let slug = match &input.slug {
-                    Some(slug) => slug.clone(),
-                    None => {
-                        crate::domain::Slug::from_text(input.title.as_deref().unwrap_or_default())
-                            .to_string()
-                    }
-                };
-                let existing = db::reviews::get_by_slug(&pool, &slug).await?;
-                let (verb, stored) = match existing {
-                    Some(existing) => (
-                        "updated",
-                        publishing::replace(&pool, &site, existing.review.id, &input, Utc::now())
-                            .await?,
-                    ),
-                    None => (
-                        "created",
-                        publishing::create(&pool, &site, &input, Utc::now()).await?,
-                    ),
+                let (outcome, stored) =
+                    publishing::upsert_by_slug(&pool, &site, &input, Utc::now()).await?;
+                let verb = match outcome {
+                    publishing::Upserted::Created => "created",
+                    publishing::Upserted::Updated => "updated",
                 };
                 out(format!(
                     "{verb} {} ({}) {}",
@@ -237,6 +224,6 @@ async fn serve(settings: Settings, demo_samples: Option<PathBuf>) -> anyhow::Res
         anyhow::Ok(())
     }
     .await;
-    database.close().await;
+    database.close_and_stop().await;
     result
 }

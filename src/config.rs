@@ -111,14 +111,41 @@ impl PublicUrl {
     }
 }
 
+/// Environment values are read as TOML-like scalars (`1984`, `true`); settings that are text
+/// take any scalar as its text.
+fn text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Scalar {
+        Text(String),
+        Unsigned(u64),
+        Int(i64),
+        Float(f64),
+        Bool(bool),
+    }
+    Ok(match Scalar::deserialize(deserializer)? {
+        Scalar::Text(s) => s,
+        Scalar::Unsigned(u) => u.to_string(),
+        Scalar::Int(i) => i.to_string(),
+        Scalar::Float(f) => f.to_string(),
+        Scalar::Bool(b) => b.to_string(),
+    })
+}
+
 #[derive(Debug, Deserialize)]
 struct Raw {
+    #[serde(deserialize_with = "text")]
     public_url: String,
+    #[serde(deserialize_with = "text")]
     listen: String,
     data_dir: PathBuf,
+    #[serde(deserialize_with = "text")]
     handle: String,
+    #[serde(deserialize_with = "text")]
     database_url: String,
+    #[serde(deserialize_with = "text")]
     admin_token: String,
+    #[serde(deserialize_with = "text")]
     log_format: String,
     site: RawSite,
     embedded_postgres: RawEmbedded,
@@ -128,16 +155,22 @@ struct Raw {
 
 #[derive(Debug, Deserialize)]
 struct RawSite {
+    #[serde(deserialize_with = "text")]
     title: String,
+    #[serde(deserialize_with = "text")]
     description: String,
+    #[serde(deserialize_with = "text")]
     author: String,
+    #[serde(deserialize_with = "text")]
     language: String,
+    #[serde(deserialize_with = "text")]
     about: String,
     page_size: u32,
 }
 
 #[derive(Debug, Deserialize)]
 struct RawEmbedded {
+    #[serde(deserialize_with = "text")]
     run_as: String,
 }
 
@@ -353,10 +386,16 @@ mod tests {
 
             jail.set_env("REVIEWPUB_HANDLE", "fromenv");
             jail.set_env("REVIEWPUB_SITE__TITLE", "Env title");
+            jail.set_env("REVIEWPUB_ADMIN_TOKEN", "12345678901234567890");
             jail.set_env("DATABASE_URL", "postgres://u@localhost/db");
             let settings = Settings::load().expect("valid");
             assert_eq!(settings.handle.as_str(), "fromenv");
             assert_eq!(settings.site.title, "Env title");
+            assert_eq!(
+                settings.admin_token.as_deref(),
+                Some("12345678901234567890"),
+                "digits stay text"
+            );
             assert_eq!(
                 settings.listen.port(),
                 9000,

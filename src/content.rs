@@ -27,8 +27,7 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .link_rel(Some("noopener noreferrer"))
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
         .add_tag_attributes("img", ["loading"])
-        .add_generic_attributes(["id"])
-        .id_prefix(Some("md-"));
+        .add_generic_attributes(["id"]);
     builder
 });
 

@@ -132,7 +132,7 @@ fn first_sample(text: &str) -> Result<ReviewInput, DemoError> {
     }
     Ok(ReviewInput {
         title: Some(title.to_string()),
-        body: Some(body_from(&lines[1..credits_at])),
+        body: Some(body_from(lines.get(1..credits_at).unwrap_or_default())),
         film: Some(film),
         status: Some("published".into()),
         language: Some("en".into()),
@@ -171,8 +171,8 @@ fn second_sample(text: &str) -> Result<ReviewInput, DemoError> {
         .ok_or_else(|| shape("no title in the responses heading"))?;
     let (when, categories) =
         parse_posting_line(posting).ok_or_else(|| shape("unreadable posting line"))?;
-    // The first line is a shop link ("Try before you Buy…"), not part of the review.
-    let body = body_from(&lines[1..end]);
+    // The first line is the page title run into a shop link ("Try before you Buy…").
+    let body = body_from(lines.get(1..end).unwrap_or_default());
     let film = FilmInput {
         title: Some(title.to_string()),
         year: Some(2010),
@@ -235,9 +235,7 @@ pub async fn load(pool: &PgPool, site: &Site, samples: &Path) -> Result<Report, 
     ];
     let mut report = Report::default();
     for input in inputs {
-        let slug = input.slug.clone().unwrap_or_else(|| {
-            Slug::from_text(input.title.as_deref().unwrap_or_default()).to_string()
-        });
+        let slug = publishing::slug_of(&input);
         if reviews::get_by_slug(pool, &slug)
             .await
             .map_err(AppError::from)?

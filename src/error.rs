@@ -19,12 +19,12 @@ pub enum AppError {
     NotFound,
     #[error("gone")]
     Gone,
-    #[error("conflict on {0}: {1}")]
-    Conflict(String, String),
     #[error("invalid fields: {0}")]
     Validation(ValidationErrors),
     #[error("bad request: {0}")]
     BadRequest(String),
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("request body too large")]
     PayloadTooLarge,
     #[error(transparent)]
@@ -39,10 +39,10 @@ impl AppError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Gone => StatusCode::GONE,
-            Self::Conflict(..) => StatusCode::CONFLICT,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Db(DbError::SlugTaken) => StatusCode::CONFLICT,
             Self::Db(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -54,7 +54,6 @@ impl AppError {
             Self::Db(DbError::SlugTaken) => "conflict".into(),
             Self::Db(_) | Self::Internal(_) => "internal server error".into(),
             Self::Validation(_) => "validation failed".into(),
-            Self::Conflict(..) => "conflict".into(),
             other => other.to_string(),
         }
     }
@@ -62,7 +61,7 @@ impl AppError {
     fn details(&self) -> serde_json::Value {
         match self {
             Self::Validation(errors) => json!(errors.0),
-            Self::Conflict(field, message) => json!({ field: message }),
+            Self::Db(DbError::SlugTaken) => json!({ "slug": "is already used by another review" }),
             Self::BadRequest(message) => json!(message),
             _ => serde_json::Value::Null,
         }

@@ -11,7 +11,7 @@ use crate::content;
 use crate::db::reviews::{self, StoredReview, Write};
 use crate::db::DbError;
 use crate::domain::review::Defaults;
-use crate::domain::{RequestedStatus, Review, ReviewInput, ReviewStatus, ValidationErrors};
+use crate::domain::{RequestedStatus, Review, ReviewInput, ReviewStatus, Slug, ValidationErrors};
 use crate::error::AppError;
 
 fn defaults(site: &Site) -> Defaults<'_> {
@@ -33,19 +33,55 @@ fn publication(
         RequestedStatus::Published { at } => (
             ReviewStatus::Published,
             None,
-            Some(at.or(first_published).unwrap_or(now)),
+            // Never dated in the future (validation allows a minute of clock skew).
+            Some(at.or(first_published).unwrap_or(now).min(now)),
         ),
         RequestedStatus::Scheduled { at } => (ReviewStatus::Scheduled, Some(at), first_published),
     }
 }
 
-fn slug_taken(error: DbError) -> AppError {
-    match error {
-        DbError::SlugTaken => {
-            AppError::Conflict("slug".into(), "is already used by another review".into())
-        }
-        other => other.into(),
+/// A validated, rendered review with its publication state, ready to be written.
+fn prepare(
+    site: &Site,
+    input: &ReviewInput,
+    before: Option<&Review>,
+    now: DateTime<Utc>,
+) -> Result<Write, AppError> {
+    let input = due_schedule_goes_live(input, before, now);
+    let draft = input
+        .parse(&defaults(site), now)
+        .map_err(AppError::Validation)?;
+    let rendered = content::render(&draft.body, draft.summary.as_deref());
+    let (status, publish_at, published_at) = publication(draft.status, before, now);
+    Ok(Write {
+        draft,
+        rendered,
+        status,
+        publish_at,
+        published_at,
+    })
+}
+
+/// A scheduled review edited after its time came but before the scheduler ran keeps its
+/// stored `publish_at`, now in the past: it goes live instead of failing validation.
+fn due_schedule_goes_live<'a>(
+    input: &'a ReviewInput,
+    before: Option<&Review>,
+    now: DateTime<Utc>,
+) -> std::borrow::Cow<'a, ReviewInput> {
+    let due = before.is_some_and(|b| {
+        b.status == ReviewStatus::Scheduled
+            && input.status.as_deref() == Some("scheduled")
+            && input.publish_at.is_some()
+            && input.publish_at == b.publish_at
+            && b.publish_at.is_some_and(|at| at <= now)
+    });
+    if !due {
+        return std::borrow::Cow::Borrowed(input);
     }
+    let mut live = input.clone();
+    live.status = Some("published".into());
+    std::borrow::Cow::Owned(live)
 }
 
 /// Creates a review.
@@ -56,98 +92,88 @@ pub async fn create(
     input: &ReviewInput,
     now: DateTime<Utc>,
 ) -> Result<StoredReview, AppError> {
-    let draft = input
-        .parse(&defaults(site), now)
-        .map_err(AppError::Validation)?;
-    let rendered = content::render(&draft.body, draft.summary.as_deref());
-    let (status, publish_at, published_at) = publication(draft.status, None, now);
-    let write = Write {
-        draft: &draft,
-        rendered: &rendered,
-        status,
-        publish_at,
-        published_at,
-    };
+    let write = prepare(site, input, None, now)?;
     let mut tx = pool.begin().await.map_err(DbError::from)?;
-    let stored = reviews::insert(&mut tx, Uuid::now_v7(), &write, now)
-        .await
-        .map_err(slug_taken)?;
+    let stored = reviews::insert(&mut tx, Uuid::now_v7(), &write, now).await?;
     tx.commit().await.map_err(DbError::from)?;
-    tracing::info!(review = %stored.review.id, slug = %stored.review.slug, status = status.as_str(), "review created");
+    tracing::info!(review = %stored.review.id, slug = %stored.review.slug, status = write.status.as_str(), "review created");
     Ok(stored)
 }
 
-/// Applies a JSON merge patch (RFC 7396) of the input shape to a review.
+/// How a review changes: a JSON merge patch (RFC 7396) of the input shape over the stored
+/// review (`null` clears a field), or a whole new input (the CLI re-publishing a file).
+pub enum Change<'a> {
+    Patch(&'a Value),
+    Replace(&'a ReviewInput),
+}
+
+/// Changes a review, validating the result as a whole.
 #[tracing::instrument(skip_all, fields(review = %id))]
 pub async fn update(
     pool: &PgPool,
     site: &Site,
     id: Uuid,
-    patch: &Value,
+    change: Change<'_>,
     now: DateTime<Utc>,
 ) -> Result<StoredReview, AppError> {
-    if !patch.is_object() {
-        return Err(AppError::BadRequest(
-            "the body must be a JSON object".into(),
-        ));
+    if let Change::Patch(patch) = change {
+        if !patch.is_object() {
+            return Err(AppError::BadRequest(
+                "the body must be a JSON object".into(),
+            ));
+        }
     }
     let mut tx = pool.begin().await.map_err(DbError::from)?;
     let before = reviews::get_for_update(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?
         .review;
-    let mut merged =
-        serde_json::to_value(before.to_input()).map_err(|e| AppError::Internal(e.to_string()))?;
-    merge_patch(&mut merged, patch);
-    let input = input_from_value(merged)?;
-    let stored = write_update(&mut tx, site, &before, &input, now).await?;
+    let input = match change {
+        Change::Replace(input) => input.clone(),
+        Change::Patch(patch) => {
+            let mut merged = serde_json::to_value(before.to_input())
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            merge_patch(&mut merged, patch);
+            input_from_value(merged)?
+        }
+    };
+    let write = prepare(site, &input, Some(&before), now)?;
+    let stored = reviews::update(&mut tx, before.id, &before.slug, &write, now).await?;
     tx.commit().await.map_err(DbError::from)?;
+    tracing::info!(review = %id, slug = %stored.review.slug, status = write.status.as_str(), "review updated");
     Ok(stored)
 }
 
-/// Replaces a review's fields with a whole input (the CLI's re-publish of an edited file).
-#[tracing::instrument(skip_all, fields(review = %id))]
-pub async fn replace(
+/// The slug a review made from `input` will have.
+pub fn slug_of(input: &ReviewInput) -> String {
+    match &input.slug {
+        Some(slug) => slug.trim().to_string(),
+        None => Slug::from_text(input.title.as_deref().unwrap_or_default()).to_string(),
+    }
+}
+
+/// Whether [`upsert_by_slug`] created or updated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    Created,
+    Updated,
+}
+
+/// Creates the review, or replaces the one that has its slug (re-publishing an edited file).
+pub async fn upsert_by_slug(
     pool: &PgPool,
     site: &Site,
-    id: Uuid,
     input: &ReviewInput,
     now: DateTime<Utc>,
-) -> Result<StoredReview, AppError> {
-    let mut tx = pool.begin().await.map_err(DbError::from)?;
-    let before = reviews::get_for_update(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?
-        .review;
-    let stored = write_update(&mut tx, site, &before, input, now).await?;
-    tx.commit().await.map_err(DbError::from)?;
-    Ok(stored)
-}
-
-async fn write_update(
-    tx: &mut sqlx::PgConnection,
-    site: &Site,
-    before: &Review,
-    input: &ReviewInput,
-    now: DateTime<Utc>,
-) -> Result<StoredReview, AppError> {
-    let draft = input
-        .parse(&defaults(site), now)
-        .map_err(AppError::Validation)?;
-    let rendered = content::render(&draft.body, draft.summary.as_deref());
-    let (status, publish_at, published_at) = publication(draft.status, Some(before), now);
-    let write = Write {
-        draft: &draft,
-        rendered: &rendered,
-        status,
-        publish_at,
-        published_at,
-    };
-    let stored = reviews::update(tx, before.id, &before.slug, &write, now)
-        .await
-        .map_err(slug_taken)?;
-    tracing::info!(review = %before.id, slug = %stored.review.slug, status = status.as_str(), "review updated");
-    Ok(stored)
+) -> Result<(Upserted, StoredReview), AppError> {
+    match reviews::get_by_slug(pool, &slug_of(input)).await? {
+        Some(existing) => {
+            let stored =
+                update(pool, site, existing.review.id, Change::Replace(input), now).await?;
+            Ok((Upserted::Updated, stored))
+        }
+        None => Ok((Upserted::Created, create(pool, site, input, now).await?)),
+    }
 }
 
 /// Deletes a review for good: its id is never reused and its pages answer `410 Gone`.

@@ -28,6 +28,7 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         )
         .route("/openapi.json", get(openapi))
         .fallback(|| async { AppError::NotFound })
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(settings.api_max_body_bytes))
 }
 

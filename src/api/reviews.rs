@@ -1,5 +1,6 @@
 //! `/api/v1/reviews`: thin handlers over [`crate::publishing`].
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
@@ -147,8 +148,9 @@ pub struct ListParams {
 pub async fn list(
     _: Admin,
     State(state): State<AppState>,
-    Query(params): Query<ListParams>,
+    params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<ReviewList>, AppError> {
+    let Query(params) = params.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let mut errors = ValidationErrors::default();
     let mut number = |field: &str, raw: &Option<String>, default: i64, max: i64| match raw
         .as_deref()
@@ -224,7 +226,7 @@ pub async fn update(
         &state.pool,
         &state.settings.site,
         parse_id(&id)?,
-        &patch,
+        publishing::Change::Patch(&patch),
         Utc::now(),
     )
     .await?;

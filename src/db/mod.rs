@@ -65,14 +65,29 @@ impl Database {
         }
     }
 
-    /// Closes the pool and stops the embedded cluster if this process started it.
-    #[tracing::instrument(skip_all)]
+    /// Closes the pool and stops the embedded cluster if this process started it (one-off
+    /// commands leave a running server's database alone).
     pub async fn close(self) {
+        self.shut_down(false).await
+    }
+
+    /// Closes the pool and stops the embedded cluster whoever started it: the server owns its
+    /// embedded database (`reviewpub db url` may have started it for a backup).
+    pub async fn close_and_stop(self) {
+        self.shut_down(true).await
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn shut_down(self, always: bool) {
         self.pool.close().await;
-        if let Some(pg) = self.embedded {
-            if let Err(e) = tokio::task::spawn_blocking(move || pg.stop()).await {
-                tracing::error!(error = %e, "stopping embedded PostgreSQL");
-            }
+        let Some(pg) = self.embedded else { return };
+        let stopped =
+            tokio::task::spawn_blocking(move || if always { pg.stop_any() } else { pg.stop() })
+                .await;
+        match stopped {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "stopping embedded PostgreSQL"),
+            Err(e) => tracing::error!(error = %e, "stopping embedded PostgreSQL"),
         }
     }
 }

@@ -95,9 +95,9 @@ fn convert(rows: Vec<Row>) -> Result<Vec<StoredReview>, DbError> {
 }
 
 /// Everything written for a review: the validated draft, its rendering, and its publication state.
-pub struct Write<'a> {
-    pub draft: &'a ReviewDraft,
-    pub rendered: &'a Rendered,
+pub struct Write {
+    pub draft: ReviewDraft,
+    pub rendered: Rendered,
     pub status: ReviewStatus,
     pub publish_at: Option<DateTime<Utc>>,
     pub published_at: Option<DateTime<Utc>>,
@@ -111,7 +111,7 @@ fn keys(terms: &[Term]) -> Vec<String> {
 pub async fn insert(
     conn: &mut PgConnection,
     id: Uuid,
-    w: &Write<'_>,
+    w: &Write,
     now: DateTime<Utc>,
 ) -> Result<StoredReview, DbError> {
     claim_slug(&mut *conn, &w.draft.slug).await?;
@@ -135,7 +135,7 @@ pub async fn update(
     conn: &mut PgConnection,
     id: Uuid,
     old_slug: &Slug,
-    w: &Write<'_>,
+    w: &Write,
     now: DateTime<Utc>,
 ) -> Result<StoredReview, DbError> {
     if old_slug != &w.draft.slug {
@@ -165,8 +165,8 @@ pub async fn update(
 
 type QueryAs<'q> = sqlx::query::QueryAs<'q, sqlx::Postgres, Row, sqlx::postgres::PgArguments>;
 
-fn bind_write<'q>(query: QueryAs<'q>, w: &Write<'_>) -> QueryAs<'q> {
-    let d = w.draft;
+fn bind_write<'q>(query: QueryAs<'q>, w: &Write) -> QueryAs<'q> {
+    let d = &w.draft;
     query
         .bind(d.slug.as_str().to_string())
         .bind(d.title.clone())
@@ -366,19 +366,16 @@ pub async fn list_public(
 /// Categories of published reviews with their counts, most used first.
 #[tracing::instrument(skip(db))]
 pub async fn public_categories(db: impl PgExecutor<'_>) -> Result<Vec<(Term, i64)>, DbError> {
+    // Spellings with the same key ("Sci-Fi", "Sci Fi") count as one category.
     let rows: Vec<(Json<Term>, i64)> = sqlx::query_as(
-        "SELECT t.term, count(*) FROM reviews r, jsonb_array_elements(r.categories) AS t(term) \
+        "SELECT (array_agg(t.term ORDER BY r.published_at DESC))[1], count(*) \
+         FROM reviews r, jsonb_array_elements(r.categories) AS t(term) \
          WHERE r.status = 'published' AND r.deleted_at IS NULL \
-         GROUP BY t.term->>'key', t.term ORDER BY count(*) DESC, t.term->>'key' LIMIT 50",
+         GROUP BY t.term->>'key' ORDER BY count(*) DESC, t.term->>'key' LIMIT 50",
     )
     .fetch_all(db)
     .await?;
-    let mut seen = std::collections::HashSet::new();
-    Ok(rows
-        .into_iter()
-        .filter(|(t, _)| seen.insert(t.0.key.clone()))
-        .map(|(t, n)| (t.0, n))
-        .collect())
+    Ok(rows.into_iter().map(|(t, n)| (t.0, n)).collect())
 }
 
 /// Scheduled reviews whose time has come, locked so that one process publishes each.

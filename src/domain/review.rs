@@ -44,6 +44,7 @@ impl std::fmt::Display for ValidationErrors {
 
 /// The film a review is about.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FilmInput {
     pub title: Option<String>,
     pub year: Option<i64>,
@@ -65,12 +66,14 @@ pub struct FilmInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Credit {
     pub role: String,
     pub name: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RatingInput {
     pub value: f64,
     #[serde(default = "default_best")]

@@ -102,7 +102,7 @@ async fn listing(
         Some(raw) => raw
             .parse()
             .ok()
-            .filter(|p| *p >= 1)
+            .filter(|p| (1..=1_000_000).contains(p))
             .ok_or(AppError::NotFound)?,
     };
     let size = i64::from(state.settings.site.page_size);

@@ -244,7 +244,8 @@ fn credit_lines(r: &Review) -> Vec<CreditLine> {
 impl ReviewDetails {
     pub fn new(r: &Review, urls: &Urls, comment_count: usize) -> Self {
         let published_at = published(r);
-        let edited = r.updated_at > published_at + chrono::Duration::minutes(5);
+        // Back-dated reviews are created after their publication date: that is not an edit.
+        let edited = r.updated_at > published_at.max(r.created_at) + chrono::Duration::minutes(5);
         let url = urls.review(&r.slug);
         let mut links = Vec::new();
         if let Some(id) = &r.film.imdb_id {

@@ -442,3 +442,61 @@ async fn openapi_document_describes_the_api() {
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn wrong_methods_bad_queries_and_nested_typos_get_json_errors() {
+    let app = TestApp::spawn().await;
+    let put = app
+        .api(Method::PUT, "/reviews")
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("PUT");
+    expect_error(put, 405).await;
+    let unknown_path = app
+        .api(Method::GET, "/nothing-here")
+        .send()
+        .await
+        .expect("GET");
+    expect_error(unknown_path, 404).await;
+    let bad_query = app
+        .api(Method::GET, "/reviews?page=1&page=2")
+        .send()
+        .await
+        .expect("GET");
+    expect_error(bad_query, 400).await;
+    let typo = app
+        .api(Method::POST, "/reviews")
+        .json(&json!({"title": "x", "film": {"title": "x", "directer": "Someone"}}))
+        .send()
+        .await
+        .expect("POST");
+    let body = expect_error(typo, 422).await;
+    assert!(body["details"].to_string().contains("directer"), "{body}");
+    assert_eq!(app.review_count().await, 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn editing_a_scheduled_review_whose_time_has_come_publishes_it() {
+    // A scheduler interval of a minute keeps the background task from getting there first.
+    let app = TestApp::spawn_with(|f| f.merge(("scheduler.interval_seconds", 60))).await;
+    let mut review = sample_review("Due Soon");
+    review["status"] = json!("scheduled");
+    review["publish_at"] =
+        json!((chrono::Utc::now() + chrono::Duration::milliseconds(1500)).to_rfc3339());
+    let created = app.create_review(review).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
+    let id = created["id"].as_str().expect("id");
+    let response = app
+        .api(Method::PATCH, &format!("/reviews/{id}"))
+        .json(&json!({"title": "Due Now"}))
+        .send()
+        .await
+        .expect("PATCH");
+    assert_eq!(response.status().as_u16(), 200);
+    let patched: Value = response.json().await.expect("JSON");
+    assert_eq!(patched["status"], "published");
+    assert_eq!(patched["published_at"], created["publish_at"]);
+    app.stop().await;
+}

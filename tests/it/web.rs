@@ -206,6 +206,13 @@ async fn index_is_newest_first_and_paginated() {
     assert!(page2.contains("Review 0") && page2.contains("rel=\"prev\""));
     assert_eq!(app.get("/?page=3").await.status().as_u16(), 404);
     assert_eq!(app.get("/?page=zero").await.status().as_u16(), 404);
+    assert_eq!(
+        app.get("/?page=9223372036854775807")
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
     app.stop().await;
 }
 
