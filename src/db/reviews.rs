@@ -330,6 +330,22 @@ pub enum Listing<'a> {
     Tag(&'a str),
 }
 
+impl Listing<'_> {
+    /// The display name of a category or tag, taken from the reviews listed under it
+    /// (`None` for the whole site, or when nothing is filed under it).
+    pub fn term_name(&self, rows: &[StoredReview]) -> Option<String> {
+        let (key, pick): (&str, fn(&Review) -> &Vec<Term>) = match self {
+            Listing::All => return None,
+            Listing::Category(key) => (key, |r| &r.categories),
+            Listing::Tag(key) => (key, |r| &r.tags),
+        };
+        rows.iter()
+            .flat_map(|r| pick(&r.review).iter())
+            .find(|t| t.key == key)
+            .map(|t| t.name.clone())
+    }
+}
+
 /// A page of published reviews, newest first.
 #[tracing::instrument(skip(db))]
 pub async fn list_public(

@@ -526,6 +526,11 @@ impl Review {
         }
     }
 
+    /// The date a review shows: its publication, or its creation while unpublished.
+    pub fn date(&self) -> DateTime<Utc> {
+        self.published_at.unwrap_or(self.created_at)
+    }
+
     pub fn is_public(&self) -> bool {
         self.status == ReviewStatus::Published
     }

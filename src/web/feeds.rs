@@ -58,35 +58,23 @@ async fn feed(state: &AppState, listing: Listing<'_>) -> Result<String, AppError
     let urls = &state.urls;
     let site = &state.settings.site;
     let (rows, _) = reviews::list_public(&state.pool, listing, ENTRIES, 0).await?;
-    let name_of = |key: &str, categories: bool| {
-        rows.iter()
-            .flat_map(|r| {
-                if categories {
-                    &r.review.categories
-                } else {
-                    &r.review.tags
-                }
-            })
-            .find(|t| t.key == key)
-            .map(|t| t.name.clone())
-            .ok_or(AppError::NotFound)
-    };
+    let name = || listing.term_name(&rows).ok_or(AppError::NotFound);
     let (title, self_url, page_url) = match listing {
         Listing::All => (site.title.clone(), urls.feed(), urls.home()),
         Listing::Category(key) => (
-            format!("{} – {}", site.title, name_of(key, true)?),
+            format!("{} – {}", site.title, name()?),
             urls.category_feed(key),
             urls.category(key),
         ),
         Listing::Tag(key) => (
-            format!("{} – #{}", site.title, name_of(key, false)?),
+            format!("{} – #{}", site.title, name()?),
             urls.tag_feed(key),
             urls.tag(key),
         ),
     };
     let updated = rows
         .iter()
-        .map(|r| r.review.updated_at.max(published(r)))
+        .map(|r| r.review.updated_at.max(r.review.date()))
         .max()
         .unwrap_or(DateTime::UNIX_EPOCH);
 
@@ -113,10 +101,6 @@ fn person(name: &str) -> Person {
     let mut p = Person::default();
     p.set_name(name);
     p
-}
-
-fn published(r: &StoredReview) -> DateTime<Utc> {
-    r.review.published_at.unwrap_or(r.review.created_at)
 }
 
 fn entry(stored: &StoredReview, urls: &Urls) -> Entry {
@@ -149,8 +133,8 @@ fn entry(stored: &StoredReview, urls: &Urls) -> Entry {
         "alternate",
         Some("text/html"),
     )]);
-    entry.set_published(Some(fixed(published(stored))));
-    entry.set_updated(fixed(r.updated_at.max(published(stored))));
+    entry.set_published(Some(fixed(stored.review.date())));
+    entry.set_updated(fixed(r.updated_at.max(stored.review.date())));
     entry.set_authors(vec![person(&r.author)]);
     entry.set_summary(Some(Text::plain(stored.summary_text.clone())));
     entry.set_content(Some(content));

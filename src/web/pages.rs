@@ -112,17 +112,11 @@ async fn listing(
         return Err(AppError::NotFound);
     }
     let urls = &state.urls;
-    // A category or tag page takes its display name from the reviews filed under it.
-    let term_name = |key: &str, pick: fn(&crate::domain::Review) -> &Vec<crate::domain::Term>| {
-        rows.iter()
-            .flat_map(|r| pick(&r.review).iter())
-            .find(|t| t.key == key)
-            .map(|t| t.name.clone())
-    };
+    let term_name = || listing.term_name(&rows).ok_or(AppError::NotFound);
     let (base, title, heading, feed) = match listing {
         Listing::All => (urls.home(), String::new(), String::new(), None),
         Listing::Category(key) => {
-            let name = term_name(key, |r| &r.categories).ok_or(AppError::NotFound)?;
+            let name = term_name()?;
             (
                 urls.category(key),
                 name.clone(),
@@ -131,7 +125,7 @@ async fn listing(
             )
         }
         Listing::Tag(key) => {
-            let name = term_name(key, |r| &r.tags).ok_or(AppError::NotFound)?;
+            let name = term_name()?;
             (
                 urls.tag(key),
                 format!("#{name}"),

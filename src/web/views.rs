@@ -116,10 +116,6 @@ pub fn display_date(at: DateTime<Utc>) -> String {
     at.format("%-d %B %Y").to_string()
 }
 
-fn published(r: &Review) -> DateTime<Utc> {
-    r.published_at.unwrap_or(r.created_at)
-}
-
 fn term_links(terms: &[Term], url: impl Fn(&str) -> String) -> Vec<Link> {
     terms
         .iter()
@@ -155,8 +151,8 @@ impl Card {
             lang: r.language.to_string(),
             title: r.title.clone(),
             url: urls.review(&r.slug),
-            date: display_date(published(r)),
-            date_iso: published(r).to_rfc3339(),
+            date: display_date(r.date()),
+            date_iso: r.date().to_rfc3339(),
             film_title: r.film.title.clone(),
             film_line,
             rating: rating(r),
@@ -243,7 +239,7 @@ fn credit_lines(r: &Review) -> Vec<CreditLine> {
 
 impl ReviewDetails {
     pub fn new(r: &Review, urls: &Urls, comment_count: usize) -> Self {
-        let published_at = published(r);
+        let published_at = r.date();
         // Back-dated reviews are created after their publication date: that is not an edit.
         let edited = r.updated_at > published_at.max(r.created_at) + chrono::Duration::minutes(5);
         let url = urls.review(&r.slug);
@@ -328,7 +324,7 @@ fn json_ld(r: &Review, url: &str) -> String {
         "url": url,
         "inLanguage": r.language.as_str(),
         "author": {"@type": "Person", "name": r.author},
-        "datePublished": published(r).to_rfc3339(),
+        "datePublished": r.date().to_rfc3339(),
         "dateModified": r.updated_at.to_rfc3339(),
         "itemReviewed": movie,
     });
