@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use activitypub_federation::config::FederationMiddleware;
 use axum::Router;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
@@ -10,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Settings;
+use crate::federation::{self, Federation, FederationError};
 use crate::urls::Urls;
 use crate::{api, tasks, web};
 
@@ -19,25 +21,40 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub pool: PgPool,
     pub urls: Arc<Urls>,
+    pub federation: Arc<Federation>,
 }
 
-impl AppState {
-    pub fn new(settings: Settings, pool: PgPool) -> Self {
-        let urls = Urls::new(settings.public_url.clone());
-        Self {
-            settings: Arc::new(settings),
-            pool,
-            urls: Arc::new(urls),
-        }
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("public_url", &self.urls.base())
+            .finish()
     }
 }
 
-pub fn router(state: AppState) -> Router {
-    Router::new()
+impl AppState {
+    /// Loads the actors' keys (creating them on first start) and builds the state.
+    pub async fn build(settings: Settings, pool: PgPool) -> Result<Self, FederationError> {
+        let urls = Urls::new(&settings);
+        let federation = Federation::start(&settings, &pool, &urls).await?;
+        Ok(Self {
+            settings: Arc::new(settings),
+            pool,
+            urls: Arc::new(urls),
+            federation: Arc::new(federation),
+        })
+    }
+}
+
+pub async fn router(state: AppState) -> Result<Router, FederationError> {
+    let federation_config = federation::config(&state).await?;
+    Ok(Router::new()
         .merge(web::router())
+        .merge(federation::routes::router())
         .nest("/api/v1", api::router(&state.settings))
+        .layer(FederationMiddleware::new(federation_config))
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .with_state(state))
 }
 
 /// Serves until `shutdown` resolves, then stops the background tasks.
@@ -45,23 +62,19 @@ pub async fn serve(
     state: AppState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> anyhow::Result<()> {
     let cancel = CancellationToken::new();
-    let background = tasks::start(
-        state.pool.clone(),
-        state.settings.scheduler_interval,
-        cancel.clone(),
-    );
+    let background = tasks::start(&state, cancel.clone());
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, public_url = state.urls.base(), "reviewpub listening");
-    let result = axum::serve(listener, router(state))
+    tracing::info!(%addr, public_url = state.urls.base(), actor = %state.urls.acct(), "reviewpub listening");
+    let result = axum::serve(listener, router(state).await?)
         .with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("shutting down");
         })
         .await;
     background.join().await;
-    result
+    Ok(result?)
 }
 
 /// Resolves on SIGINT or SIGTERM.

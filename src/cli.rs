@@ -102,11 +102,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if status.is_some() {
                 input.status = status;
             }
-            let site = settings.site.clone();
-            let urls = crate::urls::Urls::new(settings.public_url.clone());
+            let shared = settings.clone();
+            let urls = crate::urls::Urls::new(&settings);
             with_db(&settings, |pool| async move {
                 let (outcome, stored) =
-                    publishing::upsert_by_slug(&pool, &site, &input, Utc::now()).await?;
+                    publishing::upsert_by_slug(&pool, &shared, &input, Utc::now()).await?;
                 let verb = match outcome {
                     publishing::Upserted::Created => "created",
                     publishing::Upserted::Updated => "updated",
@@ -161,9 +161,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await
         }
         Command::Demo { samples } => {
-            let site = settings.site.clone();
+            let shared = settings.clone();
             with_db(&settings, |pool| async move {
-                let report = demo::load(&pool, &site, &samples).await?;
+                let report = demo::load(&pool, &shared, &samples).await?;
                 out(format!(
                     "demo: {} created, {} already there",
                     report.created.len(),
@@ -213,13 +213,13 @@ async fn serve(settings: Settings, demo_samples: Option<PathBuf>) -> anyhow::Res
         db::migrate(&database.pool).await?;
         if let Some(samples) = demo_samples {
             if db::reviews::count_all(&database.pool).await? == 0 {
-                demo::load(&database.pool, &settings.site, &samples).await?;
+                demo::load(&database.pool, &settings, &samples).await?;
             }
         }
         let listener = tokio::net::TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("binding {} (listen)", settings.listen))?;
-        let state = AppState::new(settings.clone(), database.pool.clone());
+        let state = AppState::build(settings.clone(), database.pool.clone()).await?;
         app::serve(state, listener, app::shutdown_signal()).await?;
         anyhow::Ok(())
     }

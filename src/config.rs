@@ -46,6 +46,19 @@ pub struct Settings {
     pub embedded_postgres: EmbeddedPostgresSettings,
     pub scheduler_interval: std::time::Duration,
     pub api_max_body_bytes: usize,
+    pub allow_private_networks: bool,
+    pub federation: Federation,
+}
+
+#[derive(Debug, Clone)]
+pub struct Federation {
+    pub manually_approves_followers: bool,
+    pub show_followers: bool,
+    pub authorized_fetch: bool,
+    pub delivery_workers: usize,
+    pub per_host_concurrency: usize,
+    pub delivery_give_up: std::time::Duration,
+    pub delivery_lease: std::time::Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -56,6 +69,7 @@ pub struct Site {
     pub language: Language,
     pub about: String,
     pub page_size: u32,
+    pub avatar_url: Option<url::Url>,
 }
 
 #[derive(Debug, Clone)]
@@ -151,6 +165,19 @@ struct Raw {
     embedded_postgres: RawEmbedded,
     scheduler: RawScheduler,
     api: RawApi,
+    allow_private_networks: bool,
+    federation: RawFederation,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawFederation {
+    manually_approves_followers: bool,
+    show_followers: bool,
+    authorized_fetch: bool,
+    delivery_workers: usize,
+    per_host_concurrency: usize,
+    delivery_give_up_hours: u64,
+    delivery_lease_seconds: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -166,6 +193,8 @@ struct RawSite {
     #[serde(deserialize_with = "text")]
     about: String,
     page_size: u32,
+    #[serde(deserialize_with = "text")]
+    avatar_url: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -273,6 +302,40 @@ impl Settings {
                 "must be at least 1024".into(),
             ));
         }
+        let avatar_url = match raw.site.avatar_url.trim() {
+            "" => None,
+            url => Some(
+                Url::parse(url)
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https"))
+                    .ok_or_else(|| invalid("site.avatar_url", "must be an http(s) URL".into()))?,
+            ),
+        };
+        let f = &raw.federation;
+        if !(1..=256).contains(&f.delivery_workers) {
+            return Err(invalid(
+                "federation.delivery_workers",
+                "must be between 1 and 256".into(),
+            ));
+        }
+        if !(1..=64).contains(&f.per_host_concurrency) {
+            return Err(invalid(
+                "federation.per_host_concurrency",
+                "must be between 1 and 64".into(),
+            ));
+        }
+        if !(2..=3600).contains(&f.delivery_lease_seconds) {
+            return Err(invalid(
+                "federation.delivery_lease_seconds",
+                "must be between 2 and 3600".into(),
+            ));
+        }
+        if f.delivery_give_up_hours == 0 {
+            return Err(invalid(
+                "federation.delivery_give_up_hours",
+                "must be at least 1".into(),
+            ));
+        }
         if raw.embedded_postgres.run_as.trim().is_empty() {
             return Err(invalid(
                 "embedded_postgres.run_as",
@@ -295,12 +358,23 @@ impl Settings {
                 language,
                 about: raw.site.about,
                 page_size: raw.site.page_size,
+                avatar_url,
             },
             embedded_postgres: EmbeddedPostgresSettings {
                 run_as: raw.embedded_postgres.run_as.trim().to_string(),
             },
             scheduler_interval: std::time::Duration::from_secs(raw.scheduler.interval_seconds),
             api_max_body_bytes: raw.api.max_body_bytes,
+            allow_private_networks: raw.allow_private_networks,
+            federation: Federation {
+                manually_approves_followers: f.manually_approves_followers,
+                show_followers: f.show_followers,
+                authorized_fetch: f.authorized_fetch,
+                delivery_workers: f.delivery_workers,
+                per_host_concurrency: f.per_host_concurrency,
+                delivery_give_up: std::time::Duration::from_secs(f.delivery_give_up_hours * 3600),
+                delivery_lease: std::time::Duration::from_secs(f.delivery_lease_seconds),
+            },
         })
     }
 

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use sqlx::PgPool;
 
-use crate::config::Site;
+use crate::config::Settings;
 use crate::db::reviews;
 use crate::domain::review::{Credit, FilmInput};
 use crate::domain::{ReviewInput, Slug};
@@ -227,8 +227,8 @@ fn parse_posting_line(line: &str) -> Option<(DateTime<Utc>, Vec<String>)> {
 }
 
 /// Loads the sample reviews unless reviews with their slugs exist.
-#[tracing::instrument(skip(pool, site))]
-pub async fn load(pool: &PgPool, site: &Site, samples: &Path) -> Result<Report, DemoError> {
+#[tracing::instrument(skip(pool, settings))]
+pub async fn load(pool: &PgPool, settings: &Settings, samples: &Path) -> Result<Report, DemoError> {
     let inputs = [
         first_sample(&read(samples, "000_8033b86befb8cbbb.txt")?)?,
         second_sample(&read(samples, "002_f9ad0a0c7b967a73.txt")?)?,
@@ -244,7 +244,7 @@ pub async fn load(pool: &PgPool, site: &Site, samples: &Path) -> Result<Report, 
             report.skipped.push(slug);
             continue;
         }
-        let stored = publishing::create(pool, site, &input, Utc::now()).await?;
+        let stored = publishing::create(pool, settings, &input, Utc::now()).await?;
         report.created.push(stored.review.slug.to_string());
     }
     tracing::info!(

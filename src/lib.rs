@@ -19,6 +19,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod federation;
 pub mod front_matter;
 pub mod publishing;
 pub mod tasks;

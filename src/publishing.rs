@@ -6,13 +6,15 @@ use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::config::Site;
+use crate::config::{Settings, Site};
 use crate::content;
 use crate::db::reviews::{self, StoredReview, Write};
 use crate::db::DbError;
 use crate::domain::review::Defaults;
 use crate::domain::{RequestedStatus, Review, ReviewInput, ReviewStatus, Slug, ValidationErrors};
 use crate::error::AppError;
+use crate::federation::outbox;
+use crate::urls::Urls;
 
 fn defaults(site: &Site) -> Defaults<'_> {
     Defaults {
@@ -88,13 +90,14 @@ fn due_schedule_goes_live<'a>(
 #[tracing::instrument(skip_all)]
 pub async fn create(
     pool: &PgPool,
-    site: &Site,
+    settings: &Settings,
     input: &ReviewInput,
     now: DateTime<Utc>,
 ) -> Result<StoredReview, AppError> {
-    let write = prepare(site, input, None, now)?;
+    let write = prepare(&settings.site, input, None, now)?;
     let mut tx = pool.begin().await.map_err(DbError::from)?;
     let stored = reviews::insert(&mut tx, Uuid::now_v7(), &write, now).await?;
+    outbox::review_written(&mut tx, &Urls::new(settings), &stored.review, now).await?;
     tx.commit().await.map_err(DbError::from)?;
     tracing::info!(review = %stored.review.id, slug = %stored.review.slug, status = write.status.as_str(), "review created");
     Ok(stored)
@@ -111,7 +114,7 @@ pub enum Change<'a> {
 #[tracing::instrument(skip_all, fields(review = %id))]
 pub async fn update(
     pool: &PgPool,
-    site: &Site,
+    settings: &Settings,
     id: Uuid,
     change: Change<'_>,
     now: DateTime<Utc>,
@@ -137,8 +140,9 @@ pub async fn update(
             input_from_value(merged)?
         }
     };
-    let write = prepare(site, &input, Some(&before), now)?;
+    let write = prepare(&settings.site, &input, Some(&before), now)?;
     let stored = reviews::update(&mut tx, before.id, &before.slug, &write, now).await?;
+    outbox::review_written(&mut tx, &Urls::new(settings), &stored.review, now).await?;
     tx.commit().await.map_err(DbError::from)?;
     tracing::info!(review = %id, slug = %stored.review.slug, status = write.status.as_str(), "review updated");
     Ok(stored)
@@ -162,27 +166,39 @@ pub enum Upserted {
 /// Creates the review, or replaces the one that has its slug (re-publishing an edited file).
 pub async fn upsert_by_slug(
     pool: &PgPool,
-    site: &Site,
+    settings: &Settings,
     input: &ReviewInput,
     now: DateTime<Utc>,
 ) -> Result<(Upserted, StoredReview), AppError> {
     match reviews::get_by_slug(pool, &slug_of(input)).await? {
         Some(existing) => {
-            let stored =
-                update(pool, site, existing.review.id, Change::Replace(input), now).await?;
+            let stored = update(
+                pool,
+                settings,
+                existing.review.id,
+                Change::Replace(input),
+                now,
+            )
+            .await?;
             Ok((Upserted::Updated, stored))
         }
-        None => Ok((Upserted::Created, create(pool, site, input, now).await?)),
+        None => Ok((Upserted::Created, create(pool, settings, input, now).await?)),
     }
 }
 
 /// Deletes a review for good: its id is never reused and its pages answer `410 Gone`.
 #[tracing::instrument(skip(pool))]
-pub async fn delete(pool: &PgPool, id: Uuid, now: DateTime<Utc>) -> Result<(), AppError> {
+pub async fn delete(
+    pool: &PgPool,
+    settings: &Settings,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     let mut tx = pool.begin().await.map_err(DbError::from)?;
     if !reviews::mark_deleted(&mut tx, id, now).await? {
         return Err(AppError::NotFound);
     }
+    outbox::review_deleted(&mut tx, &Urls::new(settings), id, now).await?;
     tx.commit().await.map_err(DbError::from)?;
     tracing::info!(review = %id, "review deleted");
     Ok(())
@@ -190,7 +206,12 @@ pub async fn delete(pool: &PgPool, id: Uuid, now: DateTime<Utc>) -> Result<(), A
 
 /// Takes every scheduled review whose time has come live. Safe to run in several processes.
 #[tracing::instrument(skip(pool))]
-pub async fn publish_due(pool: &PgPool, now: DateTime<Utc>) -> Result<usize, AppError> {
+pub async fn publish_due(
+    pool: &PgPool,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    let urls = Urls::new(settings);
     let mut published = 0;
     loop {
         let mut tx = pool.begin().await.map_err(DbError::from)?;
@@ -200,6 +221,9 @@ pub async fn publish_due(pool: &PgPool, now: DateTime<Utc>) -> Result<usize, App
         }
         for id in &due {
             reviews::publish_scheduled(&mut tx, *id).await?;
+            if let Some(live) = reviews::get(&mut *tx, *id).await? {
+                outbox::review_written(&mut tx, &urls, &live.review, now).await?;
+            }
             tracing::info!(review = %id, "scheduled review published");
         }
         tx.commit().await.map_err(DbError::from)?;

@@ -4,10 +4,11 @@ use std::future::Future;
 use std::time::Duration;
 
 use chrono::Utc;
-use sqlx::PgPool;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use crate::app::AppState;
+use crate::federation::delivery;
 use crate::publishing;
 
 /// Background jobs sharing one shutdown signal.
@@ -50,6 +51,14 @@ impl Tasks {
         });
     }
 
+    /// Runs a long-lived job that watches the shutdown signal itself.
+    pub fn spawn(&mut self, name: &'static str, job: impl Future<Output = ()> + Send + 'static) {
+        self.set.spawn(async move {
+            job.await;
+            tracing::debug!(task = name, "background task stopped");
+        });
+    }
+
     /// Waits for every job to finish its current run after shutdown.
     pub async fn join(mut self) {
         self.shutdown.cancel();
@@ -57,12 +66,24 @@ impl Tasks {
     }
 }
 
-/// The jobs every server runs.
-pub fn start(pool: PgPool, scheduler_interval: Duration, shutdown: CancellationToken) -> Tasks {
-    let mut tasks = Tasks::new(shutdown);
-    tasks.every("publish-scheduled", scheduler_interval, move || {
-        let pool = pool.clone();
-        async move { publishing::publish_due(&pool, Utc::now()).await.map(|_| ()) }
-    });
+/// The jobs every server runs: scheduled publication and the delivery workers.
+pub fn start(state: &AppState, shutdown: CancellationToken) -> Tasks {
+    let mut tasks = Tasks::new(shutdown.clone());
+    let pool = state.pool.clone();
+    let settings = state.settings.clone();
+    tasks.every(
+        "publish-scheduled",
+        state.settings.scheduler_interval,
+        move || {
+            let pool = pool.clone();
+            let settings = settings.clone();
+            async move {
+                publishing::publish_due(&pool, &settings, Utc::now())
+                    .await
+                    .map(|_| ())
+            }
+        },
+    );
+    tasks.spawn("deliveries", delivery::run(state.clone(), shutdown));
     tasks
 }

@@ -2,17 +2,97 @@
 
 use uuid::Uuid;
 
-use crate::config::PublicUrl;
-use crate::domain::Slug;
+use crate::config::{PublicUrl, Settings};
+use crate::domain::{Handle, Slug};
 
 #[derive(Debug, Clone)]
 pub struct Urls {
     base: PublicUrl,
+    handle: Handle,
 }
 
 impl Urls {
-    pub fn new(base: PublicUrl) -> Self {
-        Self { base }
+    pub fn new(settings: &Settings) -> Self {
+        Self {
+            base: settings.public_url.clone(),
+            handle: settings.handle.clone(),
+        }
+    }
+
+    pub fn handle(&self) -> &Handle {
+        &self.handle
+    }
+
+    /// `handle@domain`, as WebFinger and Mastodon's search know the blog.
+    pub fn acct(&self) -> String {
+        format!("{}@{}", self.handle, self.domain())
+    }
+
+    /// The blog actor's id.
+    pub fn actor(&self) -> String {
+        self.base.join(&format!("/users/{}", self.handle))
+    }
+
+    pub fn actor_inbox(&self) -> String {
+        format!("{}/inbox", self.actor())
+    }
+
+    pub fn outbox(&self) -> String {
+        format!("{}/outbox", self.actor())
+    }
+
+    pub fn followers(&self) -> String {
+        format!("{}/followers", self.actor())
+    }
+
+    pub fn following(&self) -> String {
+        format!("{}/following", self.actor())
+    }
+
+    pub fn featured(&self) -> String {
+        format!("{}/featured", self.actor())
+    }
+
+    pub fn shared_inbox(&self) -> String {
+        self.base.join("/inbox")
+    }
+
+    /// The instance actor, which signs our fetches.
+    pub fn instance_actor(&self) -> String {
+        self.base.join("/actor")
+    }
+
+    pub fn instance_inbox(&self) -> String {
+        self.base.join("/actor/inbox")
+    }
+
+    pub fn activity(&self, id: Uuid) -> String {
+        self.base.join(&format!("/activities/{id}"))
+    }
+
+    pub fn replies(&self, id: Uuid) -> String {
+        format!("{}/replies", self.review_id(id))
+    }
+
+    pub fn likes(&self, id: Uuid) -> String {
+        format!("{}/likes", self.review_id(id))
+    }
+
+    pub fn shares(&self, id: Uuid) -> String {
+        format!("{}/shares", self.review_id(id))
+    }
+
+    pub fn avatar(&self) -> String {
+        self.base.join("/avatar.png")
+    }
+
+    /// The host without the port: the domain Mastodon credits link cards to.
+    pub fn host(&self) -> String {
+        self.domain()
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_string()
     }
 
     pub fn base(&self) -> &str {

@@ -120,7 +120,7 @@ pub async fn create(
     JsonBody(body): JsonBody,
 ) -> Result<impl IntoResponse, AppError> {
     let input = publishing::input_from_value(body)?;
-    let stored = publishing::create(&state.pool, &state.settings.site, &input, Utc::now()).await?;
+    let stored = publishing::create(&state.pool, &state.settings, &input, Utc::now()).await?;
     let view = ReviewView::new(&stored, &state.urls);
     let location = format!("/api/v1/reviews/{}", view.id);
     Ok((
@@ -224,7 +224,7 @@ pub async fn update(
 ) -> Result<Json<ReviewView>, AppError> {
     let stored = publishing::update(
         &state.pool,
-        &state.settings.site,
+        &state.settings,
         parse_id(&id)?,
         publishing::Change::Patch(&patch),
         Utc::now(),
@@ -241,6 +241,6 @@ pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    publishing::delete(&state.pool, parse_id(&id)?, Utc::now()).await?;
+    publishing::delete(&state.pool, &state.settings, parse_id(&id)?, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

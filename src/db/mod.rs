@@ -1,7 +1,9 @@
 //! The database: connecting (to `DATABASE_URL` or the embedded cluster), migrations, and one
 //! module of SQL per table.
 
+pub mod deliveries;
 pub mod embedded;
+pub mod federation;
 pub mod reviews;
 pub mod tokens;
 

@@ -269,6 +269,24 @@ pub async fn find_former(
     )
 }
 
+/// A deleted review's id and deletion time, by its id or a slug it had.
+#[tracing::instrument(skip(db))]
+pub async fn deleted_id(
+    db: impl PgExecutor<'_>,
+    slug_or_id: &str,
+) -> Result<Option<(Uuid, DateTime<Utc>)>, DbError> {
+    let id = Uuid::parse_str(slug_or_id).ok();
+    let row: Option<(Uuid, Option<DateTime<Utc>>)> = sqlx::query_as(
+        "SELECT r.id, r.deleted_at FROM reviews r \
+         WHERE r.id = $2 OR r.id = (SELECT review_id FROM review_slug_history WHERE slug = $1) LIMIT 1",
+    )
+    .bind(slug_or_id)
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.and_then(|(id, deleted)| deleted.map(|at| (id, at))))
+}
+
 /// Marks a review deleted: its content is dropped, its slugs freed, its id kept forever.
 #[tracing::instrument(skip(conn))]
 pub async fn mark_deleted(

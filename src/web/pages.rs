@@ -144,6 +144,9 @@ async fn listing(
     let canonical = page_url(page);
     let categories = reviews::public_categories(&state.pool).await?;
     let mut layout = Layout::plain(state, &title, &canonical).with_categories(&categories, urls);
+    if matches!(listing, Listing::All) {
+        layout.actor_url = Some(urls.actor());
+    }
     if let Some((title, url)) = feed {
         layout.feeds.push(super::views::FeedLink { title, url });
     }
@@ -160,7 +163,16 @@ async fn listing(
 
 /// A review's page. Old slugs redirect permanently to the current one; the permanent id
 /// redirects to the page; a deleted review is `410 Gone`.
-pub async fn review(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
+pub async fn review(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    if crate::federation::negotiation::wants_activity_json(&headers) {
+        return crate::federation::routes::review_object(&state, &slug)
+            .await
+            .unwrap_or_else(IntoResponse::into_response);
+    }
     page(&state, review_page(&state, slug)).await
 }
 
@@ -216,8 +228,11 @@ pub async fn about(State(state): State<AppState>) -> Response {
     page(&state, async {
         let categories = reviews::public_categories(&state.pool).await?;
         render(&AboutPage {
-            layout: Layout::plain(&state, "About", &state.urls.about())
-                .with_categories(&categories, &state.urls),
+            layout: Layout {
+                actor_url: Some(state.urls.actor()),
+                ..Layout::plain(&state, "About", &state.urls.about())
+                    .with_categories(&categories, &state.urls)
+            },
             about_html: content::markdown_to_html(&state.settings.site.about),
             author: state.settings.site.author.clone(),
         })

@@ -40,6 +40,8 @@ pub struct Layout {
     pub feed_url: String,
     pub feeds: Vec<FeedLink>,
     pub nav_categories: Vec<Link>,
+    /// The blog actor, advertised on pages that stand for the blog (home, about).
+    pub actor_url: Option<String>,
 }
 
 impl Layout {
@@ -76,6 +78,7 @@ impl Layout {
                 url: urls.feed(),
             }],
             nav_categories: Vec::new(),
+            actor_url: None,
         }
     }
 

@@ -133,14 +133,17 @@ impl TestApp {
             .merge(("admin_token", ADMIN_TOKEN))
             .merge(("scheduler.interval_seconds", 1))
             .merge(("site.title", "Test Reviews"))
-            .merge(("site.author", "Test Critic"));
+            .merge(("site.author", "Test Critic"))
+            .merge(("allow_private_networks", true));
         let settings =
             Settings::from_figment(&configure(figment)).expect("test settings are valid");
         let database = Database::open(&settings).await.expect("database");
         db::migrate(&database.pool).await.expect("migrations");
         let pool = database.pool.clone();
         let (stop, stopped) = oneshot::channel::<()>();
-        let state = AppState::new(settings.clone(), pool.clone());
+        let state = AppState::build(settings.clone(), pool.clone())
+            .await
+            .expect("state");
         let server = tokio::spawn(async move {
             app::serve(state, listener, async {
                 let _ = stopped.await;

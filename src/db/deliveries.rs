@@ -1,0 +1,295 @@
+//! SQL for the outbox (`outgoing_activities`) and the durable delivery queue (`deliveries`,
+//! `delivery_hosts`).
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use super::DbError;
+
+/// Stores an outgoing activity.
+#[tracing::instrument(skip(conn, body))]
+pub async fn insert_activity(
+    conn: &mut PgConnection,
+    id: Uuid,
+    ap_id: &str,
+    kind: &str,
+    review_id: Option<Uuid>,
+    public: bool,
+    body: &Value,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO outgoing_activities (id, ap_id, kind, review_id, public, body) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(ap_id)
+    .bind(kind)
+    .bind(review_id)
+    .bind(public)
+    .bind(Json(body))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// One delivery job per distinct inbox of the accepted followers, written by the database
+/// itself: however many followers there are, none of them is loaded into memory.
+#[tracing::instrument(skip(conn))]
+pub async fn enqueue_to_followers(
+    conn: &mut PgConnection,
+    activity_id: Uuid,
+) -> Result<u64, DbError> {
+    let done = sqlx::query(
+        "INSERT INTO deliveries (activity_id, inbox, host) \
+         SELECT DISTINCT $1::uuid, inbox, host FROM followers WHERE status = 'accepted' \
+         ON CONFLICT (activity_id, inbox) DO NOTHING",
+    )
+    .bind(activity_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+#[tracing::instrument(skip(conn))]
+pub async fn enqueue_one(
+    conn: &mut PgConnection,
+    activity_id: Uuid,
+    inbox: &str,
+    host: &str,
+) -> Result<(), DbError> {
+    sqlx::query("INSERT INTO deliveries (activity_id, inbox, host) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+        .bind(activity_id)
+        .bind(inbox)
+        .bind(host)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A delivery a worker has claimed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Claimed {
+    pub id: i64,
+    pub activity_id: Uuid,
+    pub inbox: String,
+    pub host: String,
+    pub attempts: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Claims due deliveries: at most `limit`, at most `per_host` for any host, none for hosts
+/// backed off or in `busy_hosts`. Claimed rows are leased by moving `next_attempt_at` past
+/// `lease`: if the worker dies, they come due again then.
+#[tracing::instrument(skip(db, busy_hosts))]
+pub async fn claim(
+    db: impl PgExecutor<'_>,
+    limit: i64,
+    per_host: i64,
+    busy_hosts: &[String],
+    lease: Duration,
+) -> Result<Vec<Claimed>, DbError> {
+    Ok(sqlx::query_as(
+        "WITH ranked AS ( \
+           SELECT d.id, row_number() OVER (PARTITION BY d.host ORDER BY d.next_attempt_at, d.id) AS rank \
+           FROM deliveries d \
+           WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND NOT (d.host = ANY($3)) \
+             AND NOT EXISTS (SELECT 1 FROM delivery_hosts h WHERE h.host = d.host AND h.backoff_until > now()) \
+         ), picked AS ( \
+           SELECT d.id FROM deliveries d JOIN ranked r ON r.id = d.id \
+           WHERE r.rank <= $2 AND d.status = 'pending' AND d.next_attempt_at <= now() \
+           ORDER BY d.next_attempt_at, d.id LIMIT $1 FOR UPDATE OF d SKIP LOCKED \
+         ) \
+         UPDATE deliveries SET next_attempt_at = now() + $4, attempts = attempts + 1 \
+         FROM picked WHERE deliveries.id = picked.id \
+         RETURNING deliveries.id, deliveries.activity_id, deliveries.inbox, deliveries.host, \
+                   deliveries.attempts, deliveries.created_at",
+    )
+    .bind(limit)
+    .bind(per_host)
+    .bind(busy_hosts)
+    .bind(lease)
+    .fetch_all(db)
+    .await?)
+}
+
+/// The serialized bodies of activities, by id.
+pub async fn activity_bodies(
+    db: impl PgExecutor<'_>,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, String)>, DbError> {
+    Ok(
+        sqlx::query_as("SELECT id, body::text FROM outgoing_activities WHERE id = ANY($1)")
+            .bind(ids)
+            .fetch_all(db)
+            .await?,
+    )
+}
+
+#[tracing::instrument(skip(db))]
+pub async fn mark_delivered(db: impl PgExecutor<'_>, id: i64, status: u16) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE deliveries SET status = 'delivered', last_status = $2, last_error = NULL, finished_at = now() WHERE id = $1",
+    )
+    .bind(id)
+    .bind(i32::from(status))
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+#[tracing::instrument(skip(db))]
+pub async fn mark_failed(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    status: Option<u16>,
+    error: &str,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE deliveries SET status = 'failed', last_status = $2, last_error = $3, finished_at = now() WHERE id = $1")
+        .bind(id)
+        .bind(status.map(i32::from))
+        .bind(error)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+#[tracing::instrument(skip(db))]
+pub async fn schedule_retry(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    status: Option<u16>,
+    error: &str,
+    at: DateTime<Utc>,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE deliveries SET last_status = $2, last_error = $3, next_attempt_at = $4 WHERE id = $1")
+        .bind(id)
+        .bind(status.map(i32::from))
+        .bind(error)
+        .bind(at)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// A success clears the host's failure record.
+pub async fn host_succeeded(db: impl PgExecutor<'_>, host: &str) -> Result<(), DbError> {
+    sqlx::query("UPDATE delivery_hosts SET consecutive_failures = 0, backoff_until = NULL WHERE host = $1 AND consecutive_failures > 0")
+        .bind(host)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Counts a failure against the host; from the third in a row the whole host is backed off,
+/// doubling from 30 s up to an hour. Returns the failures in a row.
+pub async fn host_failed(db: impl PgExecutor<'_>, host: &str) -> Result<i32, DbError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO delivery_hosts (host, consecutive_failures) VALUES ($1, 1) \
+         ON CONFLICT (host) DO UPDATE SET consecutive_failures = delivery_hosts.consecutive_failures + 1, \
+           backoff_until = CASE WHEN delivery_hosts.consecutive_failures + 1 >= 3 \
+             THEN now() + least(interval '1 hour', interval '30 seconds' * power(2, delivery_hosts.consecutive_failures - 2)) \
+             ELSE delivery_hosts.backoff_until END \
+         RETURNING consecutive_failures",
+    )
+    .bind(host)
+    .fetch_one(db)
+    .await?)
+}
+
+/// A delivery as the admin API lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DeliveryRow {
+    pub id: i64,
+    pub activity_ap_id: String,
+    pub activity_kind: String,
+    pub inbox: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_status: Option<i32>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+#[tracing::instrument(skip(db))]
+pub async fn list(
+    db: impl PgExecutor<'_> + Copy,
+    status: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<DeliveryRow>, i64), DbError> {
+    let rows = sqlx::query_as(
+        "SELECT d.id, a.ap_id AS activity_ap_id, a.kind AS activity_kind, d.inbox, d.status, d.attempts, \
+         d.next_attempt_at, d.last_status, d.last_error, d.created_at, d.finished_at \
+         FROM deliveries d JOIN outgoing_activities a ON a.id = d.activity_id \
+         WHERE ($1::text IS NULL OR d.status = $1) ORDER BY d.id DESC LIMIT $2 OFFSET $3",
+    )
+    .bind(status)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await?;
+    let total = sqlx::query_scalar(
+        "SELECT count(*) FROM deliveries WHERE ($1::text IS NULL OR status = $1)",
+    )
+    .bind(status)
+    .fetch_one(db)
+    .await?;
+    Ok((rows, total))
+}
+
+/// Puts a failed (or pending) delivery back in line now, and forgives its host.
+#[tracing::instrument(skip(db))]
+pub async fn retry_now(db: impl PgExecutor<'_> + Copy, id: i64) -> Result<bool, DbError> {
+    let host: Option<String> = sqlx::query_scalar(
+        "UPDATE deliveries SET status = 'pending', next_attempt_at = now(), finished_at = NULL, created_at = now() \
+         WHERE id = $1 AND status <> 'delivered' RETURNING host",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    match host {
+        Some(host) => {
+            host_succeeded(db, &host).await?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
+/// The outbox's public Creates of reviews still published, newest first: (activity id,
+/// review id, sent at).
+pub async fn outbox_page(
+    db: impl PgExecutor<'_> + Copy,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<(String, Uuid, DateTime<Utc>)>, i64), DbError> {
+    const FROM: &str = "FROM outgoing_activities o JOIN reviews r ON r.id = o.review_id \
+        WHERE o.public AND o.kind = 'Create' AND r.status = 'published' AND r.deleted_at IS NULL";
+    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT o.ap_id, o.review_id, o.created_at {FROM} ORDER BY o.created_at DESC LIMIT $1 OFFSET $2"
+    )))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await?;
+    let total = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) {FROM}")))
+        .fetch_one(db)
+        .await?;
+    Ok((rows, total))
+}
+
+/// A stored public activity, by id.
+pub async fn public_activity(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Value>, DbError> {
+    let row: Option<Json<Value>> =
+        sqlx::query_scalar("SELECT body FROM outgoing_activities WHERE id = $1 AND public")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(|j| j.0))
+}

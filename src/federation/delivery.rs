@@ -1,0 +1,367 @@
+//! The delivery workers: claim due jobs from PostgreSQL, sign each attempt afresh, send,
+//! and record the outcome.
+//!
+//! - `2xx`: delivered. `4xx` other than `408`/`429`: failed for good.
+//! - `3xx`, `408`, `429`, `5xx`, timeouts, connection errors: retried with exponential backoff
+//!   and jitter (honouring `Retry-After`) until `delivery_give_up` has passed, then failed.
+//! - At most `per_host_concurrency` requests to one host at once; a host that fails three
+//!   times in a row is backed off as a whole, so it cannot hold up the others.
+//! - Jobs are claimed with `FOR UPDATE SKIP LOCKED` under a lease: several processes share the
+//!   queue, and a job whose worker died comes back when its lease runs out.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::StatusCode;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+use uuid::Uuid;
+
+use super::negotiation::ACTIVITY_JSON;
+use crate::app::AppState;
+use crate::db::deliveries::{self, Claimed};
+use crate::db::DbError;
+
+/// `host[:port]` of an inbox URL: the unit of per-host limits and backoff.
+pub fn authority(inbox: &str) -> String {
+    match Url::parse(inbox) {
+        Ok(url) => match (url.host_str(), url.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_string(),
+            _ => String::new(),
+        },
+        Err(_) => String::new(),
+    }
+}
+
+/// What one attempt came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Delivered(u16),
+    /// Not worth retrying: the peer refused it, or the inbox is not acceptable.
+    Refused(Option<u16>, String),
+    /// Worth retrying, not before the given pause if the peer asked for one.
+    Retry(Option<u16>, String, Option<Duration>),
+}
+
+/// Classifies a response status (see the module documentation).
+pub fn classify(status: StatusCode, retry_after: Option<Duration>, text: &str) -> Outcome {
+    let code = status.as_u16();
+    let message = format!(
+        "HTTP {code}: {}",
+        text.chars().take(300).collect::<String>()
+    );
+    if status.is_success() {
+        Outcome::Delivered(code)
+    } else if status.is_client_error()
+        && status != StatusCode::REQUEST_TIMEOUT
+        && status != StatusCode::TOO_MANY_REQUESTS
+    {
+        Outcome::Refused(Some(code), message)
+    } else {
+        Outcome::Retry(Some(code), message, retry_after)
+    }
+}
+
+/// `Retry-After` as seconds or as an HTTP date, capped at a day.
+pub fn retry_after(value: Option<&HeaderValue>, now: DateTime<Utc>) -> Option<Duration> {
+    let value = value?.to_str().ok()?.trim();
+    let pause = match value.parse::<u64>() {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(_) => {
+            let at = DateTime::parse_from_rfc2822(value)
+                .ok()?
+                .with_timezone(&Utc);
+            (at - now).to_std().unwrap_or_default()
+        }
+    };
+    Some(pause.min(Duration::from_secs(86_400)))
+}
+
+/// The pause before attempt `attempts + 1`: 30 s doubling up to 6 h, ±25 % jitter.
+pub fn backoff(attempts: i32) -> Duration {
+    let exponent = attempts.clamp(1, 20) - 1;
+    let base = (30u64 << exponent).min(6 * 3600);
+    let jitter = rand::thread_rng().gen_range(0.75..1.25);
+    Duration::from_secs_f64(base as f64 * jitter)
+}
+
+/// Refuses inboxes that would reach into the operator's network, unless allowed.
+fn check_destination(inbox: &Url, allow_private: bool) -> Result<(), String> {
+    match inbox.scheme() {
+        "https" => {}
+        "http" if allow_private => {}
+        other => return Err(format!("{other}:// inboxes are not allowed")),
+    }
+    if allow_private {
+        return Ok(());
+    }
+    let host = inbox
+        .host_str()
+        .unwrap_or_default()
+        .trim_matches(['[', ']']);
+    if host == "localhost" || host.ends_with(".localhost") {
+        return Err("loopback inboxes are not allowed".into());
+    }
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        let private = match ip {
+            IpAddr::V4(v4) => {
+                v4.is_private()
+                    || v4.is_loopback()
+                    || v4.is_link_local()
+                    || v4.is_unspecified()
+                    || v4.is_broadcast()
+            }
+            IpAddr::V6(v6) => {
+                v6.is_loopback()
+                    || v6.is_unspecified()
+                    || (v6.segments()[0] & 0xfe00) == 0xfc00
+                    || (v6.segments()[0] & 0xffc0) == 0xfe80
+            }
+        };
+        if private {
+            return Err("private and loopback addresses are not allowed".into());
+        }
+    }
+    Ok(())
+}
+
+/// Signs (afresh) and sends one delivery.
+#[tracing::instrument(skip(state, body), fields(delivery = job.id, inbox = %job.inbox))]
+async fn attempt(state: &AppState, job: &Claimed, body: Bytes) -> Outcome {
+    let fed = &state.federation;
+    let inbox = match Url::parse(&job.inbox) {
+        Ok(url) => url,
+        Err(e) => return Outcome::Refused(None, format!("invalid inbox URL: {e}")),
+    };
+    if let Err(reason) = check_destination(&inbox, state.settings.allow_private_networks) {
+        return Outcome::Refused(None, reason);
+    }
+    let client: reqwest_middleware::ClientWithMiddleware = fed.http.clone().into();
+    let builder = client
+        .post(inbox.as_str())
+        .header(CONTENT_TYPE, ACTIVITY_JSON)
+        .header(ACCEPT, "application/activity+json, application/ld+json");
+    let request = match fed.signer.sign_request(builder, body).await {
+        Ok(request) => request,
+        Err(e) => return Outcome::Retry(None, format!("signing failed: {e}"), None),
+    };
+    match fed.http.execute(request).await {
+        Ok(response) => {
+            let status = response.status();
+            let pause = retry_after(response.headers().get(RETRY_AFTER), Utc::now());
+            let text = response.text().await.unwrap_or_default();
+            classify(status, pause, &text)
+        }
+        Err(e) if e.is_timeout() => Outcome::Retry(None, format!("timed out: {e}"), None),
+        Err(e) => Outcome::Retry(None, format!("request failed: {e}"), None),
+    }
+}
+
+/// Writes an outcome back to the queue.
+async fn record(state: &AppState, job: &Claimed, outcome: &Outcome) -> Result<(), DbError> {
+    let pool = &state.pool;
+    match outcome {
+        Outcome::Delivered(status) => {
+            deliveries::mark_delivered(pool, job.id, *status).await?;
+            deliveries::host_succeeded(pool, &job.host).await?;
+            tracing::info!(delivery = job.id, inbox = %job.inbox, status, "delivered");
+        }
+        Outcome::Refused(status, error) => {
+            deliveries::mark_failed(pool, job.id, *status, error).await?;
+            if status.is_some() {
+                deliveries::host_succeeded(pool, &job.host).await?;
+            }
+            tracing::warn!(delivery = job.id, inbox = %job.inbox, error, "delivery refused; not retried");
+        }
+        Outcome::Retry(status, error, pause) => {
+            let failures = deliveries::host_failed(pool, &job.host).await?;
+            let now = Utc::now();
+            let wait = backoff(job.attempts).max(pause.unwrap_or_default());
+            let next = now
+                + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::hours(6));
+            let give_up = job.created_at
+                + chrono::Duration::from_std(state.settings.federation.delivery_give_up)
+                    .unwrap_or_else(|_| chrono::Duration::days(7));
+            if next > give_up {
+                let error = format!("gave up after {} attempts: {error}", job.attempts);
+                deliveries::mark_failed(pool, job.id, *status, &error).await?;
+                tracing::warn!(delivery = job.id, inbox = %job.inbox, error, "delivery failed for good");
+            } else {
+                deliveries::schedule_retry(pool, job.id, *status, error, next).await?;
+                tracing::info!(delivery = job.id, inbox = %job.inbox, error, retry_at = %next, host_failures = failures, "delivery will be retried");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs the workers of this process until shutdown.
+pub async fn run(state: AppState, shutdown: CancellationToken) {
+    let settings = state.settings.federation.clone();
+    let workers = settings.delivery_workers;
+    let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
+    let mut in_flight: JoinSet<()> = JoinSet::new();
+    loop {
+        while in_flight.try_join_next().is_some() {}
+        hosts.retain(|_, s| s.available_permits() < settings.per_host_concurrency);
+        let free = workers.saturating_sub(in_flight.len());
+        let mut claimed_any = false;
+        if free > 0 {
+            let busy: Vec<String> = hosts
+                .iter()
+                .filter(|(_, s)| s.available_permits() == 0)
+                .map(|(h, _)| h.clone())
+                .collect();
+            match claim_batch(&state, free as i64, &busy).await {
+                Ok(batch) => {
+                    claimed_any = !batch.is_empty();
+                    for (job, body) in batch {
+                        let permits = hosts
+                            .entry(job.host.clone())
+                            .or_insert_with(|| {
+                                Arc::new(Semaphore::new(settings.per_host_concurrency))
+                            })
+                            .clone();
+                        let state = state.clone();
+                        in_flight.spawn(async move {
+                            let Ok(_permit) = permits.acquire_owned().await else { return };
+                            let outcome = attempt(&state, &job, body).await;
+                            if let Err(e) = record(&state, &job, &outcome).await {
+                                tracing::error!(delivery = job.id, error = %e, "recording a delivery outcome failed; the lease will bring it back");
+                            }
+                        });
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "claiming deliveries failed"),
+            }
+        }
+        if claimed_any && in_flight.len() < workers {
+            continue;
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
+            _ = state.federation.wake.notified() => {}
+            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+        }
+    }
+    // Let attempts under way finish (they are bounded by the request timeout); whatever is
+    // cut off comes back when its lease runs out.
+    let drain = async { while in_flight.join_next().await.is_some() {} };
+    if tokio::time::timeout(Duration::from_secs(15), drain)
+        .await
+        .is_err()
+    {
+        in_flight.abort_all();
+    }
+}
+
+/// Claims due jobs and loads the activity bodies they need.
+async fn claim_batch(
+    state: &AppState,
+    limit: i64,
+    busy: &[String],
+) -> Result<Vec<(Claimed, Bytes)>, DbError> {
+    let settings = &state.settings.federation;
+    let jobs = deliveries::claim(
+        &state.pool,
+        limit,
+        settings.per_host_concurrency as i64,
+        busy,
+        settings.delivery_lease,
+    )
+    .await?;
+    if jobs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut ids: Vec<Uuid> = jobs.iter().map(|j| j.activity_id).collect();
+    ids.sort();
+    ids.dedup();
+    let bodies: HashMap<Uuid, Bytes> = deliveries::activity_bodies(&state.pool, &ids)
+        .await?
+        .into_iter()
+        .map(|(id, body)| (id, Bytes::from(body)))
+        .collect();
+    Ok(jobs
+        .into_iter()
+        .filter_map(|job| {
+            bodies
+                .get(&job.activity_id)
+                .cloned()
+                .map(|body| (job, body))
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_are_classified_like_mastodon() {
+        assert_eq!(
+            classify(StatusCode::ACCEPTED, None, ""),
+            Outcome::Delivered(202)
+        );
+        assert!(matches!(
+            classify(StatusCode::GONE, None, ""),
+            Outcome::Refused(Some(410), _)
+        ));
+        assert!(matches!(
+            classify(StatusCode::UNAUTHORIZED, None, ""),
+            Outcome::Refused(Some(401), _)
+        ));
+        for retry in [
+            StatusCode::REQUEST_TIMEOUT,
+            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::SERVICE_UNAVAILABLE,
+            StatusCode::MOVED_PERMANENTLY,
+        ] {
+            assert!(
+                matches!(classify(retry, None, ""), Outcome::Retry(..)),
+                "{retry}"
+            );
+        }
+    }
+
+    #[test]
+    fn retry_after_and_backoff() {
+        let now = Utc::now();
+        assert_eq!(
+            retry_after(Some(&HeaderValue::from_static("120")), now),
+            Some(Duration::from_secs(120))
+        );
+        let date = (now + chrono::Duration::seconds(60)).to_rfc2822();
+        let pause =
+            retry_after(Some(&HeaderValue::from_str(&date).expect("header")), now).expect("date");
+        assert!((59..=60).contains(&pause.as_secs()), "{pause:?}");
+        assert_eq!(
+            retry_after(Some(&HeaderValue::from_static("soon")), now),
+            None
+        );
+        assert!((22..=38).contains(&backoff(1).as_secs()));
+        assert!((90..=150).contains(&backoff(3).as_secs()));
+        assert!(backoff(30).as_secs() <= 6 * 3600 * 5 / 4);
+    }
+
+    #[test]
+    fn private_destinations_are_refused_unless_allowed() {
+        let url = |s: &str| Url::parse(s).expect("url");
+        assert!(check_destination(&url("http://localhost:8000/inbox"), false).is_err());
+        assert!(check_destination(&url("https://127.0.0.1/inbox"), false).is_err());
+        assert!(check_destination(&url("https://10.1.2.3/inbox"), false).is_err());
+        assert!(check_destination(&url("https://[::1]/inbox"), false).is_err());
+        assert!(check_destination(&url("https://mastodon.example/inbox"), false).is_ok());
+        assert!(check_destination(&url("http://localhost:8000/inbox"), true).is_ok());
+        assert_eq!(authority("http://localhost:8000/inbox"), "localhost:8000");
+    }
+}

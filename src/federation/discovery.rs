@@ -1,0 +1,157 @@
+//! Discovery without authentication: WebFinger, host-meta and NodeInfo.
+
+use axum::extract::{Query, State};
+use axum::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CONTENT_TYPE};
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::FederationError;
+use crate::app::AppState;
+use crate::db::federation as db;
+
+#[derive(Debug, Deserialize)]
+pub struct WebfingerQuery {
+    resource: Option<String>,
+}
+
+fn json_response(content_type: &'static str, body: serde_json::Value) -> Response {
+    (
+        [
+            (CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")),
+        ],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// `/.well-known/webfinger?resource=acct:NAME@DOMAIN` (also the actor id or profile URL).
+/// The `self` link's `href` equals the actor id exactly; Mastodon checks the round trip.
+pub async fn webfinger(
+    State(state): State<AppState>,
+    Query(query): Query<WebfingerQuery>,
+) -> Result<Response, FederationError> {
+    let urls = &state.urls;
+    let resource = query
+        .resource
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| FederationError::Refused("the resource parameter is required".into()))?;
+    let acct = resource
+        .strip_prefix("acct:")
+        .unwrap_or(resource)
+        .trim_start_matches('@')
+        .to_ascii_lowercase();
+    let blog = [
+        urls.acct(),
+        urls.actor(),
+        format!("{}/@{}", urls.base(), urls.handle()),
+    ];
+    let instance = [
+        format!("{}@{}", urls.host(), urls.domain()),
+        urls.instance_actor(),
+    ];
+    let subscribe = json!({
+        "rel": "http://ostatus.org/schema/1.0/subscribe",
+        "template": format!("{}/authorize_interaction?uri={{uri}}", urls.base()),
+    });
+    let body = if blog.iter().any(|b| b.to_ascii_lowercase() == acct) {
+        json!({
+            "subject": format!("acct:{}", urls.acct()),
+            "aliases": [urls.actor(), urls.home()],
+            "links": [
+                {"rel": "self", "type": "application/activity+json", "href": urls.actor()},
+                {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": urls.home()},
+                {"rel": "http://webfinger.net/rel/avatar", "type": "image/png", "href": urls.avatar()},
+                subscribe,
+            ],
+        })
+    } else if instance.iter().any(|i| i.to_ascii_lowercase() == acct) {
+        json!({
+            "subject": format!("acct:{}@{}", urls.host(), urls.domain()),
+            "aliases": [urls.instance_actor()],
+            "links": [{"rel": "self", "type": "application/activity+json", "href": urls.instance_actor()}],
+        })
+    } else {
+        return Err(FederationError::NotFound);
+    };
+    Ok(json_response("application/jrd+json; charset=utf-8", body))
+}
+
+/// `/.well-known/host-meta`: where WebFinger is (the LRDD template).
+pub async fn host_meta(State(state): State<AppState>) -> Response {
+    let template = format!(
+        "{}/.well-known/webfinger?resource={{uri}}",
+        state.urls.base()
+    );
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <XRD xmlns=\"http://docs.oasis-open.org/ns/xri/xrd-1.0\">\n  \
+         <Link rel=\"lrdd\" template=\"{}\"/>\n</XRD>\n",
+        crate::content::escape_html(&template)
+    );
+    (
+        [(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/xrd+xml; charset=utf-8"),
+        )],
+        xml,
+    )
+        .into_response()
+}
+
+/// `/.well-known/nodeinfo`: links to the NodeInfo documents.
+pub async fn nodeinfo_links(State(state): State<AppState>) -> Response {
+    let base = state.urls.base();
+    json_response(
+        "application/json",
+        json!({"links": [
+            {"rel": "http://nodeinfo.diaspora.software/ns/schema/2.1", "href": format!("{base}/nodeinfo/2.1")},
+            {"rel": "http://nodeinfo.diaspora.software/ns/schema/2.0", "href": format!("{base}/nodeinfo/2.0")},
+        ]}),
+    )
+}
+
+/// NodeInfo 2.1 (and 2.0, the same minus the repository): software, protocols, usage.
+pub async fn nodeinfo(
+    State(state): State<AppState>,
+    axum::extract::Path(version): axum::extract::Path<String>,
+) -> Result<Response, FederationError> {
+    let (content_type, repository) = match version.as_str() {
+        "2.1" => (
+            "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.1#\"",
+            true,
+        ),
+        "2.0" => (
+            "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.0#\"",
+            false,
+        ),
+        _ => return Err(FederationError::NotFound),
+    };
+    let posts = db::published_count(&state.pool).await?;
+    let mut software = json!({"name": "reviewpub", "version": env!("CARGO_PKG_VERSION")});
+    if repository {
+        software["homepage"] = json!(state.urls.home());
+    }
+    Ok(json_response(
+        content_type,
+        json!({
+            "version": version,
+            "software": software,
+            "protocols": ["activitypub"],
+            "services": {"inbound": [], "outbound": ["atom1.0"]},
+            "openRegistrations": false,
+            "usage": {
+                "users": {"total": 1, "activeMonth": 1, "activeHalfyear": 1},
+                "localPosts": posts,
+            },
+            "metadata": {
+                "nodeName": state.settings.site.title,
+                "nodeDescription": state.settings.site.description,
+            },
+        }),
+    ))
+}

@@ -1,0 +1,230 @@
+//! ActivityPub: the blog actor and the instance actor, discovery (WebFinger, NodeInfo,
+//! host-meta), the JSON documents, the inbox, and the durable delivery queue.
+//!
+//! `activitypub_federation` verifies incoming signatures, fetches remote actors and signs
+//! outgoing requests; everything it keeps in memory (its send queue) is replaced by our own
+//! queue in PostgreSQL.
+
+pub mod activities;
+pub mod actors;
+pub mod delivery;
+pub mod discovery;
+pub mod documents;
+pub mod inbox;
+pub mod negotiation;
+pub mod outbox;
+pub mod routes;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use activitypub_federation::config::{Data, FederationConfig};
+use activitypub_federation::http_signatures::generate_actor_keypair;
+use activitypub_federation::resolver::ValidatingDnsResolver;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use sqlx::PgPool;
+use tokio::sync::Notify;
+use url::Url;
+
+use crate::app::AppState;
+use crate::config::Settings;
+use crate::db::federation::{self as db, KeyRow};
+use crate::db::DbError;
+use crate::urls::Urls;
+use actors::LocalActor;
+
+/// Errors of federation work, with their HTTP meaning for peers.
+#[derive(Debug, thiserror::Error)]
+pub enum FederationError {
+    #[error(transparent)]
+    Apub(#[from] activitypub_federation::error::Error),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("refused: {0}")]
+    Refused(String),
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    #[error("not found")]
+    NotFound,
+    #[error("gone")]
+    Gone,
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<sqlx::Error> for FederationError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Db(DbError::Sqlx(e))
+    }
+}
+
+impl FederationError {
+    /// What a peer is told: signature problems are 401 (Fedify falls back to draft-cavage on
+    /// it), a refusal is 4xx for good, only our own trouble is 5xx (peers retry those).
+    pub fn status(&self) -> StatusCode {
+        use activitypub_federation::error::Error as E;
+        match self {
+            Self::Apub(
+                E::ActivitySignatureInvalid | E::ActivityBodyDigestInvalid | E::Other(_),
+            ) => StatusCode::UNAUTHORIZED,
+            Self::Apub(E::ParseReceivedActivity { .. }) => StatusCode::BAD_REQUEST,
+            Self::Apub(E::ObjectDeleted(_)) => StatusCode::ACCEPTED,
+            // The sender's actor (and so its key) could not be fetched: its signature is unverifiable.
+            Self::Apub(
+                E::Reqwest(_)
+                | E::ReqwestMiddleware(_)
+                | E::FetchInvalidContentType(_)
+                | E::FetchWrongId(_)
+                | E::ParseFetchedObject(..)
+                | E::ResponseBodyLimit
+                | E::RequestLimit
+                | E::NotFound,
+            ) => StatusCode::UNAUTHORIZED,
+            Self::Apub(
+                E::UrlVerificationError(_)
+                | E::DomainResolveError(_)
+                | E::ResolveInternalIpError(..),
+            ) => StatusCode::BAD_REQUEST,
+            Self::Apub(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Gone => StatusCode::GONE,
+            Self::Db(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for FederationError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self, status = status.as_u16(), "federation request failed");
+        } else {
+            tracing::info!(error = %self, status = status.as_u16(), "federation request refused");
+        }
+        (status, self.to_string()).into_response()
+    }
+}
+
+/// What federation needs at run time: our actors, the delivery signer and client.
+pub struct Federation {
+    pub blog: LocalActor,
+    pub instance: LocalActor,
+    /// Signs deliveries with the blog's key (the crate's draft-cavage format).
+    pub signer: Data<()>,
+    /// The HTTP client for deliveries: no redirects, timeouts, private addresses refused
+    /// unless `allow_private_networks`.
+    pub http: reqwest::Client,
+    /// Wakes the delivery workers when this process queues something.
+    pub wake: Notify,
+}
+
+impl std::fmt::Debug for Federation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Federation")
+            .field("blog", &self.blog)
+            .finish()
+    }
+}
+
+pub const USER_AGENT: &str = concat!("reviewpub/", env!("CARGO_PKG_VERSION"));
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The HTTP client used for every outgoing federation request.
+pub fn http_client(settings: &Settings) -> Result<reqwest::Client, FederationError> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .user_agent(format!("{USER_AGENT} (+{})", settings.public_url.as_str()))
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(REQUEST_TIMEOUT)
+        .connect_timeout(REQUEST_TIMEOUT)
+        .dns_resolver(Arc::new(ValidatingDnsResolver::new(
+            Vec::new(),
+            !settings.allow_private_networks,
+        )))
+        .build()
+        .map_err(|e| FederationError::Internal(format!("building the HTTP client: {e}")))
+}
+
+/// The key pair of a local actor, generated and stored on first use.
+#[tracing::instrument(skip(pool))]
+async fn actor_keys(pool: &PgPool, actor: &str) -> Result<KeyRow, FederationError> {
+    if let Some(keys) = db::get_key(pool, actor).await? {
+        return Ok(keys);
+    }
+    tracing::info!(actor, "generating an RSA-2048 key pair");
+    let pair = tokio::task::spawn_blocking(generate_actor_keypair)
+        .await
+        .map_err(|e| FederationError::Internal(e.to_string()))??;
+    let generated = KeyRow {
+        public_key_pem: pair.public_key,
+        private_key_pem: pair.private_key,
+        created_at: chrono::Utc::now(),
+    };
+    let mut conn = pool.acquire().await?;
+    Ok(db::insert_key(&mut conn, actor, &generated).await?)
+}
+
+fn parse(url: String) -> Result<Url, FederationError> {
+    Url::parse(&url).map_err(|e| FederationError::Internal(format!("{url}: {e}")))
+}
+
+impl Federation {
+    /// Loads (or creates) the actors' keys and builds the signer.
+    pub async fn start(
+        settings: &Settings,
+        pool: &PgPool,
+        urls: &Urls,
+    ) -> Result<Self, FederationError> {
+        if settings.allow_private_networks {
+            tracing::warn!(
+                "REVIEWPUB_ALLOW_PRIVATE_NETWORKS is on: reviewpub will talk to http:// peers and to \
+                 loopback and private addresses. Use this for tests and local trials only."
+            );
+        }
+        let blog = LocalActor {
+            id: parse(urls.actor())?,
+            inbox: parse(urls.actor_inbox())?,
+            keys: actor_keys(pool, "blog").await?,
+        };
+        let instance = LocalActor {
+            id: parse(urls.instance_actor())?,
+            inbox: parse(urls.instance_inbox())?,
+            keys: actor_keys(pool, "instance").await?,
+        };
+        let http = http_client(settings)?;
+        let signer = FederationConfig::builder()
+            .domain(urls.domain())
+            .app_data(())
+            .client(http.clone().into())
+            .debug(settings.allow_private_networks)
+            .signed_fetch_actor(&blog)
+            .build()
+            .await
+            .map_err(|e| FederationError::Internal(e.to_string()))?
+            .to_request_data();
+        Ok(Self {
+            blog,
+            instance,
+            signer,
+            http,
+            wake: Notify::new(),
+        })
+    }
+}
+
+/// The crate's configuration for incoming requests and fetches (signed by the instance actor).
+pub async fn config(state: &AppState) -> Result<FederationConfig<AppState>, FederationError> {
+    FederationConfig::builder()
+        .domain(state.urls.domain())
+        .app_data(state.clone())
+        .client(state.federation.http.clone().into())
+        .debug(state.settings.allow_private_networks)
+        .http_fetch_limit(50)
+        .signed_fetch_actor(&state.federation.instance)
+        .build()
+        .await
+        .map_err(|e| FederationError::Internal(e.to_string()))
+}

@@ -1,0 +1,331 @@
+//! The ActivityPub endpoints: actors, collections, objects, inboxes.
+
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tower_http::limit::RequestBodyLimitLayer;
+use uuid::Uuid;
+
+use super::documents::{self, PAGE_SIZE};
+use super::negotiation::{activity_json, activity_json_with_status, wants_activity_json};
+use super::{discovery, inbox, FederationError};
+use crate::app::AppState;
+use crate::db::reviews::{self, Former};
+use crate::db::{deliveries, federation as db};
+
+/// Mastodon accepts inbox bodies up to 1 MiB.
+pub const INBOX_BODY_LIMIT: usize = 1024 * 1024;
+
+const AVATAR: &[u8] = include_bytes!("avatar.png");
+
+pub fn router() -> Router<AppState> {
+    let inboxes = Router::new()
+        .route("/inbox", post(inbox::shared))
+        .route("/users/{handle}/inbox", post(inbox::personal))
+        .route("/actor/inbox", post(inbox::shared))
+        .layer(RequestBodyLimitLayer::new(INBOX_BODY_LIMIT));
+    Router::new()
+        .route("/.well-known/webfinger", get(discovery::webfinger))
+        .route("/.well-known/host-meta", get(discovery::host_meta))
+        .route("/.well-known/nodeinfo", get(discovery::nodeinfo_links))
+        .route("/nodeinfo/{version}", get(discovery::nodeinfo))
+        .route("/users/{handle}", get(actor))
+        .route("/users/{handle}/outbox", get(outbox))
+        .route("/users/{handle}/followers", get(followers))
+        .route("/users/{handle}/following", get(following))
+        .route("/users/{handle}/featured", get(featured))
+        .route("/actor", get(instance_actor))
+        .route("/reviews/{id}/replies", get(replies))
+        .route("/reviews/{id}/likes", get(likes))
+        .route("/reviews/{id}/shares", get(shares))
+        .route("/activities/{id}", get(activity))
+        .route("/avatar.png", get(avatar))
+        .route("/authorize_interaction", get(authorize_interaction))
+        .merge(inboxes)
+}
+
+fn check_handle(state: &AppState, handle: &str) -> Result<(), FederationError> {
+    if handle == state.urls.handle().as_str() {
+        Ok(())
+    } else {
+        Err(FederationError::NotFound)
+    }
+}
+
+/// The blog actor as JSON; a browser is sent to the blog's home page.
+async fn actor(
+    State(state): State<AppState>,
+    Path(handle): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, FederationError> {
+    check_handle(&state, &handle)?;
+    if !wants_activity_json(&headers) {
+        return Ok(Redirect::to(&state.urls.home()).into_response());
+    }
+    Ok(activity_json(&documents::blog_actor(
+        &state.settings,
+        &state.urls,
+        &state.federation.blog.keys,
+    )))
+}
+
+async fn instance_actor(State(state): State<AppState>) -> Response {
+    activity_json(&documents::instance_actor(
+        &state.urls,
+        &state.federation.instance.keys,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    page: Option<String>,
+}
+
+impl PageQuery {
+    /// `None` for the collection itself, `Some(n)` for page n (`page=true` is page 1).
+    fn page(&self) -> Result<Option<i64>, FederationError> {
+        match self.page.as_deref() {
+            None => Ok(None),
+            Some("true") => Ok(Some(1)),
+            Some(raw) => raw
+                .parse::<i64>()
+                .ok()
+                .filter(|p| (1..=100_000).contains(p))
+                .map(Some)
+                .ok_or(FederationError::NotFound),
+        }
+    }
+}
+
+/// The public `Create`s, newest first, each carrying the review as it is now.
+async fn outbox(
+    State(state): State<AppState>,
+    Path(handle): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, FederationError> {
+    check_handle(&state, &handle)?;
+    let id = state.urls.outbox();
+    let Some(page) = q.page()? else {
+        let (_, total) = deliveries::outbox_page(&state.pool, 0, 0).await?;
+        return Ok(activity_json(&documents::collection(&id, total, true)));
+    };
+    let (rows, total) =
+        deliveries::outbox_page(&state.pool, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for (activity_id, review_id, sent_at) in rows {
+        if let Some(stored) = reviews::get(&state.pool, review_id).await? {
+            let article = documents::article(&stored.review, &state.urls);
+            let mut create =
+                documents::review_activity("Create", &activity_id, &state.urls, article, sent_at);
+            if let Value::Object(map) = &mut create {
+                map.remove("@context");
+            }
+            items.push(create);
+        }
+    }
+    Ok(activity_json(&documents::collection_page(
+        &id, page, total, items,
+    )))
+}
+
+/// Followers: the count is public; the list unless `show_followers` is off.
+async fn followers(
+    State(state): State<AppState>,
+    Path(handle): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, FederationError> {
+    check_handle(&state, &handle)?;
+    let id = state.urls.followers();
+    let show = state.settings.federation.show_followers;
+    let page = q.page()?;
+    let (rows, total) = match (show, page) {
+        (true, Some(page)) => {
+            db::list_followers(
+                &state.pool,
+                Some("accepted"),
+                PAGE_SIZE,
+                (page - 1) * PAGE_SIZE,
+            )
+            .await?
+        }
+        _ => (
+            Vec::new(),
+            db::list_followers(&state.pool, Some("accepted"), 0, 0)
+                .await?
+                .1,
+        ),
+    };
+    match (show, page) {
+        (true, Some(page)) => {
+            let items = rows.into_iter().map(|f| json!(f.actor_id)).collect();
+            Ok(activity_json(&documents::collection_page(
+                &id, page, total, items,
+            )))
+        }
+        _ => Ok(activity_json(&documents::collection(&id, total, show))),
+    }
+}
+
+async fn following(
+    State(state): State<AppState>,
+    Path(handle): Path<String>,
+) -> Result<Response, FederationError> {
+    check_handle(&state, &handle)?;
+    Ok(activity_json(&documents::collection(
+        &state.urls.following(),
+        0,
+        false,
+    )))
+}
+
+/// Pinned reviews, embedded (Mastodon shows them on the profile).
+async fn featured(
+    State(state): State<AppState>,
+    Path(handle): Path<String>,
+) -> Result<Response, FederationError> {
+    check_handle(&state, &handle)?;
+    let mut items = Vec::new();
+    for id in db::featured(&state.pool).await? {
+        if let Some(stored) = reviews::get(&state.pool, id).await? {
+            items.push(documents::article(&stored.review, &state.urls));
+        }
+    }
+    let mut collection = documents::collection(&state.urls.featured(), items.len() as i64, false);
+    collection["@context"] = documents::context();
+    collection["orderedItems"] = json!(items);
+    Ok(activity_json(&collection))
+}
+
+/// A review's `Article` (by id or slug), or its `Tombstone` with `410 Gone`.
+pub async fn review_object(
+    state: &AppState,
+    slug_or_id: &str,
+) -> Result<Response, FederationError> {
+    let by_id = match Uuid::parse_str(slug_or_id) {
+        Ok(id) => reviews::get(&state.pool, id).await?,
+        Err(_) => reviews::get_by_slug(&state.pool, slug_or_id).await?,
+    };
+    match by_id {
+        Some(stored) if stored.review.is_public() => {
+            let document = documents::with_context(documents::article(&stored.review, &state.urls));
+            Ok(activity_json(&document))
+        }
+        Some(_) => Err(FederationError::NotFound),
+        None => match reviews::find_former(&state.pool, slug_or_id).await? {
+            Some(Former::Deleted) => {
+                let id = reviews::deleted_id(&state.pool, slug_or_id)
+                    .await?
+                    .ok_or(FederationError::Gone)?;
+                let (id, deleted_at) = id;
+                let tombstone = documents::with_context(documents::tombstone(
+                    &state.urls.review_id(id),
+                    deleted_at,
+                ));
+                Ok(activity_json_with_status(StatusCode::GONE, &tombstone))
+            }
+            Some(Former::Moved {
+                current_slug,
+                public: true,
+            }) => Box::pin(review_object(state, &current_slug)).await,
+            _ => Err(FederationError::NotFound),
+        },
+    }
+}
+
+/// The review's public review if it exists, else why not.
+async fn public_review(state: &AppState, id: &str) -> Result<Uuid, FederationError> {
+    let id = Uuid::parse_str(id).map_err(|_| FederationError::NotFound)?;
+    match reviews::get(&state.pool, id).await? {
+        Some(stored) if stored.review.is_public() => Ok(id),
+        Some(_) => Err(FederationError::NotFound),
+        None => match reviews::find_former(&state.pool, &id.to_string()).await? {
+            Some(Former::Deleted) => Err(FederationError::Gone),
+            _ => Err(FederationError::NotFound),
+        },
+    }
+}
+
+/// Approved comments arrive with the comments work; until then the collection is empty.
+async fn replies(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, FederationError> {
+    let id = public_review(&state, &id).await?;
+    Ok(activity_json(&documents::collection(
+        &state.urls.replies(id),
+        0,
+        false,
+    )))
+}
+
+async fn likes(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, FederationError> {
+    let id = public_review(&state, &id).await?;
+    Ok(activity_json(
+        &json!({"@context": documents::AS_CONTEXT, "id": state.urls.likes(id), "type": "Collection", "totalItems": 0}),
+    ))
+}
+
+async fn shares(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, FederationError> {
+    let id = public_review(&state, &id).await?;
+    Ok(activity_json(
+        &json!({"@context": documents::AS_CONTEXT, "id": state.urls.shares(id), "type": "Collection", "totalItems": 0}),
+    ))
+}
+
+/// A public activity we sent.
+async fn activity(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, FederationError> {
+    let id = Uuid::parse_str(&id).map_err(|_| FederationError::NotFound)?;
+    let body = deliveries::public_activity(&state.pool, id)
+        .await?
+        .ok_or(FederationError::NotFound)?;
+    Ok(activity_json(&body))
+}
+
+async fn avatar(State(state): State<AppState>) -> Response {
+    if let Some(url) = &state.settings.site.avatar_url {
+        return Redirect::to(url.as_str()).into_response();
+    }
+    (
+        [
+            (CONTENT_TYPE, HeaderValue::from_static("image/png")),
+            (
+                CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            ),
+        ],
+        AVATAR,
+    )
+        .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct InteractionQuery {
+    uri: Option<String>,
+}
+
+/// The subscribe template's target: our own objects open here, anything else on the home page.
+async fn authorize_interaction(
+    State(state): State<AppState>,
+    Query(q): Query<InteractionQuery>,
+) -> Response {
+    let uri = q.uri.unwrap_or_default();
+    let uri = uri.trim_start_matches("acct:");
+    if uri.starts_with(&format!("{}/reviews/", state.urls.base())) {
+        return Redirect::to(uri).into_response();
+    }
+    Redirect::to(&state.urls.home()).into_response()
+}
