@@ -59,6 +59,7 @@ pub struct Federation {
     pub per_host_concurrency: usize,
     pub delivery_give_up: std::time::Duration,
     pub delivery_lease: std::time::Duration,
+    pub retry_base: std::time::Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -178,6 +179,7 @@ struct RawFederation {
     per_host_concurrency: usize,
     delivery_give_up_hours: u64,
     delivery_lease_seconds: u64,
+    retry_base_seconds: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -330,6 +332,12 @@ impl Settings {
                 "must be between 2 and 3600".into(),
             ));
         }
+        if !(1..=3600).contains(&f.retry_base_seconds) {
+            return Err(invalid(
+                "federation.retry_base_seconds",
+                "must be between 1 and 3600".into(),
+            ));
+        }
         if f.delivery_give_up_hours == 0 {
             return Err(invalid(
                 "federation.delivery_give_up_hours",
@@ -374,6 +382,7 @@ impl Settings {
                 per_host_concurrency: f.per_host_concurrency,
                 delivery_give_up: std::time::Duration::from_secs(f.delivery_give_up_hours * 3600),
                 delivery_lease: std::time::Duration::from_secs(f.delivery_lease_seconds),
+                retry_base: std::time::Duration::from_secs(f.retry_base_seconds),
             },
         })
     }

@@ -1,20 +1,23 @@
 //! The admin API under `/api/v1`: JSON, bearer tokens, one error shape.
 
 pub mod auth;
+pub mod federation;
 pub mod reviews;
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequest, Request};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, FromRequest, Query, Request};
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::app::AppState;
 use crate::config::Settings;
+use crate::domain::ValidationErrors;
 use crate::error::AppError;
 
 pub fn router(settings: &Settings) -> Router<AppState> {
@@ -26,10 +29,87 @@ pub fn router(settings: &Settings) -> Router<AppState> {
                 .patch(reviews::update)
                 .delete(reviews::delete),
         )
+        .route(
+            "/reviews/{id}/pin",
+            post(federation::pin).delete(federation::unpin),
+        )
+        .route("/followers", get(federation::list_followers))
+        .route("/followers/{id}/approve", post(federation::approve))
+        .route("/followers/{id}/reject", post(federation::reject))
+        .route("/deliveries", get(federation::list_deliveries))
+        .route("/deliveries/{id}/retry", post(federation::retry))
         .route("/openapi.json", get(openapi))
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(settings.api_max_body_bytes))
+}
+
+/// `?page=&per_page=&status=` of the list endpoints.
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    page: Option<String>,
+    per_page: Option<String>,
+    status: Option<String>,
+}
+
+/// A parsed [`ListQuery`].
+pub struct Listing<S> {
+    pub page: i64,
+    pub per_page: i64,
+    pub status: Option<S>,
+}
+
+impl<S> Listing<S> {
+    pub fn offset(&self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+}
+
+impl ListQuery {
+    pub fn from_request(query: Result<Query<ListQuery>, QueryRejection>) -> Result<Self, AppError> {
+        query
+            .map(|Query(q)| q)
+            .map_err(|e| AppError::BadRequest(e.body_text()))
+    }
+
+    /// Paging (`page` from 1, `per_page` 1–100, default 20) and a status filter parsed by
+    /// `status`; every bad parameter is named.
+    pub fn parse<S>(
+        self,
+        status: impl Fn(&str) -> Result<S, String>,
+    ) -> Result<Listing<S>, AppError> {
+        let mut errors = ValidationErrors::default();
+        let mut number = |field: &str, raw: &Option<String>, default: i64, max: i64| match raw
+            .as_deref()
+            .map(str::parse::<i64>)
+        {
+            None => default,
+            Some(Ok(n)) if (1..=max).contains(&n) => n,
+            Some(_) => {
+                errors.add(field, format!("must be a whole number from 1 to {max}"));
+                default
+            }
+        };
+        let page = number("page", &self.page, 1, 1_000_000);
+        let per_page = number("per_page", &self.per_page, 20, 100);
+        let status = match self.status.as_deref().map(&status) {
+            None => None,
+            Some(Ok(s)) => Some(s),
+            Some(Err(message)) => {
+                errors.add("status", message);
+                None
+            }
+        };
+        if errors.is_empty() {
+            Ok(Listing {
+                page,
+                per_page,
+                status,
+            })
+        } else {
+            Err(AppError::Validation(errors))
+        }
+    }
 }
 
 /// The error shape of every admin API response that is not a success.
@@ -76,8 +156,12 @@ impl Modify for BearerSecurity {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "reviewpub admin API", description = "Publish, edit, schedule and delete film reviews."),
-    paths(reviews::create, reviews::list, reviews::get, reviews::update, reviews::delete),
-    components(schemas(ErrorBody, reviews::ReviewView, reviews::ReviewList)),
+    paths(
+        reviews::create, reviews::list, reviews::get, reviews::update, reviews::delete,
+        federation::pin, federation::unpin, federation::list_followers, federation::approve,
+        federation::reject, federation::list_deliveries, federation::retry,
+    ),
+    components(schemas(ErrorBody, reviews::ReviewView, reviews::ReviewList, federation::FollowerView, federation::DeliveryView)),
     modifiers(&BearerSecurity),
     security(("bearer" = []))
 )]

@@ -11,11 +11,11 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::auth::Admin;
-use super::{ErrorBody, JsonBody};
+use super::{ErrorBody, JsonBody, ListQuery};
 use crate::app::AppState;
 use crate::db::reviews::{self, StoredReview};
 use crate::domain::review::FilmInput;
-use crate::domain::{ReviewInput, ReviewStatus, ValidationErrors};
+use crate::domain::{ReviewInput, ReviewStatus};
 use crate::error::AppError;
 use crate::publishing;
 use crate::urls::Urls;
@@ -130,13 +130,6 @@ pub async fn create(
     ))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ListParams {
-    page: Option<String>,
-    per_page: Option<String>,
-    status: Option<String>,
-}
-
 /// List reviews, newest first.
 #[utoipa::path(get, path = "/api/v1/reviews",
     params(
@@ -148,36 +141,11 @@ pub struct ListParams {
 pub async fn list(
     _: Admin,
     State(state): State<AppState>,
-    params: Result<Query<ListParams>, QueryRejection>,
+    params: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<ReviewList>, AppError> {
-    let Query(params) = params.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let mut errors = ValidationErrors::default();
-    let mut number = |field: &str, raw: &Option<String>, default: i64, max: i64| match raw
-        .as_deref()
-        .map(str::parse::<i64>)
-    {
-        None => default,
-        Some(Ok(n)) if (1..=max).contains(&n) => n,
-        Some(_) => {
-            errors.add(field, format!("must be a whole number from 1 to {max}"));
-            default
-        }
-    };
-    let page = number("page", &params.page, 1, 1_000_000);
-    let per_page = number("per_page", &params.per_page, 20, 100);
-    let status = match params.status.as_deref() {
-        None => None,
-        Some(s) => match ReviewStatus::parse(s) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                errors.add("status", e.0);
-                None
-            }
-        },
-    };
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
+    let list =
+        ListQuery::from_request(params)?.parse(|s| ReviewStatus::parse(s).map_err(|e| e.0))?;
+    let (page, per_page, status) = (list.page, list.per_page, list.status);
     let (rows, total) =
         reviews::list_all(&state.pool, status, per_page, (page - 1) * per_page).await?;
     let items = rows

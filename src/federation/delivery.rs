@@ -86,10 +86,10 @@ pub fn retry_after(value: Option<&HeaderValue>, now: DateTime<Utc>) -> Option<Du
     Some(pause.min(Duration::from_secs(86_400)))
 }
 
-/// The pause before attempt `attempts + 1`: 30 s doubling up to 6 h, ±25 % jitter.
-pub fn backoff(attempts: i32) -> Duration {
+/// The pause before attempt `attempts + 1`: `base` doubling up to 6 h, ±25 % jitter.
+pub fn backoff(attempts: i32, base: Duration) -> Duration {
     let exponent = attempts.clamp(1, 20) - 1;
-    let base = (30u64 << exponent).min(6 * 3600);
+    let base = (base.as_secs().max(1) << exponent).min(6 * 3600);
     let jitter = rand::thread_rng().gen_range(0.75..1.25);
     Duration::from_secs_f64(base as f64 * jitter)
 }
@@ -185,7 +185,8 @@ async fn record(state: &AppState, job: &Claimed, outcome: &Outcome) -> Result<()
         Outcome::Retry(status, error, pause) => {
             let failures = deliveries::host_failed(pool, &job.host).await?;
             let now = Utc::now();
-            let wait = backoff(job.attempts).max(pause.unwrap_or_default());
+            let wait = backoff(job.attempts, state.settings.federation.retry_base)
+                .max(pause.unwrap_or_default());
             let next = now
                 + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::hours(6));
             let give_up = job.created_at
@@ -348,9 +349,10 @@ mod tests {
             retry_after(Some(&HeaderValue::from_static("soon")), now),
             None
         );
-        assert!((22..=38).contains(&backoff(1).as_secs()));
-        assert!((90..=150).contains(&backoff(3).as_secs()));
-        assert!(backoff(30).as_secs() <= 6 * 3600 * 5 / 4);
+        let base = Duration::from_secs(30);
+        assert!((22..=38).contains(&backoff(1, base).as_secs()));
+        assert!((90..=150).contains(&backoff(3, base).as_secs()));
+        assert!(backoff(30, base).as_secs() <= 6 * 3600 * 5 / 4);
     }
 
     #[test]

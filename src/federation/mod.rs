@@ -10,10 +10,12 @@ pub mod actors;
 pub mod delivery;
 pub mod discovery;
 pub mod documents;
+pub mod followers;
 pub mod inbox;
 pub mod negotiation;
 pub mod outbox;
 pub mod routes;
+pub mod signatures;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -3,7 +3,9 @@
 mod api;
 mod cli;
 mod embedded;
+mod federation;
 mod feeds;
 mod helpers;
+mod peer;
 mod scheduling;
 mod web;

@@ -1,0 +1,250 @@
+//! `/api/v1/followers`, `/api/v1/deliveries` and pinning: thin handlers over the federation
+//! module.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::auth::Admin;
+use super::{ErrorBody, ListQuery};
+use crate::app::AppState;
+use crate::db::federation::FollowerRow;
+use crate::db::{deliveries, federation as db, reviews};
+use crate::error::AppError;
+use crate::federation::{followers, FederationError};
+
+impl From<FederationError> for AppError {
+    fn from(e: FederationError) -> Self {
+        match e {
+            FederationError::Db(db) => AppError::Db(db),
+            FederationError::NotFound => AppError::NotFound,
+            FederationError::Gone => AppError::Gone,
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FollowerView {
+    pub id: Uuid,
+    /// The follower's actor id.
+    pub actor: String,
+    /// `@user@host`.
+    pub handle: Option<String>,
+    pub name: Option<String>,
+    /// Where deliveries to them go (their server's shared inbox when it has one).
+    pub inbox: String,
+    /// `pending` (awaiting approval) or `accepted`.
+    pub status: String,
+    pub since: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
+impl From<FollowerRow> for FollowerView {
+    fn from(f: FollowerRow) -> Self {
+        let host = url::Url::parse(&f.actor_id)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string));
+        let handle = f
+            .preferred_username
+            .as_ref()
+            .zip(host)
+            .map(|(name, host)| format!("@{name}@{host}"));
+        Self {
+            id: f.id,
+            actor: f.actor_id,
+            handle,
+            name: f.name,
+            inbox: f.inbox,
+            status: f.status,
+            since: f.created_at,
+            accepted_at: f.accepted_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FollowerList {
+    pub items: Vec<FollowerView>,
+    pub page: i64,
+    pub per_page: i64,
+    pub total: i64,
+}
+
+fn one_of(allowed: &'static [&'static str]) -> impl Fn(&str) -> Result<&'static str, String> {
+    move |s| {
+        allowed
+            .iter()
+            .find(|a| **a == s)
+            .copied()
+            .ok_or_else(|| format!("must be one of {}", allowed.join(", ")))
+    }
+}
+
+/// Followers, newest first (`status=pending` lists requests awaiting approval).
+#[utoipa::path(get, path = "/api/v1/followers",
+    params(("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query), ("status" = Option<String>, Query, description = "pending or accepted")),
+    responses((status = 200, body = FollowerList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list_followers(
+    _: Admin,
+    State(state): State<AppState>,
+    params: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Json<FollowerList>, AppError> {
+    let list = ListQuery::from_request(params)?.parse(one_of(&["pending", "accepted"]))?;
+    let (rows, total) =
+        db::list_followers(&state.pool, list.status, list.per_page, list.offset()).await?;
+    Ok(Json(FollowerList {
+        items: rows.into_iter().map(Into::into).collect(),
+        page: list.page,
+        per_page: list.per_page,
+        total,
+    }))
+}
+
+fn parse_uuid(raw: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
+}
+
+/// Accept a pending follow request.
+#[utoipa::path(post, path = "/api/v1/followers/{id}/approve", params(("id" = Uuid, Path)),
+    responses((status = 200, body = FollowerView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn approve(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<FollowerView>, AppError> {
+    let follower = followers::approve(&state.pool, &state.urls, parse_uuid(&id)?).await?;
+    state.federation.wake.notify_one();
+    Ok(Json(follower.into()))
+}
+
+/// Reject a follow request, or remove a follower.
+#[utoipa::path(post, path = "/api/v1/followers/{id}/reject", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn reject(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    followers::reject(&state.pool, &state.urls, parse_uuid(&id)?).await?;
+    state.federation.wake.notify_one();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryView {
+    pub id: i64,
+    pub activity: String,
+    /// `Create`, `Update`, `Delete`, `Accept`, `Reject`.
+    pub kind: String,
+    pub inbox: String,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub last_status: Option<i32>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryList {
+    pub items: Vec<DeliveryView>,
+    pub page: i64,
+    pub per_page: i64,
+    pub total: i64,
+}
+
+/// Deliveries, newest first, with the last error of each.
+#[utoipa::path(get, path = "/api/v1/deliveries",
+    params(("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query), ("status" = Option<String>, Query, description = "pending, delivered or failed")),
+    responses((status = 200, body = DeliveryList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list_deliveries(
+    _: Admin,
+    State(state): State<AppState>,
+    params: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Json<DeliveryList>, AppError> {
+    let list =
+        ListQuery::from_request(params)?.parse(one_of(&["pending", "delivered", "failed"]))?;
+    let (rows, total) =
+        deliveries::list(&state.pool, list.status, list.per_page, list.offset()).await?;
+    let items = rows
+        .into_iter()
+        .map(|d| DeliveryView {
+            id: d.id,
+            activity: d.activity_ap_id,
+            kind: d.activity_kind,
+            inbox: d.inbox,
+            next_attempt_at: (d.status == "pending").then_some(d.next_attempt_at),
+            status: d.status,
+            attempts: d.attempts,
+            last_status: d.last_status,
+            last_error: d.last_error,
+            created_at: d.created_at,
+            finished_at: d.finished_at,
+        })
+        .collect();
+    Ok(Json(DeliveryList {
+        items,
+        page: list.page,
+        per_page: list.per_page,
+        total,
+    }))
+}
+
+/// Try a failed (or waiting) delivery again now; its host's backoff is lifted.
+#[utoipa::path(post, path = "/api/v1/deliveries/{id}/retry", params(("id" = i64, Path)),
+    responses((status = 202), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn retry(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    if !deliveries::retry_now(&state.pool, id).await? {
+        return Err(AppError::NotFound);
+    }
+    state.federation.wake.notify_one();
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Pin a published review to the blog's profile (the `featured` collection).
+#[utoipa::path(post, path = "/api/v1/reviews/{id}/pin", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn pin(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let id = parse_uuid(&id)?;
+    let review = reviews::get(&state.pool, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !review.review.is_public() {
+        return Err(AppError::BadRequest(
+            "only published reviews can be pinned".into(),
+        ));
+    }
+    db::pin(&state.pool, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Unpin a review.
+#[utoipa::path(delete, path = "/api/v1/reviews/{id}/pin", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn unpin(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    if !db::unpin(&state.pool, parse_uuid(&id)?).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

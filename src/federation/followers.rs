@@ -1,0 +1,55 @@
+//! The critic's decisions on follow requests (when `manually_approves_followers` is on).
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::{outbox, FederationError};
+use crate::db::federation::{self as db, FollowerRow};
+use crate::urls::Urls;
+
+/// Accepts a pending follow: the follower gets an `Accept` and, from then on, the reviews.
+#[tracing::instrument(skip(pool, urls))]
+pub async fn approve(pool: &PgPool, urls: &Urls, id: Uuid) -> Result<FollowerRow, FederationError> {
+    let mut tx = pool.begin().await?;
+    let follower = db::get_follower(&mut *tx, id)
+        .await?
+        .ok_or(FederationError::NotFound)?;
+    if follower.status != "accepted" {
+        db::accept_follower(&mut *tx, id).await?;
+        outbox::answer_follow(
+            &mut tx,
+            urls,
+            "Accept",
+            &follower.follow_id,
+            &follower.actor_id,
+            &follower.personal_inbox,
+        )
+        .await?;
+    }
+    let approved = db::get_follower(&mut *tx, id)
+        .await?
+        .ok_or(FederationError::NotFound)?;
+    tx.commit().await?;
+    Ok(approved)
+}
+
+/// Refuses a follow (or removes a follower): they get a `Reject` and nothing more.
+#[tracing::instrument(skip(pool, urls))]
+pub async fn reject(pool: &PgPool, urls: &Urls, id: Uuid) -> Result<(), FederationError> {
+    let mut tx = pool.begin().await?;
+    let follower = db::get_follower(&mut *tx, id)
+        .await?
+        .ok_or(FederationError::NotFound)?;
+    db::remove_follower(&mut *tx, &follower.actor_id).await?;
+    outbox::answer_follow(
+        &mut tx,
+        urls,
+        "Reject",
+        &follower.follow_id,
+        &follower.actor_id,
+        &follower.personal_inbox,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,879 @@
+//! Federation against a real peer on loopback: discovery, documents, the inbox and the
+//! durable delivery queue.
+
+use axum::http::Method;
+use reqwest::Method as HttpMethod;
+use serde_json::{json, Value};
+
+use crate::helpers::{sample_review, TestApp};
+use crate::peer::{Peer, Received};
+use reviewpub::federation::signatures;
+
+/// What Mastodon sends when it fetches an actor or a status.
+const MASTODON_ACCEPT: &str = "application/activity+json, application/ld+json";
+/// What Mastodon's search sends for a pasted URL.
+const MASTODON_SEARCH_ACCEPT: &str =
+    "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\", application/activity+json, text/html;q=0.1";
+const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+async fn get_json(app: &TestApp, url: &str, accept: &str) -> (u16, String, Value) {
+    let response = app
+        .client
+        .get(url)
+        .header("accept", accept)
+        .send()
+        .await
+        .expect("GET");
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let body = response.text().await.expect("body");
+    (
+        status,
+        content_type,
+        serde_json::from_str(&body).unwrap_or(Value::Null),
+    )
+}
+
+fn host(app: &TestApp) -> String {
+    app.base.trim_start_matches("http://").to_string()
+}
+
+#[tokio::test]
+async fn webfinger_round_trip_and_actor_document() {
+    let app = TestApp::spawn().await;
+    let acct = format!("reviews@{}", host(&app));
+    let response = app
+        .get(&format!("/.well-known/webfinger?resource=acct:{acct}"))
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .expect("ct")
+        .starts_with("application/jrd+json"));
+    let jrd: Value = response.json().await.expect("JRD");
+    assert_eq!(jrd["subject"], format!("acct:{acct}"));
+    let links = jrd["links"].as_array().expect("links");
+    let self_link = links
+        .iter()
+        .find(|l| l["rel"] == "self")
+        .expect("self link");
+    assert_eq!(self_link["type"], "application/activity+json");
+    let actor_id = self_link["href"].as_str().expect("href").to_string();
+    assert_eq!(actor_id, app.url("/users/reviews"));
+    assert!(links
+        .iter()
+        .any(|l| l["rel"] == "http://webfinger.net/rel/profile-page" && l["href"] == app.url("/")));
+    assert!(links
+        .iter()
+        .any(|l| l["rel"] == "http://ostatus.org/schema/1.0/subscribe"
+            && l["template"].as_str().is_some_and(|t| t.contains("{uri}"))));
+    assert!(jrd["aliases"]
+        .as_array()
+        .expect("aliases")
+        .contains(&json!(actor_id)));
+    assert_eq!(
+        app.get("/.well-known/webfinger?resource=acct:someone@elsewhere.example")
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+    assert_eq!(
+        app.get("/.well-known/webfinger").await.status().as_u16(),
+        422
+    );
+
+    // The actor, fetched as Mastodon fetches it: every field DESIGN §3 lists.
+    let (status, content_type, actor) = get_json(&app, &actor_id, MASTODON_ACCEPT).await;
+    assert_eq!(status, 200);
+    assert_eq!(content_type, "application/activity+json");
+    assert_eq!(actor["id"], actor_id, "the WebFinger round trip closes");
+    let context = actor["@context"].as_array().expect("context list");
+    assert!(context.contains(&json!("https://www.w3.org/ns/activitystreams")));
+    assert!(context.contains(&json!("https://w3id.org/security/v1")));
+    assert_eq!(actor["type"], "Person");
+    assert_eq!(actor["preferredUsername"], "reviews");
+    assert_eq!(actor["name"], "Test Reviews");
+    assert!(actor["summary"]
+        .as_str()
+        .expect("summary")
+        .starts_with("<p>"));
+    assert_eq!(actor["url"], app.url("/"));
+    assert_eq!(actor["icon"]["url"], app.url("/avatar.png"));
+    assert_eq!(actor["inbox"], format!("{actor_id}/inbox"));
+    assert_eq!(actor["outbox"], format!("{actor_id}/outbox"));
+    assert_eq!(actor["followers"], format!("{actor_id}/followers"));
+    assert_eq!(actor["following"], format!("{actor_id}/following"));
+    assert_eq!(actor["featured"], format!("{actor_id}/featured"));
+    assert_eq!(actor["endpoints"]["sharedInbox"], app.url("/inbox"));
+    assert_eq!(actor["publicKey"]["id"], format!("{actor_id}#main-key"));
+    assert_eq!(actor["publicKey"]["owner"], actor_id);
+    assert!(actor["publicKey"]["publicKeyPem"]
+        .as_str()
+        .expect("pem")
+        .starts_with("-----BEGIN PUBLIC KEY-----"));
+    assert_eq!(actor["manuallyApprovesFollowers"], false);
+    assert_eq!(actor["discoverable"], true);
+    assert_eq!(actor["indexable"], true);
+    assert!(actor["published"].is_string());
+    assert_eq!(actor["attributionDomains"], json!(["localhost"]));
+    let avatar = app.get("/avatar.png").await;
+    assert_eq!(avatar.headers()["content-type"], "image/png");
+    assert!(avatar.bytes().await.expect("png").starts_with(b"\x89PNG"));
+
+    // A browser asking for the actor is sent to the blog.
+    let html = app
+        .client
+        .get(&actor_id)
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(html.status().as_u16(), 303);
+    // The instance actor signs our fetches; it is public too.
+    let (status, _, instance) = get_json(&app, &app.url("/actor"), MASTODON_ACCEPT).await;
+    assert_eq!(status, 200);
+    assert_eq!(instance["type"], "Application");
+    assert_eq!(instance["publicKey"]["owner"], app.url("/actor"));
+    assert_ne!(
+        instance["publicKey"]["publicKeyPem"],
+        actor["publicKey"]["publicKeyPem"]
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn reviews_are_articles_by_content_negotiation() {
+    let app = TestApp::spawn().await;
+    let created = app
+        .create_review(sample_review("Never Let Me Go (2010)"))
+        .await;
+    let ap_id = created["ap_id"].as_str().expect("ap_id").to_string();
+    let page = created["url"].as_str().expect("url").to_string();
+
+    // The page URL and the id both answer JSON to Mastodon, HTML to browsers.
+    for (url, accept) in [(&page, MASTODON_SEARCH_ACCEPT), (&ap_id, MASTODON_ACCEPT)] {
+        let (status, content_type, article) = get_json(&app, url, accept).await;
+        assert_eq!(
+            (status, content_type.as_str()),
+            (200, "application/activity+json"),
+            "{url}"
+        );
+        assert_eq!(article["id"], ap_id);
+    }
+    let html = app
+        .client
+        .get(&page)
+        .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .send()
+        .await
+        .expect("GET");
+    assert!(html.headers()["content-type"]
+        .to_str()
+        .expect("ct")
+        .starts_with("text/html"));
+    let html = html.text().await.expect("html");
+    assert!(html.contains(&format!(
+        "<link rel=\"alternate\" type=\"application/activity+json\" href=\"{ap_id}\">"
+    )));
+
+    let (_, _, a) = get_json(&app, &ap_id, MASTODON_ACCEPT).await;
+    assert!(a["@context"]
+        .as_array()
+        .expect("context")
+        .contains(&json!("https://w3id.org/security/v1")));
+    assert_eq!(a["type"], "Article");
+    assert_eq!(a["name"], "Never Let Me Go (2010)");
+    assert_eq!(a["attributedTo"], app.url("/users/reviews"));
+    assert_eq!(a["url"], page);
+    assert_eq!(a["mediaType"], "text/html");
+    let summary = a["summary"].as_str().expect("summary");
+    assert!(summary.starts_with("<p>★★★★☆ (4 out of 5)"), "{summary}");
+    assert!(
+        summary.contains("The first paragraph, which becomes the teaser."),
+        "{summary}"
+    );
+    let content = a["content"].as_str().expect("content");
+    assert!(content.contains("<em>emphasis</em>") && content.contains("Spoiler warning"));
+    assert_eq!(a["contentMap"]["en"], a["content"]);
+    assert_eq!(a["source"]["mediaType"], "text/markdown");
+    assert_eq!(
+        a["published"],
+        json!(created["published_at"].as_str().map(|p| p
+            .split('.')
+            .next()
+            .unwrap_or(p)
+            .trim_end_matches('Z')
+            .to_string()
+            + "Z"))
+    );
+    assert!(a.get("updated").is_none(), "not edited yet");
+    assert_eq!(a["to"], json!([PUBLIC]));
+    assert_eq!(a["cc"], json!([app.url("/users/reviews/followers")]));
+    assert_eq!(a["sensitive"], true, "it carries a spoiler warning");
+    let tags = a["tag"].as_array().expect("tags");
+    assert!(tags.contains(&json!({"type": "Hashtag", "name": "#ScienceFiction", "href": app.url("/categories/science-fiction")})));
+    assert!(tags.contains(&json!({"type": "Hashtag", "name": "#KazuoIshiguro", "href": app.url("/tags/kazuo-ishiguro")})));
+    assert_eq!(
+        a["image"],
+        json!({"type": "Image", "url": "https://images.example/never-let-me-go.jpg", "name": "Three young people on a beach"})
+    );
+    assert!(
+        a.get("attachment").is_none(),
+        "an attachment would suppress Mastodon's link card"
+    );
+    assert_eq!(a["replies"]["totalItems"], 0);
+    assert_eq!(a["likes"]["totalItems"], 0);
+    assert_eq!(a["shares"]["totalItems"], 0);
+    assert_eq!(a["itemReviewed"]["type"], "Movie");
+    assert_eq!(a["itemReviewed"]["name"], "Never Let Me Go");
+    assert_eq!(a["itemReviewed"]["dateCreated"], "2010");
+    assert_eq!(a["itemReviewed"]["director"], json!(["Mark Romanek"]));
+    assert_eq!(
+        a["itemReviewed"]["sameAs"],
+        json!([
+            "https://www.imdb.com/title/tt1334260/",
+            "https://www.wikidata.org/wiki/Q837203"
+        ])
+    );
+    assert_eq!(
+        a["reviewRating"],
+        json!({"type": "Rating", "ratingValue": 4.0, "bestRating": 5, "worstRating": 0})
+    );
+    let terms = a["@context"][2].as_object().expect("term definitions");
+    for term in [
+        "itemReviewed",
+        "reviewRating",
+        "ratingValue",
+        "bestRating",
+        "Movie",
+        "Rating",
+        "director",
+        "sensitive",
+        "Hashtag",
+    ] {
+        assert!(
+            terms.contains_key(term),
+            "{term} is not defined in @context"
+        );
+    }
+    assert_eq!(terms["itemReviewed"], "schema:itemReviewed");
+    assert_eq!(terms["schema"], "https://schema.org/");
+
+    // An edit carries `updated`.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let id = created["id"].as_str().expect("id");
+    app.api(HttpMethod::PATCH, &format!("/reviews/{id}"))
+        .json(&json!({"title": "Never Let Me Go, revisited"}))
+        .send()
+        .await
+        .expect("PATCH");
+    let (_, _, edited) = get_json(&app, &ap_id, MASTODON_ACCEPT).await;
+    assert!(
+        edited["updated"].as_str().expect("updated")
+            > edited["published"].as_str().expect("published")
+    );
+
+    // Deleted: the id answers 410 with a Tombstone, for good.
+    app.api(HttpMethod::DELETE, &format!("/reviews/{id}"))
+        .send()
+        .await
+        .expect("DELETE");
+    let (status, content_type, tombstone) = get_json(&app, &ap_id, MASTODON_ACCEPT).await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (410, "application/activity+json")
+    );
+    assert_eq!(tombstone["type"], "Tombstone");
+    assert_eq!(tombstone["id"], ap_id);
+    assert_eq!(tombstone["formerType"], "Article");
+    assert!(tombstone["deleted"].is_string());
+
+    // Drafts are not served.
+    let mut draft = sample_review("Draft Only");
+    draft["status"] = json!("draft");
+    let draft = app.create_review(draft).await;
+    let (status, _, _) = get_json(
+        &app,
+        draft["ap_id"].as_str().expect("ap_id"),
+        MASTODON_ACCEPT,
+    )
+    .await;
+    assert_eq!(status, 404);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn collections_nodeinfo_and_host_meta() {
+    let app = TestApp::spawn().await;
+    let first = app.create_review(sample_review("First")).await;
+    app.create_review(sample_review("Second")).await;
+    let actor = app.url("/users/reviews");
+
+    let (status, content_type, outbox) =
+        get_json(&app, &format!("{actor}/outbox"), MASTODON_ACCEPT).await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (200, "application/activity+json")
+    );
+    assert_eq!(outbox["type"], "OrderedCollection");
+    assert_eq!(outbox["totalItems"], 2);
+    let (_, _, page) = get_json(
+        &app,
+        outbox["first"].as_str().expect("first"),
+        MASTODON_ACCEPT,
+    )
+    .await;
+    assert_eq!(page["type"], "OrderedCollectionPage");
+    assert_eq!(page["partOf"], format!("{actor}/outbox"));
+    let items = page["orderedItems"].as_array().expect("items");
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["type"], "Create");
+    assert_eq!(items[0]["object"]["name"], "Second", "newest first");
+    assert_eq!(items[1]["object"]["id"], first["ap_id"]);
+
+    let (_, _, followers) = get_json(&app, &format!("{actor}/followers"), MASTODON_ACCEPT).await;
+    assert_eq!(
+        (followers["type"].as_str(), followers["totalItems"].as_i64()),
+        (Some("OrderedCollection"), Some(0))
+    );
+    let (_, _, following) = get_json(&app, &format!("{actor}/following"), MASTODON_ACCEPT).await;
+    assert_eq!(following["totalItems"], 0);
+
+    let id = first["id"].as_str().expect("id");
+    assert_eq!(
+        app.api(HttpMethod::POST, &format!("/reviews/{id}/pin"))
+            .send()
+            .await
+            .expect("pin")
+            .status()
+            .as_u16(),
+        204
+    );
+    let (_, _, featured) = get_json(&app, &format!("{actor}/featured"), MASTODON_ACCEPT).await;
+    assert_eq!(featured["totalItems"], 1);
+    assert_eq!(featured["orderedItems"][0]["id"], first["ap_id"]);
+    assert_eq!(featured["orderedItems"][0]["type"], "Article");
+    assert_eq!(
+        app.api(HttpMethod::DELETE, &format!("/reviews/{id}/pin"))
+            .send()
+            .await
+            .expect("unpin")
+            .status()
+            .as_u16(),
+        204
+    );
+    let (_, _, featured) = get_json(&app, &format!("{actor}/featured"), MASTODON_ACCEPT).await;
+    assert_eq!(featured["totalItems"], 0);
+
+    let links: Value = app
+        .get("/.well-known/nodeinfo")
+        .await
+        .json()
+        .await
+        .expect("links");
+    let href = links["links"]
+        .as_array()
+        .expect("links")
+        .iter()
+        .find(|l| l["rel"] == "http://nodeinfo.diaspora.software/ns/schema/2.1")
+        .expect("2.1")["href"]
+        .as_str()
+        .expect("href")
+        .to_string();
+    let nodeinfo: Value = app
+        .client
+        .get(&href)
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("nodeinfo");
+    assert_eq!(nodeinfo["version"], "2.1");
+    assert_eq!(nodeinfo["software"]["name"], "reviewpub");
+    assert_eq!(nodeinfo["software"]["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(nodeinfo["protocols"], json!(["activitypub"]));
+    assert_eq!(nodeinfo["usage"]["users"]["total"], 1);
+    assert_eq!(nodeinfo["usage"]["localPosts"], 2);
+    let (status, host_meta) = app.get_text("/.well-known/host-meta").await;
+    assert_eq!(status, 200);
+    assert!(host_meta.contains(&format!(
+        "template=\"{}/.well-known/webfinger?resource={{uri}}\"",
+        app.base
+    )));
+    app.stop().await;
+}
+
+/// Checks that a request reviewpub sent carries a valid signature by the blog's key.
+async fn assert_signed_by_blog(app: &TestApp, received: &Received) {
+    let (_, _, actor) = get_json(app, &app.url("/users/reviews"), MASTODON_ACCEPT).await;
+    let pem = actor["publicKey"]["publicKeyPem"].as_str().expect("pem");
+    let host = received
+        .headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    signatures::verify(
+        &Method::POST,
+        &received.path,
+        &received.headers,
+        &host,
+        pem,
+        true,
+    )
+    .unwrap_or_else(|e| panic!("delivery signature does not verify: {e}"));
+    let key_id = signatures::signer(&received.headers).expect("keyId");
+    assert_eq!(key_id.as_str(), app.url("/users/reviews"));
+}
+
+#[tokio::test]
+async fn follow_publish_edit_unpublish_delete_and_unfollow() {
+    let app = TestApp::spawn().await;
+    let peer = Peer::start().await;
+    let actor = app.url("/users/reviews");
+
+    // 1. Follow: accepted at once; the Accept reaches alice's own inbox, signed by the blog.
+    let follow = peer.follow(&actor, "follow-1");
+    let response = peer.post(&format!("{actor}/inbox"), &follow).await;
+    assert_eq!(response.status().as_u16(), 202);
+    let accepts = peer.wait_for("Accept", 1, |r| r.kind() == "Accept").await;
+    assert_eq!(accepts[0].path, "/users/alice/inbox");
+    assert_eq!(accepts[0].body["actor"], actor);
+    assert_eq!(accepts[0].body["object"]["id"], peer.id("follow-1"));
+    assert_eq!(accepts[0].body["object"]["type"], "Follow");
+    assert_signed_by_blog(&app, &accepts[0]).await;
+
+    let followers: Value = app
+        .api(HttpMethod::GET, "/followers")
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(followers["total"], 1);
+    assert_eq!(followers["items"][0]["actor"], peer.actor_id);
+    assert_eq!(followers["items"][0]["handle"], format!("@alice@localhost"));
+    assert_eq!(
+        followers["items"][0]["inbox"], peer.shared_inbox,
+        "deliveries prefer the shared inbox"
+    );
+    assert_eq!(followers["items"][0]["status"], "accepted");
+    let (_, _, collection) = get_json(&app, &format!("{actor}/followers"), MASTODON_ACCEPT).await;
+    assert_eq!(collection["totalItems"], 1);
+    let (_, _, followers_page) =
+        get_json(&app, &format!("{actor}/followers?page=1"), MASTODON_ACCEPT).await;
+    assert_eq!(followers_page["orderedItems"], json!([peer.actor_id]));
+
+    // A repeated delivery of the same Follow changes nothing.
+    assert_eq!(
+        peer.post(&format!("{actor}/inbox"), &follow)
+            .await
+            .status()
+            .as_u16(),
+        202
+    );
+
+    // 2–3. A new review arrives as a Create{Article} in the shared inbox.
+    let created = app.create_review(sample_review("Heat (1995)")).await;
+    let creates = peer.wait_for("Create", 1, |r| r.kind() == "Create").await;
+    let create = &creates[0];
+    assert_eq!(create.path, "/inbox");
+    assert_eq!(create.body["actor"], actor);
+    assert_eq!(create.body["to"], json!([PUBLIC]));
+    assert_eq!(create.body["object"]["type"], "Article");
+    assert_eq!(create.body["object"]["id"], created["ap_id"]);
+    assert_eq!(create.body["object"]["name"], "Heat (1995)");
+    assert!(create.body["@context"]
+        .as_array()
+        .expect("context")
+        .contains(&json!("https://w3id.org/security/v1")));
+    assert_signed_by_blog(&app, create).await;
+
+    // 4. An edit arrives as an Update with a newer `updated`.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let id = created["id"].as_str().expect("id");
+    app.api(HttpMethod::PATCH, &format!("/reviews/{id}"))
+        .json(&json!({"title": "Heat (1995), revisited"}))
+        .send()
+        .await
+        .expect("PATCH");
+    let updates = peer.wait_for("Update", 1, |r| r.kind() == "Update").await;
+    let object = &updates[0].body["object"];
+    assert_eq!(object["name"], "Heat (1995), revisited");
+    assert!(
+        object["updated"].as_str().expect("updated")
+            > object["published"].as_str().expect("published")
+    );
+
+    // Back to draft: deleted from the fediverse. Published again: created again.
+    app.api(HttpMethod::PATCH, &format!("/reviews/{id}"))
+        .json(&json!({"status": "draft"}))
+        .send()
+        .await
+        .expect("PATCH");
+    let deletes = peer.wait_for("Delete", 1, |r| r.kind() == "Delete").await;
+    assert_eq!(deletes[0].body["object"]["type"], "Tombstone");
+    assert_eq!(deletes[0].body["object"]["id"], created["ap_id"]);
+    app.api(HttpMethod::PATCH, &format!("/reviews/{id}"))
+        .json(&json!({"status": "published"}))
+        .send()
+        .await
+        .expect("PATCH");
+    peer.wait_for("second Create", 2, |r| r.kind() == "Create")
+        .await;
+
+    // Deleted for good: a Delete with a Tombstone.
+    app.api(HttpMethod::DELETE, &format!("/reviews/{id}"))
+        .send()
+        .await
+        .expect("DELETE");
+    peer.wait_for("second Delete", 2, |r| r.kind() == "Delete")
+        .await;
+
+    // Drafts never federate.
+    let mut draft = sample_review("Never Sent");
+    draft["status"] = json!("draft");
+    app.create_review(draft).await;
+
+    // 5. Unfollow: removed, and nothing is sent to alice any more.
+    let undo = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": peer.id("undo-1"),
+        "type": "Undo",
+        "actor": peer.actor_id,
+        "object": follow,
+    });
+    assert_eq!(
+        peer.post(&format!("{actor}/inbox"), &undo)
+            .await
+            .status()
+            .as_u16(),
+        202
+    );
+    let followers: Value = app
+        .api(HttpMethod::GET, "/followers")
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(followers["total"], 0);
+    app.create_review(sample_review("After Unfollow")).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let kinds: Vec<String> = peer
+        .received()
+        .iter()
+        .map(|r| r.kind().to_string())
+        .collect();
+    assert_eq!(
+        kinds,
+        vec!["Accept", "Create", "Update", "Delete", "Create", "Delete"],
+        "nothing after the unfollow, no duplicates"
+    );
+    let deliveries: Value = app
+        .api(HttpMethod::GET, "/deliveries?status=delivered")
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(deliveries["total"], 6);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_inbox_refuses_what_it_cannot_trust_and_stores_nothing() {
+    let app = TestApp::spawn().await;
+    let peer = Peer::start().await;
+    let actor = app.url("/users/reviews");
+    let inbox = app.url("/inbox");
+    let remote_actors = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM remote_actors")
+            .fetch_one(&app.pool)
+            .await
+            .expect("count")
+    };
+
+    let unsigned = peer
+        .post_unsigned(&inbox, &peer.follow(&actor, "unsigned"))
+        .await;
+    assert_eq!(unsigned.status().as_u16(), 401);
+    assert_eq!(
+        remote_actors().await,
+        0,
+        "nothing stored before the signature check"
+    );
+
+    let tampered = peer
+        .post_tampered(&inbox, &peer.follow(&actor, "a"), &peer.follow(&actor, "b"))
+        .await;
+    assert_eq!(
+        tampered.status().as_u16(),
+        401,
+        "Digest must match the body"
+    );
+
+    // Signed with alice's key id but another key: the signature does not verify.
+    let mut impostor_doc: Value = serde_json::from_str(
+        &reqwest::get(&peer.actor_id)
+            .await
+            .expect("GET")
+            .text()
+            .await
+            .expect("doc"),
+    )
+    .expect("json");
+    let other = activitypub_federation::http_signatures::generate_actor_keypair().expect("keys");
+    impostor_doc["publicKey"]["publicKeyPem"] = json!(other.public_key);
+    peer.set_actor(impostor_doc);
+    let forged = peer.post(&inbox, &peer.follow(&actor, "forged")).await;
+    assert_eq!(forged.status().as_u16(), 401);
+    let followers: i64 = sqlx::query_scalar("SELECT count(*) FROM followers")
+        .fetch_one(&app.pool)
+        .await
+        .expect("count");
+    assert_eq!(followers, 0);
+
+    let huge = json!({"id": peer.id("huge"), "type": "Note", "actor": peer.actor_id, "content": "x".repeat(1_100_000)});
+    let too_big = peer.post(&inbox, &huge).await;
+    assert_eq!(too_big.status().as_u16(), 413);
+
+    let received: i64 = sqlx::query_scalar("SELECT count(*) FROM received_activities")
+        .fetch_one(&app.pool)
+        .await
+        .expect("count");
+    assert_eq!(received, 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn unknown_activities_are_acknowledged_and_duplicates_ignored() {
+    let app = TestApp::spawn().await;
+    let peer = Peer::start().await;
+    let actor = app.url("/users/reviews");
+    let question = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": peer.id("q"), "type": "Question", "actor": peer.actor_id, "object": actor});
+    assert_eq!(
+        peer.post(&app.url("/inbox"), &question)
+            .await
+            .status()
+            .as_u16(),
+        202
+    );
+    let malformed = json!({"type": "Follow", "object": actor});
+    assert_eq!(
+        peer.post(&app.url("/inbox"), &malformed)
+            .await
+            .status()
+            .as_u16(),
+        400
+    );
+
+    let follow = peer.follow(&actor, "twice");
+    for _ in 0..3 {
+        assert_eq!(
+            peer.post(&format!("{actor}/inbox"), &follow)
+                .await
+                .status()
+                .as_u16(),
+            202
+        );
+    }
+    peer.wait_for("Accept", 1, |r| r.kind() == "Accept").await;
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(
+        peer.received()
+            .iter()
+            .filter(|r| r.kind() == "Accept")
+            .count(),
+        1,
+        "one Accept for one Follow"
+    );
+    let followers: i64 = sqlx::query_scalar("SELECT count(*) FROM followers")
+        .fetch_one(&app.pool)
+        .await
+        .expect("count");
+    assert_eq!(followers, 1);
+    // A follow of someone who is not the blog is refused.
+    let elsewhere = peer.follow(&app.url("/actor"), "instance");
+    assert_eq!(
+        peer.post(&app.url("/inbox"), &elsewhere)
+            .await
+            .status()
+            .as_u16(),
+        422
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn follows_wait_for_approval_when_configured() {
+    let app =
+        TestApp::spawn_with(|f| f.merge(("federation.manually_approves_followers", true))).await;
+    let peer = Peer::start().await;
+    let actor = app.url("/users/reviews");
+    let (_, _, doc) = get_json(&app, &actor, MASTODON_ACCEPT).await;
+    assert_eq!(doc["manuallyApprovesFollowers"], true);
+
+    assert_eq!(
+        peer.post(&format!("{actor}/inbox"), &peer.follow(&actor, "f1"))
+            .await
+            .status()
+            .as_u16(),
+        202
+    );
+    let pending: Value = app
+        .api(HttpMethod::GET, "/followers?status=pending")
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(pending["total"], 1);
+    app.create_review(sample_review("Not For Pending")).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    assert!(
+        peer.received().is_empty(),
+        "no Accept and no reviews before approval"
+    );
+
+    let id = pending["items"][0]["id"].as_str().expect("id");
+    let approved: Value = app
+        .api(HttpMethod::POST, &format!("/followers/{id}/approve"))
+        .send()
+        .await
+        .expect("POST")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(approved["status"], "accepted");
+    peer.wait_for("Accept", 1, |r| r.kind() == "Accept").await;
+    app.create_review(sample_review("For Followers")).await;
+    peer.wait_for("Create", 1, |r| r.kind() == "Create").await;
+
+    let reject = app
+        .api(HttpMethod::POST, &format!("/followers/{id}/reject"))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(reject.status().as_u16(), 204);
+    let rejects = peer.wait_for("Reject", 1, |r| r.kind() == "Reject").await;
+    assert_eq!(rejects[0].body["object"]["id"], peer.id("f1"));
+    let all: Value = app
+        .api(HttpMethod::GET, "/followers")
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(all["total"], 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn deliveries_retry_fail_for_good_and_can_be_retried_by_hand() {
+    let app = TestApp::spawn_with(|f| f.merge(("federation.retry_base_seconds", 1))).await;
+    let peer = Peer::start().await;
+    let actor = app.url("/users/reviews");
+    assert_eq!(
+        peer.post(&format!("{actor}/inbox"), &peer.follow(&actor, "f"))
+            .await
+            .status()
+            .as_u16(),
+        202
+    );
+    peer.wait_for("Accept", 1, |r| r.kind() == "Accept").await;
+
+    // 503 then 429: retried; then accepted.
+    peer.answer(&[503, 429]);
+    app.create_review(sample_review("Retried")).await;
+    peer.wait_for("three Create attempts", 3, |r| r.kind() == "Create")
+        .await;
+    let delivered: Value = app
+        .api(HttpMethod::GET, "/deliveries?status=delivered")
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON");
+    let create = delivered["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|d| d["kind"] == "Create")
+        .expect("create delivered")
+        .clone();
+    assert_eq!(create["attempts"], 3);
+    assert_eq!(create["last_status"], 202);
+
+    // 410: failed for good, listed with its error, not retried.
+    peer.answer(&[410]);
+    app.create_review(sample_review("Refused")).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let failed = loop {
+        let failed: Value = app
+            .api(HttpMethod::GET, "/deliveries?status=failed")
+            .send()
+            .await
+            .expect("GET")
+            .json()
+            .await
+            .expect("JSON");
+        if failed["total"] == 1 {
+            break failed;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no failed delivery: {failed}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    let item = &failed["items"][0];
+    assert_eq!(item["last_status"], 410);
+    assert!(item["last_error"].as_str().expect("error").contains("410"));
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(
+        peer.received()
+            .iter()
+            .filter(|r| r.kind() == "Create")
+            .count(),
+        4,
+        "a refused delivery is not retried"
+    );
+
+    // Retried by hand: delivered.
+    let id = item["id"].as_i64().expect("id");
+    assert_eq!(
+        app.api(HttpMethod::POST, &format!("/deliveries/{id}/retry"))
+            .send()
+            .await
+            .expect("POST")
+            .status()
+            .as_u16(),
+        202
+    );
+    peer.wait_for("the retried Create", 5, |r| r.kind() == "Create")
+        .await;
+    assert_eq!(
+        app.api(HttpMethod::POST, "/deliveries/999999/retry")
+            .send()
+            .await
+            .expect("POST")
+            .status()
+            .as_u16(),
+        404
+    );
+    app.stop().await;
+}

@@ -1,0 +1,237 @@
+//! A small fediverse peer for tests: one actor (`alice`) with a real key pair, inboxes that
+//! record what arrives and answer what the test tells them, and signed sending.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use activitypub_federation::config::{Data, FederationConfig};
+use activitypub_federation::http_signatures::generate_actor_keypair;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Router;
+use reviewpub::db::federation::KeyRow;
+use reviewpub::federation::actors::LocalActor;
+use serde_json::{json, Value};
+use url::Url;
+
+/// A request that reached the peer's inbox.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub path: String,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Received {
+    pub fn kind(&self) -> &str {
+        self.body["type"].as_str().unwrap_or_default()
+    }
+}
+
+#[derive(Clone, Default)]
+struct Shared {
+    received: Arc<Mutex<Vec<Received>>>,
+    /// Statuses to answer, in order; 202 once they run out.
+    script: Arc<Mutex<VecDeque<u16>>>,
+    actor: Arc<Mutex<Value>>,
+}
+
+pub struct Peer {
+    pub base: String,
+    pub actor_id: String,
+    pub shared_inbox: String,
+    shared: Shared,
+    signer: Data<()>,
+    client: reqwest::Client,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+async fn actor_doc(State(shared): State<Shared>) -> impl IntoResponse {
+    let doc = lock(&shared.actor).clone();
+    (
+        [("content-type", "application/activity+json")],
+        doc.to_string(),
+    )
+}
+
+async fn inbox(
+    State(shared): State<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: String,
+) -> StatusCode {
+    let _ = method;
+    let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    lock(&shared.received).push(Received {
+        path: uri.path().to_string(),
+        headers,
+        body,
+    });
+    let status = lock(&shared.script).pop_front().unwrap_or(202);
+    StatusCode::from_u16(status).unwrap_or(StatusCode::ACCEPTED)
+}
+
+impl Peer {
+    pub async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let base = format!("http://localhost:{port}");
+        let actor_id = format!("{base}/users/alice");
+        let pair = tokio::task::spawn_blocking(generate_actor_keypair)
+            .await
+            .expect("join")
+            .expect("keys");
+        let keys = KeyRow {
+            public_key_pem: pair.public_key,
+            private_key_pem: pair.private_key,
+            created_at: chrono::Utc::now(),
+        };
+        let shared = Shared::default();
+        *lock(&shared.actor) = json!({
+            "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+            "id": actor_id,
+            "type": "Person",
+            "preferredUsername": "alice",
+            "name": "Alice <script>",
+            "url": format!("{base}/@alice"),
+            "icon": {"type": "Image", "url": format!("{base}/alice.png")},
+            "inbox": format!("{actor_id}/inbox"),
+            "endpoints": {"sharedInbox": format!("{base}/inbox")},
+            "publicKey": {"id": format!("{actor_id}#main-key"), "owner": actor_id, "publicKeyPem": keys.public_key_pem},
+        });
+        let app = Router::new()
+            .route("/users/alice", get(actor_doc))
+            .route("/users/alice/inbox", post(inbox))
+            .route("/inbox", post(inbox))
+            .with_state(shared.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        let me = LocalActor {
+            id: Url::parse(&actor_id).expect("url"),
+            inbox: Url::parse(&format!("{actor_id}/inbox")).expect("url"),
+            keys,
+        };
+        let signer = FederationConfig::builder()
+            .domain(format!("localhost:{port}"))
+            .app_data(())
+            .debug(true)
+            .signed_fetch_actor(&me)
+            .build()
+            .await
+            .expect("signer")
+            .to_request_data();
+        Self {
+            shared_inbox: format!("{base}/inbox"),
+            base,
+            actor_id,
+            shared,
+            signer,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    /// Answers the next deliveries with these statuses.
+    pub fn answer(&self, statuses: &[u16]) {
+        lock(&self.shared.script).extend(statuses.iter().copied());
+    }
+
+    /// Replaces the actor document (key rotation and such).
+    pub fn set_actor(&self, doc: Value) {
+        *lock(&self.shared.actor) = doc;
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        lock(&self.shared.received).clone()
+    }
+
+    /// Waits (bounded) until `count` received requests satisfy `pred`.
+    pub async fn wait_for(
+        &self,
+        what: &str,
+        count: usize,
+        pred: impl Fn(&Received) -> bool,
+    ) -> Vec<Received> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let matching: Vec<Received> = self.received().into_iter().filter(|r| pred(r)).collect();
+            if matching.len() >= count {
+                return matching;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited 20 s for {count} × {what}; got {:#?}",
+                self.received()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// An activity id on this peer.
+    pub fn id(&self, name: &str) -> String {
+        format!("{}/activities/{name}", self.base)
+    }
+
+    /// POSTs `activity` to `inbox`, signed by alice as Mastodon signs.
+    pub async fn post(&self, inbox: &str, activity: &Value) -> reqwest::Response {
+        let body = activity.to_string();
+        let builder = reqwest_middleware::ClientWithMiddleware::from(self.client.clone())
+            .post(inbox)
+            .header("content-type", "application/activity+json");
+        let request = self
+            .signer
+            .sign_request(builder, body.into())
+            .await
+            .expect("signing");
+        self.client.execute(request).await.expect("POST")
+    }
+
+    /// The same request, with its body changed after signing (the Digest no longer matches).
+    pub async fn post_tampered(
+        &self,
+        inbox: &str,
+        activity: &Value,
+        tampered: &Value,
+    ) -> reqwest::Response {
+        let builder = reqwest_middleware::ClientWithMiddleware::from(self.client.clone())
+            .post(inbox)
+            .header("content-type", "application/activity+json");
+        let mut request = self
+            .signer
+            .sign_request(builder, activity.to_string().into())
+            .await
+            .expect("signing");
+        *request.body_mut() = Some(tampered.to_string().into());
+        self.client.execute(request).await.expect("POST")
+    }
+
+    /// An unsigned POST.
+    pub async fn post_unsigned(&self, inbox: &str, activity: &Value) -> reqwest::Response {
+        self.client
+            .post(inbox)
+            .header("content-type", "application/activity+json")
+            .body(activity.to_string())
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub fn follow(&self, target: &str, name: &str) -> Value {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": self.id(name),
+            "type": "Follow",
+            "actor": self.actor_id,
+            "object": target,
+        })
+    }
+}
