@@ -52,6 +52,7 @@ pub async fn router(state: AppState) -> Result<Router, FederationError> {
         .merge(web::router())
         .merge(federation::routes::router())
         .nest("/api/v1", api::router(&state.settings))
+        .layer(axum::middleware::from_fn(federation::routes::secure_fetch))
         .layer(FederationMiddleware::new(federation_config))
         .layer(TraceLayer::new_for_http())
         .with_state(state))

@@ -5,6 +5,7 @@ use clap::Parser;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = reviewpub::cli::Cli::parse();
+    reviewpub::federation::install_crypto_provider();
     match reviewpub::cli::run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

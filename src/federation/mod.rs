@@ -134,9 +134,14 @@ impl std::fmt::Debug for Federation {
 pub const USER_AGENT: &str = concat!("reviewpub/", env!("CARGO_PKG_VERSION"));
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Makes `ring` the TLS crypto provider of the process (once; later calls do nothing).
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// The HTTP client used for every outgoing federation request.
 pub fn http_client(settings: &Settings) -> Result<reqwest::Client, FederationError> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    install_crypto_provider();
     reqwest::Client::builder()
         .user_agent(format!("{USER_AGENT} (+{})", settings.public_url.as_str()))
         .redirect(reqwest::redirect::Policy::none())

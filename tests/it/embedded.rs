@@ -1,13 +1,10 @@
 //! The embedded PostgreSQL: first start into an empty directory, stop, restart with data kept;
 //! and the real binary doing the same under `serve --demo`.
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
 use reviewpub::db::embedded::{EmbeddedPostgres, DATABASE};
 use sqlx::Connection;
 
-use crate::helpers::{samples_dir, shared_tmp};
+use crate::helpers::{free_port, samples_dir, shared_tmp, wait_ready, Server};
 
 #[tokio::test]
 async fn starts_from_an_empty_directory_stops_and_restarts_with_data_kept() {
@@ -75,68 +72,24 @@ fn a_missing_run_as_user_is_a_clear_error() {
     );
 }
 
-struct Server {
-    child: Child,
-}
-
-impl Server {
-    fn start(data_dir: &std::path::Path, port: u16) -> Self {
-        let child = Command::new(env!("CARGO_BIN_EXE_reviewpub"))
-            .args(["serve", "--demo", "--samples"])
-            .arg(samples_dir())
-            .env_remove("DATABASE_URL")
-            .env_remove("REVIEWPUB_CONFIG")
-            .env("REVIEWPUB_DATA_DIR", data_dir)
-            .env("REVIEWPUB_LISTEN", format!("127.0.0.1:{port}"))
-            .env("REVIEWPUB_PUBLIC_URL", format!("http://localhost:{port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("reviewpub starts");
-        Self { child }
-    }
-
-    /// Sends SIGTERM and waits for a clean exit.
-    fn terminate(mut self) -> std::process::ExitStatus {
-        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
-        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("signal");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "reviewpub did not stop");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn wait_ready(base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(90);
-    while Instant::now() < deadline {
-        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await {
-            if r.status().is_success() {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("reviewpub did not become ready at {base}");
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
+fn start_demo(data_dir: &std::path::Path, port: u16) -> Server {
+    let samples = samples_dir();
+    Server::start(
+        &[
+            "serve",
+            "--demo",
+            "--samples",
+            samples.to_str().expect("path"),
+        ],
+        &[
+            (
+                "REVIEWPUB_DATA_DIR",
+                data_dir.to_str().expect("path").to_string(),
+            ),
+            ("REVIEWPUB_LISTEN", format!("127.0.0.1:{port}")),
+            ("REVIEWPUB_PUBLIC_URL", format!("http://localhost:{port}")),
+        ],
+    )
 }
 
 #[tokio::test]
@@ -146,7 +99,7 @@ async fn the_binary_serves_the_demo_on_its_embedded_database_and_keeps_it_across
     let port = free_port();
     let base = format!("http://localhost:{port}");
 
-    let server = Server::start(&data, port);
+    let server = start_demo(&data, port);
     wait_ready(&base).await;
     let index = reqwest::get(format!("{base}/"))
         .await
@@ -174,7 +127,7 @@ async fn the_binary_serves_the_demo_on_its_embedded_database_and_keeps_it_across
         "PostgreSQL stopped on shutdown"
     );
 
-    let server = Server::start(&data, port);
+    let server = start_demo(&data, port);
     wait_ready(&base).await;
     let index = reqwest::get(format!("{base}/"))
         .await

@@ -623,21 +623,21 @@ async fn the_inbox_refuses_what_it_cannot_trust_and_stores_nothing() {
         "Digest must match the body"
     );
 
-    // Signed with alice's key id but another key: the signature does not verify.
-    let mut impostor_doc: Value = serde_json::from_str(
-        &reqwest::get(&peer.actor_id)
-            .await
-            .expect("GET")
-            .text()
-            .await
-            .expect("doc"),
-    )
-    .expect("json");
-    let other = activitypub_federation::http_signatures::generate_actor_keypair().expect("keys");
-    impostor_doc["publicKey"]["publicKeyPem"] = json!(other.public_key);
-    peer.set_actor(impostor_doc);
-    let forged = peer.post(&inbox, &peer.follow(&actor, "forged")).await;
+    // Signed under alice's key id with another key: the signature does not verify.
+    let forged = peer
+        .post_with_wrong_key(&inbox, &peer.follow(&actor, "forged"))
+        .await;
     assert_eq!(forged.status().as_u16(), 401);
+    // Signed by alice, but claiming to come from someone else: the key owner must be the actor.
+    let mut not_hers = peer.follow(&actor, "not-hers");
+    not_hers["actor"] = json!(format!("{}/users/bob", peer.base));
+    not_hers["id"] = json!(format!("{}/activities/not-hers", peer.base));
+    let claimed = peer.post(&inbox, &not_hers).await;
+    assert_eq!(
+        claimed.status().as_u16(),
+        401,
+        "bob cannot be fetched, so his key cannot verify alice's signature"
+    );
     let followers: i64 = sqlx::query_scalar("SELECT count(*) FROM followers")
         .fetch_one(&app.pool)
         .await
@@ -876,4 +876,169 @@ async fn deliveries_retry_fail_for_good_and_can_be_retried_by_hand() {
         404
     );
     app.stop().await;
+}
+
+#[tokio::test]
+async fn secure_mode_requires_signed_fetches_but_keeps_actors_public() {
+    let app = TestApp::spawn_with(|f| f.merge(("federation.authorized_fetch", true))).await;
+    let peer = Peer::start().await;
+    let created = app.create_review(sample_review("Secure")).await;
+    let ap_id = created["ap_id"].as_str().expect("ap_id");
+    let page = created["url"].as_str().expect("url");
+    let followers = app.url("/users/reviews/followers");
+
+    for url in [ap_id, page, followers.as_str()] {
+        let (status, _, _) = get_json(&app, url, MASTODON_ACCEPT).await;
+        assert_eq!(status, 401, "unsigned fetch of {url}");
+        let signed = peer.get_signed(url, MASTODON_ACCEPT).await;
+        assert_eq!(signed.status().as_u16(), 200, "signed fetch of {url}");
+    }
+    let signed: Value = peer
+        .get_signed(ap_id, MASTODON_ACCEPT)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(signed["type"], "Article");
+
+    // Actors, keys, discovery and the HTML page stay public.
+    for url in [app.url("/users/reviews"), app.url("/actor")] {
+        let (status, _, _) = get_json(&app, &url, MASTODON_ACCEPT).await;
+        assert_eq!(status, 200, "{url}");
+    }
+    assert_eq!(
+        app.get(&format!(
+            "/.well-known/webfinger?resource=acct:reviews@{}",
+            host(&app)
+        ))
+        .await
+        .status()
+        .as_u16(),
+        200
+    );
+    assert_eq!(
+        app.client
+            .get(page)
+            .header("accept", "text/html")
+            .send()
+            .await
+            .expect("GET")
+            .status()
+            .as_u16(),
+        200
+    );
+
+    // A signature under alice's key id made with another key is refused.
+    let forged = peer
+        .get_signed_with_wrong_key(&followers, MASTODON_ACCEPT)
+        .await;
+    assert_eq!(forged.status().as_u16(), 401);
+    app.stop().await;
+}
+
+/// Followers straight into the database: `count` actors, each with its own inbox on `peer`.
+async fn add_followers(pool: &sqlx::PgPool, peer: &Peer, count: usize) {
+    for i in 0..count {
+        let actor = format!("{}/users/f{i}", peer.base);
+        let inbox = format!("{}/inboxes/{i}", peer.base);
+        sqlx::query("INSERT INTO remote_actors (id, inbox, public_key_pem, kind, fetched_at) VALUES ($1, $2, 'unused', 'Person', now())")
+            .bind(&actor)
+            .bind(&inbox)
+            .execute(pool)
+            .await
+            .expect("actor");
+        sqlx::query("INSERT INTO followers (id, actor_id, follow_id, inbox, host, status) VALUES ($1, $2, $3, $4, $5, 'accepted')")
+            .bind(uuid::Uuid::now_v7())
+            .bind(&actor)
+            .bind(format!("{actor}#follow"))
+            .bind(&inbox)
+            .bind(peer.base.trim_start_matches("http://"))
+            .execute(pool)
+            .await
+            .expect("follower");
+    }
+}
+
+async fn delivery_counts(pool: &sqlx::PgPool) -> (i64, i64) {
+    sqlx::query_as("SELECT count(*) FILTER (WHERE status = 'delivered'), count(*) FILTER (WHERE status = 'pending') FROM deliveries")
+        .fetch_one(pool)
+        .await
+        .expect("counts")
+}
+
+#[tokio::test]
+async fn a_fan_out_killed_midway_finishes_after_a_restart() {
+    const FOLLOWERS: usize = 150;
+    let peer = Peer::start().await;
+    peer.slow_down(std::time::Duration::from_millis(40));
+    let database_url = crate::helpers::fresh_database().await;
+    let port = crate::helpers::free_port();
+    let base = format!("http://localhost:{port}");
+    let envs = [
+        ("DATABASE_URL", database_url.clone()),
+        ("REVIEWPUB_LISTEN", format!("127.0.0.1:{port}")),
+        ("REVIEWPUB_PUBLIC_URL", base.clone()),
+        (
+            "REVIEWPUB_ADMIN_TOKEN",
+            crate::helpers::ADMIN_TOKEN.to_string(),
+        ),
+        ("REVIEWPUB_ALLOW_PRIVATE_NETWORKS", "true".to_string()),
+        (
+            "REVIEWPUB_FEDERATION__DELIVERY_LEASE_SECONDS",
+            "3".to_string(),
+        ),
+        ("REVIEWPUB_FEDERATION__RETRY_BASE_SECONDS", "1".to_string()),
+    ];
+    let first = crate::helpers::Server::start(&["serve"], &envs);
+    crate::helpers::wait_ready(&base).await;
+    let pool = sqlx::PgPool::connect(&database_url).await.expect("pool");
+    add_followers(&pool, &peer, FOLLOWERS).await;
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/v1/reviews"))
+        .bearer_auth(crate::helpers::ADMIN_TOKEN)
+        .json(&sample_review("Fan-out"))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status().as_u16(), 201);
+
+    peer.wait_for("the fan-out to be under way", 20, |r| r.kind() == "Create")
+        .await;
+    first.crash();
+    let (delivered, pending) = delivery_counts(&pool).await;
+    assert!(
+        pending > 0,
+        "the crash came too late to interrupt anything ({delivered} delivered)"
+    );
+
+    let second = crate::helpers::Server::start(&["serve"], &envs);
+    crate::helpers::wait_ready(&base).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let (delivered, pending) = delivery_counts(&pool).await;
+        if delivered == FOLLOWERS as i64 && pending == 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{delivered} delivered, {pending} pending after the restart"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let creates: Vec<Received> = peer
+        .received()
+        .into_iter()
+        .filter(|r| r.kind() == "Create")
+        .collect();
+    let mut inboxes: Vec<&str> = creates.iter().map(|r| r.path.as_str()).collect();
+    inboxes.sort();
+    inboxes.dedup();
+    assert_eq!(inboxes.len(), FOLLOWERS, "every follower got the review");
+    // Only requests in flight at the moment of the crash may arrive twice.
+    assert!(
+        creates.len() - FOLLOWERS <= 8,
+        "{} duplicates",
+        creates.len() - FOLLOWERS
+    );
+    assert!(second.terminate().success());
 }

@@ -118,6 +118,7 @@ impl TestApp {
 
     /// Starts an instance; `configure` may layer settings over the test defaults.
     pub async fn spawn_with(configure: impl FnOnce(Figment) -> Figment) -> Self {
+        reviewpub::federation::install_crypto_provider();
         if std::env::var_os("TEST_LOG").is_some() {
             reviewpub::telemetry::init(reviewpub::config::LogFormat::Text);
         }
@@ -247,4 +248,93 @@ pub fn sample_review(title: &str) -> Value {
 /// The samples beside the checkout, as CI has them.
 pub fn samples_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/samples")
+}
+
+/// The real `reviewpub` binary, started with the given arguments and environment (and no
+/// `DATABASE_URL` or config file from the caller's environment unless given).
+pub struct Server {
+    child: std::process::Child,
+}
+
+impl Server {
+    pub fn start(args: &[&str], envs: &[(&str, String)]) -> Self {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_reviewpub"));
+        command
+            .args(args)
+            .env_remove("DATABASE_URL")
+            .env_remove("REVIEWPUB_CONFIG");
+        for (key, value) in envs {
+            command.env(key, value);
+        }
+        let log = std::env::var_os("TEST_LOG").is_some();
+        let output = || {
+            if log {
+                std::process::Stdio::inherit()
+            } else {
+                std::process::Stdio::null()
+            }
+        };
+        let child = command
+            .stdout(output())
+            .stderr(output())
+            .spawn()
+            .expect("reviewpub starts");
+        Self { child }
+    }
+
+    /// Sends SIGTERM and waits for a clean exit.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        self.signal(nix::sys::signal::Signal::SIGTERM)
+    }
+
+    /// SIGKILL: a crash, with no chance to clean up.
+    pub fn crash(mut self) {
+        self.signal(nix::sys::signal::Signal::SIGKILL);
+    }
+
+    fn signal(&mut self, signal: nix::sys::signal::Signal) -> std::process::ExitStatus {
+        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        nix::sys::signal::kill(pid, signal).expect("signal");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "reviewpub did not stop"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits (bounded) until a server answers `/healthz`.
+pub async fn wait_ready(base: &str) {
+    reviewpub::federation::install_crypto_provider();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    while std::time::Instant::now() < deadline {
+        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await {
+            if r.status().is_success() {
+                return;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("reviewpub did not become ready at {base}");
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
 }

@@ -37,6 +37,8 @@ struct Shared {
     /// Statuses to answer, in order; 202 once they run out.
     script: Arc<Mutex<VecDeque<u16>>>,
     actor: Arc<Mutex<Value>>,
+    /// How long each inbox takes to answer.
+    delay: Arc<Mutex<Duration>>,
 }
 
 pub struct Peer {
@@ -68,6 +70,10 @@ async fn inbox(
     body: String,
 ) -> StatusCode {
     let _ = method;
+    let delay = *lock(&shared.delay);
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
     lock(&shared.received).push(Received {
         path: uri.path().to_string(),
@@ -80,6 +86,7 @@ async fn inbox(
 
 impl Peer {
     pub async fn start() -> Self {
+        reviewpub::federation::install_crypto_provider();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -112,6 +119,7 @@ impl Peer {
             .route("/users/alice", get(actor_doc))
             .route("/users/alice/inbox", post(inbox))
             .route("/inbox", post(inbox))
+            .route("/inboxes/{n}", post(inbox))
             .with_state(shared.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -145,9 +153,71 @@ impl Peer {
         lock(&self.shared.script).extend(statuses.iter().copied());
     }
 
-    /// Replaces the actor document (key rotation and such).
-    pub fn set_actor(&self, doc: Value) {
-        *lock(&self.shared.actor) = doc;
+    /// Makes every inbox answer only after `delay`.
+    pub fn slow_down(&self, delay: Duration) {
+        *lock(&self.shared.delay) = delay;
+    }
+
+    /// A GET signed by alice (as Mastodon's secure mode requires).
+    pub async fn get_signed(&self, url: &str, accept: &str) -> reqwest::Response {
+        self.get_signed_by(&self.signer, url, accept).await
+    }
+
+    async fn get_signed_by(&self, signer: &Data<()>, url: &str, accept: &str) -> reqwest::Response {
+        let builder = reqwest_middleware::ClientWithMiddleware::from(self.client.clone())
+            .get(url)
+            .header("accept", accept);
+        let request = signer
+            .sign_request(builder, bytes::Bytes::new())
+            .await
+            .expect("signing");
+        self.client.execute(request).await.expect("GET")
+    }
+
+    /// Signs as alice (her keyId) with a key that is not hers.
+    async fn impostor(&self) -> Data<()> {
+        let pair = tokio::task::spawn_blocking(generate_actor_keypair)
+            .await
+            .expect("join")
+            .expect("keys");
+        let keys = KeyRow {
+            public_key_pem: pair.public_key,
+            private_key_pem: pair.private_key,
+            created_at: chrono::Utc::now(),
+        };
+        let id = Url::parse(&self.actor_id).expect("url");
+        let me = LocalActor {
+            inbox: id.clone(),
+            id,
+            keys,
+        };
+        let domain = self.base.trim_start_matches("http://").to_string();
+        FederationConfig::builder()
+            .domain(domain)
+            .app_data(())
+            .debug(true)
+            .signed_fetch_actor(&me)
+            .build()
+            .await
+            .expect("signer")
+            .to_request_data()
+    }
+
+    pub async fn get_signed_with_wrong_key(&self, url: &str, accept: &str) -> reqwest::Response {
+        let impostor = self.impostor().await;
+        self.get_signed_by(&impostor, url, accept).await
+    }
+
+    pub async fn post_with_wrong_key(&self, inbox: &str, activity: &Value) -> reqwest::Response {
+        let impostor = self.impostor().await;
+        let builder = reqwest_middleware::ClientWithMiddleware::from(self.client.clone())
+            .post(inbox)
+            .header("content-type", "application/activity+json");
+        let request = impostor
+            .sign_request(builder, activity.to_string().into())
+            .await
+            .expect("signing");
+        self.client.execute(request).await.expect("POST")
     }
 
     pub fn received(&self) -> Vec<Received> {
