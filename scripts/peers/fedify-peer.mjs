@@ -60,6 +60,7 @@
 // The modules come from $REVIEWPUB_PEERS_DIR/node/node_modules (see scripts/peers/install),
 // or from FEDIFY_PEER_NODE_MODULES.
 
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
@@ -188,6 +189,7 @@ const {
 
 // Fedify logs through LogTape; send it to stderr so stdout stays machine-readable.
 await logtape.configure({
+  contextLocalStorage: new AsyncLocalStorage(),
   sinks: {
     stderr: (record) => process.stderr.write(logtape.defaultTextFormatter(record)),
   },
@@ -407,14 +409,29 @@ async function toFetchRequest(req) {
   });
 }
 
+// Keep each refused POST verbatim (STATE/refused/N.http) for debugging signature problems.
+let refusedCount = 0;
+async function dumpRequest(request, status) {
+  const dir = path.join(STATE, "refused");
+  fs.mkdirSync(dir, { recursive: true });
+  let text = `${request.method} ${new URL(request.url).pathname} -> ${status}\n`;
+  request.headers.forEach((v, k) => { text += `${k}: ${v}\n`; });
+  text += `\n${await request.text()}\n`;
+  const file = path.join(dir, `${Date.now()}-${++refusedCount}.http`);
+  fs.writeFileSync(file, text);
+  process.stderr.write(`REFUSED-REQUEST saved to ${file}\n`);
+}
+
 async function cmdServe() {
   const server = http.createServer(async (req, res) => {
     let status = 500;
     try {
       const request = await toFetchRequest(req);
       const kind = sigKind(request.headers);
+      const copy = request.clone();
       const response = await federation.fetch(request, { contextData: undefined });
       status = response.status;
+      if (req.method === "POST" && status >= 400) await dumpRequest(copy, status);
       const headers = {};
       response.headers.forEach((v, k) => { headers[k] = v; });
       res.writeHead(response.status, headers);
@@ -452,20 +469,22 @@ async function cmdFollow(actorUrl) {
   process.stdout.write(`FOLLOW ${follow.id.href}\n`);
   if (opts.wait === 0) process.exit(0);
   const deadline = Date.now() + opts.wait * 1000;
+  let offset = startSize;
   while (Date.now() < deadline) {
-    if (fs.existsSync(jsonl)) {
-      const text = fs.readFileSync(jsonl, "utf8").slice(startSize);
+    const buf = fs.existsSync(jsonl) ? fs.readFileSync(jsonl) : Buffer.alloc(0);
+    const end = buf.lastIndexOf(0x0a) + 1; // only complete lines
+    if (end > offset) {
+      const text = buf.subarray(offset, end).toString("utf8");
+      offset = end;
       for (const line of text.split("\n")) {
-        if (!line.trim()) continue;
         let ev;
         try { ev = JSON.parse(line); } catch { continue; }
-        if (ev.type === "Accept" && ev.objectId === follow.id.href) {
-          if (ev.verified) {
-            process.stdout.write(`ACCEPTED ${follow.id.href}\n`);
-            process.exit(0);
-          }
-          process.stderr.write(`fedify-peer: an Accept arrived but failed verification: ${JSON.stringify(ev.reason)}\n`);
+        if (ev.type !== "Accept" || ev.objectId !== follow.id.href) continue;
+        if (ev.verified) {
+          process.stdout.write(`ACCEPTED ${follow.id.href}\n`);
+          process.exit(0);
         }
+        process.stderr.write(`fedify-peer: an Accept arrived but failed verification: ${JSON.stringify(ev.reason)}\n`);
       }
     }
     await new Promise((r) => setTimeout(r, 200));

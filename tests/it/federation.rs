@@ -1042,3 +1042,148 @@ async fn a_fan_out_killed_midway_finishes_after_a_restart() {
     );
     assert!(second.terminate().success());
 }
+
+#[tokio::test]
+async fn a_failing_host_is_backed_off_without_slowing_the_others() {
+    let app = TestApp::spawn_with(|f| f.merge(("federation.retry_base_seconds", 1))).await;
+    let good = Peer::start().await;
+    let bad = Peer::start().await;
+    bad.answer(&[503; 50]);
+    add_followers(&app.pool, &bad, 6).await;
+    add_followers(&app.pool, &good, 6).await;
+
+    app.create_review(sample_review("Everyone")).await;
+    good.wait_for("six Creates at the good host", 6, |r| r.kind() == "Create")
+        .await;
+
+    // Three failures in a row back the bad host off as a whole.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let backoff = loop {
+        let row: Option<(i32, Option<chrono::DateTime<chrono::Utc>>)> = sqlx::query_as(
+            "SELECT consecutive_failures, backoff_until FROM delivery_hosts WHERE host = $1",
+        )
+        .bind(bad.base.trim_start_matches("http://"))
+        .fetch_optional(&app.pool)
+        .await
+        .expect("host row");
+        if let Some((failures, Some(until))) = row {
+            assert!(failures >= 3);
+            break until;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the failing host was never backed off"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(backoff > chrono::Utc::now());
+    let pending: Value = app
+        .api(HttpMethod::GET, "/deliveries?status=pending")
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(
+        pending["total"], 6,
+        "the bad host's deliveries wait; none was given up"
+    );
+    let failed_attempts = pending["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|d| d["last_error"].as_str().is_some_and(|e| e.contains("503")))
+        .count();
+    assert!(failed_attempts >= 3, "{pending}");
+
+    // Meanwhile the good host keeps getting everything at once.
+    app.create_review(sample_review("Everyone Again")).await;
+    good.wait_for("six more Creates", 12, |r| r.kind() == "Create")
+        .await;
+    let during_backoff = bad.received().len();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        bad.received().len(),
+        during_backoff,
+        "nothing is sent to a host while it is backed off"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn scheduled_reviews_federate_when_they_go_live() {
+    let app = TestApp::spawn().await;
+    let peer = Peer::start().await;
+    let actor = app.url("/users/reviews");
+    assert_eq!(
+        peer.post(&format!("{actor}/inbox"), &peer.follow(&actor, "f"))
+            .await
+            .status()
+            .as_u16(),
+        202
+    );
+    peer.wait_for("Accept", 1, |r| r.kind() == "Accept").await;
+    let mut review = sample_review("Later");
+    review["status"] = json!("scheduled");
+    review["publish_at"] = json!((chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339());
+    let created = app.create_review(review).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        peer.received().iter().all(|r| r.kind() != "Create"),
+        "not before its time"
+    );
+    let creates = peer
+        .wait_for("the Create at publish time", 1, |r| r.kind() == "Create")
+        .await;
+    assert_eq!(creates[0].body["object"]["id"], created["ap_id"]);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn without_the_local_testing_switch_loopback_peers_are_refused() {
+    let app = TestApp::spawn_with(|f| f.merge(("allow_private_networks", false))).await;
+    let peer = Peer::start().await;
+    let actor = app.url("/users/reviews");
+    let response = peer
+        .post(&format!("{actor}/inbox"), &peer.follow(&actor, "f"))
+        .await;
+    assert!(response.status().is_client_error(), "{}", response.status());
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM remote_actors")
+        .fetch_one(&app.pool)
+        .await
+        .expect("count");
+    assert_eq!(stored, 0, "the loopback actor was never fetched");
+
+    // A follower on a loopback address (however it got there) is never delivered to.
+    add_followers(&app.pool, &peer, 1).await;
+    app.create_review(sample_review("Not To Loopback")).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let failed: Value = app
+            .api(HttpMethod::GET, "/deliveries?status=failed")
+            .send()
+            .await
+            .expect("GET")
+            .json()
+            .await
+            .expect("JSON");
+        if failed["total"] == 1 {
+            assert!(
+                failed["items"][0]["last_error"]
+                    .as_str()
+                    .expect("error")
+                    .contains("not allowed"),
+                "{failed}"
+            );
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the loopback delivery was not refused: {failed}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(peer.received().is_empty());
+    app.stop().await;
+}
