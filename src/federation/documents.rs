@@ -47,7 +47,6 @@ pub fn context() -> Value {
             "author": "schema:author",
             "dateCreated": "schema:dateCreated",
             "alternateName": "schema:alternateName",
-            "duration": "schema:duration",
             "sameAs": {"@id": "schema:sameAs", "@type": "@id"}
         }
     ])
@@ -182,7 +181,8 @@ fn review_data(review: &Review) -> (Value, Option<Value>) {
         movie["schema:actor"] = json!(film.cast);
     }
     if let Some(minutes) = film.runtime_minutes {
-        movie["duration"] = json!(format!("PT{minutes}M"));
+        // `duration` is an ActivityStreams term already; schema.org's is named by prefix.
+        movie["schema:duration"] = json!(format!("PT{minutes}M"));
     }
     let same_as: Vec<String> = film
         .imdb_id
