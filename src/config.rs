@@ -48,6 +48,21 @@ pub struct Settings {
     pub api_max_body_bytes: usize,
     pub allow_private_networks: bool,
     pub federation: Federation,
+    pub comments: Comments,
+}
+
+/// How replies from the fediverse become public.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moderation {
+    Open,
+    FirstTime,
+    Closed,
+}
+
+#[derive(Debug, Clone)]
+pub struct Comments {
+    pub moderation: Moderation,
+    pub max_parent_depth: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -168,6 +183,14 @@ struct Raw {
     api: RawApi,
     allow_private_networks: bool,
     federation: RawFederation,
+    comments: RawComments,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawComments {
+    #[serde(deserialize_with = "text")]
+    moderation: String,
+    max_parent_depth: u32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -344,6 +367,23 @@ impl Settings {
                 "must be at least 1".into(),
             ));
         }
+        let moderation = match raw.comments.moderation.as_str() {
+            "open" => Moderation::Open,
+            "first_time" => Moderation::FirstTime,
+            "closed" => Moderation::Closed,
+            _ => {
+                return Err(invalid(
+                    "comments.moderation",
+                    "must be \"open\", \"first_time\" or \"closed\"".into(),
+                ))
+            }
+        };
+        if raw.comments.max_parent_depth > 20 {
+            return Err(invalid(
+                "comments.max_parent_depth",
+                "must be at most 20".into(),
+            ));
+        }
         if raw.embedded_postgres.run_as.trim().is_empty() {
             return Err(invalid(
                 "embedded_postgres.run_as",
@@ -383,6 +423,10 @@ impl Settings {
                 delivery_give_up: std::time::Duration::from_secs(f.delivery_give_up_hours * 3600),
                 delivery_lease: std::time::Duration::from_secs(f.delivery_lease_seconds),
                 retry_base: std::time::Duration::from_secs(f.retry_base_seconds),
+            },
+            comments: Comments {
+                moderation,
+                max_parent_depth: raw.comments.max_parent_depth,
             },
         })
     }

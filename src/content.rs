@@ -31,6 +31,58 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder
 });
 
+/// What readers' comments from other servers may contain (DESIGN §7): text formatting, links,
+/// quotes, code and lists; no images, scripts, styles or event handlers.
+static REMOTE_SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::empty();
+    builder
+        .add_tags([
+            "p",
+            "br",
+            "a",
+            "span",
+            "em",
+            "strong",
+            "b",
+            "i",
+            "u",
+            "del",
+            "s",
+            "pre",
+            "code",
+            "blockquote",
+            "ul",
+            "ol",
+            "li",
+        ])
+        .add_tag_attributes("a", ["href"])
+        .add_allowed_classes("a", ["mention", "hashtag", "u-url"])
+        .add_allowed_classes("span", ["h-card", "invisible", "ellipsis"])
+        .url_schemes(["http", "https"].into_iter().collect())
+        .link_rel(Some("nofollow noopener ugc"))
+        .strip_comments(true);
+    builder
+});
+
+/// Sanitizes HTML written elsewhere (a reply from the fediverse).
+pub fn sanitize_remote(html: &str) -> String {
+    REMOTE_SANITIZER.clean(html).to_string()
+}
+
+/// Plain text of a fragment of HTML (for feeds and excerpts).
+pub fn html_to_text(html: &str) -> String {
+    let stripped = ammonia::Builder::empty()
+        .clean(&html.replace("</p>", "</p> ").replace("<br", " <br"))
+        .to_string();
+    let text = stripped
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Markdown to sanitized HTML.
 pub fn markdown_to_html(markdown: &str) -> String {
     let mut raw = String::new();
@@ -162,6 +214,25 @@ mod tests {
             r.summary_text.chars().count() <= TEASER_CHARS + 1 && r.summary_text.ends_with('…')
         );
         assert!(!r.summary_html.contains("<b>"));
+    }
+
+    #[test]
+    fn remote_html_keeps_formatting_and_loses_everything_else() {
+        let html = sanitize_remote(
+            "<p onclick=x>Hi <a href=\"javascript:alert(1)\">x</a> <a href=\"https://m.example/@a\" class=\"u-url mention evil\">@a</a> \
+             <img src=x><script>alert(1)</script><style>p{}</style><a href=\"data:text/html,hi\">d</a></p>",
+        );
+        assert!(
+            !html.contains("onclick") && !html.contains("javascript:") && !html.contains("<img"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("<script") && !html.contains("<style") && !html.contains("data:"),
+            "{html}"
+        );
+        assert!(html.contains("rel=\"nofollow noopener ugc\""), "{html}");
+        assert!(html.contains("class=\"u-url mention\""), "{html}");
+        assert_eq!(html_to_text("<p>a &amp; b</p><p>c</p>"), "a & b c");
     }
 
     #[test]

@@ -195,6 +195,8 @@ await logtape.configure({
   },
   loggers: [
     { category: "fedify", lowestLevel: opts.debug ? "debug" : "warning", sinks: ["stderr"] },
+    // Without an Ed25519 key Fedify warns on every send that it adds no integrity proof.
+    { category: ["fedify", "federation", "outbox"], lowestLevel: opts.debug ? "debug" : "error", sinks: ["stderr"] },
     { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["stderr"] },
   ],
 });

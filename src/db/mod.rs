@@ -1,6 +1,7 @@
 //! The database: connecting (to `DATABASE_URL` or the embedded cluster), migrations, and one
 //! module of SQL per table.
 
+pub mod comments;
 pub mod deliveries;
 pub mod embedded;
 pub mod federation;

@@ -11,9 +11,12 @@ use url::Url;
 
 use super::actors::RemoteActor;
 use super::delivery::authority;
+use super::notes::{self, first_id, NoteJson};
 use super::{outbox, FederationError};
 use crate::app::AppState;
+use crate::db::comments;
 use crate::db::federation as db;
+use crate::db::reviews;
 
 /// What the inbox understands; anything else with an id and an actor is acknowledged.
 #[derive(Debug, Deserialize)]
@@ -22,6 +25,12 @@ use crate::db::federation as db;
 pub enum InboxActivity {
     Follow(Follow),
     Undo(Undo),
+    Create(Create),
+    Update(Update),
+    Delete(Delete),
+    Like(Like),
+    Announce(Announce),
+    Flag(Flag),
     Other(Other),
 }
 
@@ -57,6 +66,7 @@ impl Activity for Follow {
     }
 
     async fn verify(&self, data: &Data<AppState>) -> Result<(), FederationError> {
+        notes::refuse_blocked(data, self.actor.inner()).await?;
         if object_id(&self.object) != Some(data.urls.actor().as_str()) {
             return Err(FederationError::Refused(
                 "only the blog can be followed".into(),
@@ -148,11 +158,23 @@ impl Activity for Undo {
             (None, Some(id), Some(f)) => f.follow_id == id,
             _ => false,
         };
+        let undone_id = object_id(&self.object);
         if is_their_follow {
             db::remove_follower(&mut *tx, actor).await?;
             tracing::info!(follower = actor, "unfollowed");
-        } else {
-            tracing::info!(activity = %self.id, undone = ?undone_type, "Undo of something we do not keep; ignored");
+        } else if let Some(kind @ ("like" | "announce")) =
+            undone_type.map(str::to_ascii_lowercase).as_deref()
+        {
+            let review = match self.object.get("object").and_then(first_id) {
+                Some(object) => review_of(data, &object).await?,
+                None => None,
+            };
+            comments::remove_reaction(&mut *tx, actor, undone_id, review, kind).await?;
+        } else if let Some(id) = undone_id {
+            // A bare id: whatever reaction that activity made.
+            for kind in ["like", "announce"] {
+                comments::remove_reaction(&mut *tx, actor, Some(id), None, kind).await?;
+            }
         }
         tx.commit().await?;
         Ok(())
@@ -187,6 +209,302 @@ impl Activity for Other {
 
     async fn receive(self, _data: &Data<AppState>) -> Result<(), FederationError> {
         tracing::info!(activity = %self.id, kind = %self.kind, actor = %self.actor.inner(), "unsupported activity acknowledged and ignored");
+        Ok(())
+    }
+}
+
+/// The public review a URL of ours names (by id or page), if any.
+async fn review_of(
+    data: &Data<AppState>,
+    url: &str,
+) -> Result<Option<uuid::Uuid>, FederationError> {
+    let Some(path) = url.strip_prefix(&format!("{}/reviews/", data.urls.base())) else {
+        return Ok(None);
+    };
+    let review = match uuid::Uuid::parse_str(path) {
+        Ok(id) => reviews::get(&data.pool, id).await?,
+        Err(_) => reviews::get_by_slug(&data.pool, path).await?,
+    };
+    Ok(review.filter(|r| r.review.is_public()).map(|r| r.review.id))
+}
+
+/// The embedded note of a `Create` or `Update`, which must be the activity actor's own.
+fn own_note(object: &Value, actor: &Url) -> Result<NoteJson, FederationError> {
+    let note: NoteJson = serde_json::from_value(object.clone()).map_err(|e| {
+        FederationError::Refused(format!("the object is not a note we can read: {e}"))
+    })?;
+    if note.author().as_deref() != Some(actor.as_str()) {
+        return Err(FederationError::Refused(
+            "the note's attributedTo is not the activity's actor".into(),
+        ));
+    }
+    if note.id.host_str() != actor.host_str() || note.id.port() != actor.port() {
+        return Err(FederationError::Refused(
+            "the note's id is not on the actor's server".into(),
+        ));
+    }
+    Ok(note)
+}
+
+macro_rules! activity_basics {
+    () => {
+        type DataType = AppState;
+        type Error = FederationError;
+
+        fn id(&self) -> &Url {
+            &self.id
+        }
+
+        fn actor(&self) -> &Url {
+            self.actor.inner()
+        }
+    };
+}
+
+/// A reply: `Create{Note}` whose `inReplyTo` is a review or a comment.
+#[derive(Debug, Deserialize)]
+pub struct Create {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: activitypub_federation::kinds::activity::CreateType,
+    pub actor: ObjectId<RemoteActor>,
+    pub object: Value,
+}
+
+#[async_trait::async_trait]
+impl Activity for Create {
+    activity_basics!();
+
+    async fn verify(&self, data: &Data<AppState>) -> Result<(), FederationError> {
+        notes::refuse_blocked(data, self.actor.inner()).await?;
+        own_note(&self.object, self.actor.inner()).map(|_| ())
+    }
+
+    async fn receive(self, data: &Data<AppState>) -> Result<(), FederationError> {
+        let note = own_note(&self.object, self.actor.inner())?;
+        notes::store(data, &note, 0).await?;
+        Ok(())
+    }
+}
+
+/// An edit of a reply by its author.
+#[derive(Debug, Deserialize)]
+pub struct Update {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: activitypub_federation::kinds::activity::UpdateType,
+    pub actor: ObjectId<RemoteActor>,
+    pub object: Value,
+}
+
+#[async_trait::async_trait]
+impl Activity for Update {
+    activity_basics!();
+
+    async fn verify(&self, data: &Data<AppState>) -> Result<(), FederationError> {
+        notes::refuse_blocked(data, self.actor.inner()).await?;
+        // Profile updates (`Update{Person}`) are acknowledged; notes must be the actor's own.
+        if first_id(&self.object).as_deref() == Some(self.actor.inner().as_str()) {
+            return Ok(());
+        }
+        own_note(&self.object, self.actor.inner()).map(|_| ())
+    }
+
+    async fn receive(self, data: &Data<AppState>) -> Result<(), FederationError> {
+        if first_id(&self.object).as_deref() == Some(self.actor.inner().as_str()) {
+            // The actor changed its profile: fetch it again.
+            self.actor.dereference_forced(data).await?;
+            return Ok(());
+        }
+        let note = own_note(&self.object, self.actor.inner())?;
+        match comments::get_by_ap_id(&data.pool, note.id.as_str()).await? {
+            Some(comment)
+                if comment.author_actor.as_deref() == Some(self.actor.inner().as_str()) =>
+            {
+                let html = crate::content::sanitize_remote(&note.html());
+                let summary = note.summary.clone().filter(|s| !s.trim().is_empty());
+                let at = note.updated().unwrap_or_else(chrono::Utc::now);
+                comments::edit(
+                    &data.pool,
+                    comment.id,
+                    &html,
+                    None,
+                    summary.as_deref(),
+                    note.sensitive.unwrap_or(false),
+                    at,
+                )
+                .await?;
+                tracing::info!(comment = %comment.id, "reply edited");
+                Ok(())
+            }
+            Some(_) => Err(FederationError::Refused(
+                "only its author may edit a reply".into(),
+            )),
+            // An edit of a reply we never saw: take it as the reply.
+            None => notes::store(data, &note, 0).await.map(|_| ()),
+        }
+    }
+}
+
+/// A deleted reply (by id or `Tombstone`), or a deleted actor and all their replies.
+#[derive(Debug, Deserialize)]
+pub struct Delete {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: activitypub_federation::kinds::activity::DeleteType,
+    pub actor: ObjectId<RemoteActor>,
+    pub object: Value,
+}
+
+#[async_trait::async_trait]
+impl Activity for Delete {
+    activity_basics!();
+
+    async fn verify(&self, _data: &Data<AppState>) -> Result<(), FederationError> {
+        let object = first_id(&self.object)
+            .ok_or_else(|| FederationError::Refused("a Delete without an object".into()))?;
+        let object = Url::parse(&object)
+            .map_err(|_| FederationError::Refused("the deleted object is not a URL".into()))?;
+        verify_same_server(&object, self.actor.inner())
+    }
+
+    async fn receive(self, data: &Data<AppState>) -> Result<(), FederationError> {
+        let actor = self.actor.inner().as_str();
+        let object = first_id(&self.object).unwrap_or_default();
+        let now = chrono::Utc::now();
+        if object == actor {
+            let removed = comments::delete_by_author(&data.pool, actor, now).await?;
+            db::remove_follower(&data.pool, actor).await?;
+            tracing::info!(
+                actor,
+                removed,
+                "actor deleted by its server; their replies removed"
+            );
+            return Ok(());
+        }
+        match comments::get_by_ap_id(&data.pool, &object).await? {
+            Some(comment) if comment.author_actor.as_deref() == Some(actor) => {
+                comments::mark_deleted(&data.pool, comment.id, now).await?;
+                tracing::info!(comment = %comment.id, "reply deleted by its author");
+                Ok(())
+            }
+            Some(_) => Err(FederationError::Refused(
+                "only its author may delete a reply".into(),
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The object of a Delete must be on the deleting actor's server.
+fn verify_same_server(object: &Url, actor: &Url) -> Result<(), FederationError> {
+    if object.host_str() != actor.host_str() || object.port() != actor.port() {
+        return Err(FederationError::Refused(
+            "the object is not on the actor's server".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// A like of a review.
+#[derive(Debug, Deserialize)]
+pub struct Like {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: activitypub_federation::kinds::activity::LikeType,
+    pub actor: ObjectId<RemoteActor>,
+    pub object: Value,
+}
+
+/// A boost of a review.
+#[derive(Debug, Deserialize)]
+pub struct Announce {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: activitypub_federation::kinds::activity::AnnounceType,
+    pub actor: ObjectId<RemoteActor>,
+    pub object: Value,
+}
+
+async fn react(
+    data: &Data<AppState>,
+    id: &Url,
+    actor: &Url,
+    object: &Value,
+    kind: &str,
+) -> Result<(), FederationError> {
+    let Some(object) = first_id(object) else {
+        return Ok(());
+    };
+    let Some(review) = review_of(data, &object).await? else {
+        tracing::info!(activity = %id, object, "reaction to something that is not a review of ours; ignored");
+        return Ok(());
+    };
+    comments::add_reaction(&data.pool, id.as_str(), review, actor.as_str(), kind).await?;
+    Ok(())
+}
+
+#[async_trait::async_trait]
+impl Activity for Like {
+    activity_basics!();
+
+    async fn verify(&self, data: &Data<AppState>) -> Result<(), FederationError> {
+        notes::refuse_blocked(data, self.actor.inner()).await
+    }
+
+    async fn receive(self, data: &Data<AppState>) -> Result<(), FederationError> {
+        react(data, &self.id, self.actor.inner(), &self.object, "like").await
+    }
+}
+
+#[async_trait::async_trait]
+impl Activity for Announce {
+    activity_basics!();
+
+    async fn verify(&self, data: &Data<AppState>) -> Result<(), FederationError> {
+        notes::refuse_blocked(data, self.actor.inner()).await
+    }
+
+    async fn receive(self, data: &Data<AppState>) -> Result<(), FederationError> {
+        react(data, &self.id, self.actor.inner(), &self.object, "announce").await
+    }
+}
+
+/// A report from another server's moderators.
+#[derive(Debug, Deserialize)]
+pub struct Flag {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: activitypub_federation::kinds::activity::FlagType,
+    pub actor: ObjectId<RemoteActor>,
+    #[serde(default)]
+    pub object: Value,
+    #[serde(default)]
+    pub content: Option<String>,
+}
+
+#[async_trait::async_trait]
+impl Activity for Flag {
+    activity_basics!();
+
+    async fn verify(&self, _data: &Data<AppState>) -> Result<(), FederationError> {
+        Ok(())
+    }
+
+    async fn receive(self, data: &Data<AppState>) -> Result<(), FederationError> {
+        let objects: Vec<String> = match &self.object {
+            Value::Array(items) => items.iter().filter_map(first_id).collect(),
+            other => first_id(other).into_iter().collect(),
+        };
+        comments::add_report(
+            &data.pool,
+            self.id.as_str(),
+            self.actor.inner().as_str(),
+            self.content.as_deref(),
+            &objects,
+        )
+        .await?;
+        tracing::warn!(report = %self.id, from = %self.actor.inner(), "report received");
         Ok(())
     }
 }

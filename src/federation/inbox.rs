@@ -1,47 +1,132 @@
 //! The inboxes: signature required (`401` before anything is stored), `Digest` checked, body
-//! limited (by the router), ids deduplicated (by the activities), unknown types `202`.
+//! limited (`413`, by the router), blocked senders refused (`403`, before anything is
+//! fetched), ids deduplicated (by the activities), unknown types `202`. A signature that fails
+//! against a cached key is tried once more after fetching the actor again (key rotation).
 
 use activitypub_federation::axum::inbox::{receive_activity, ActivityData};
 use activitypub_federation::config::Data;
-use axum::extract::Path;
-use axum::http::{HeaderMap, StatusCode};
+use activitypub_federation::error::Error as ApubError;
+use activitypub_federation::fetch::object_id::ObjectId;
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Path, Request};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use url::Url;
 
 use super::activities::InboxActivity;
 use super::actors::RemoteActor;
+use super::notes::{first_id, refuse_blocked};
 use super::FederationError;
 use crate::app::AppState;
 
-pub async fn shared(data: Data<AppState>, headers: HeaderMap, activity: ActivityData) -> Response {
-    receive(&data, &headers, activity).await
+/// An incoming POST, kept whole so it can be verified more than once.
+pub struct Incoming {
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl<S: Send + Sync> FromRequest<S> for Incoming {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let uri = match OriginalUri::from_request_parts(&mut parts, state).await {
+            Ok(OriginalUri(uri)) => uri,
+            Err(never) => match never {},
+        };
+        let body = axum::body::to_bytes(body, super::routes::INBOX_BODY_LIMIT)
+            .await
+            .map_err(|_| {
+                (StatusCode::PAYLOAD_TOO_LARGE, "the body is too large").into_response()
+            })?;
+        Ok(Self {
+            method: parts.method,
+            uri,
+            headers: parts.headers,
+            body,
+        })
+    }
+}
+
+impl Incoming {
+    /// The crate's view of the same request.
+    async fn activity_data(&self) -> Result<ActivityData, FederationError> {
+        let mut request = Request::builder()
+            .method(self.method.clone())
+            .uri(self.uri.clone());
+        if let Some(headers) = request.headers_mut() {
+            headers.extend(self.headers.clone());
+        }
+        let request = request
+            .body(Body::from(self.body.clone()))
+            .map_err(|e| FederationError::Internal(e.to_string()))?;
+        ActivityData::from_request(request, &())
+            .await
+            .map_err(|_| FederationError::Internal("reading the activity".into()))
+    }
+
+    /// The `actor` the body claims, without trusting anything yet.
+    fn claimed_actor(&self) -> Option<Url> {
+        let value: serde_json::Value = serde_json::from_slice(&self.body).ok()?;
+        first_id(value.get("actor")?).and_then(|a| Url::parse(&a).ok())
+    }
+}
+
+pub async fn shared(data: Data<AppState>, incoming: Incoming) -> Response {
+    receive(&data, incoming)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 pub async fn personal(
     data: Data<AppState>,
     Path(handle): Path<String>,
-    headers: HeaderMap,
-    activity: ActivityData,
+    incoming: Incoming,
 ) -> Response {
     if handle != data.urls.handle().as_str() {
         return FederationError::NotFound.into_response();
     }
-    receive(&data, &headers, activity).await
+    receive(&data, incoming)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 #[tracing::instrument(skip_all)]
-async fn receive(data: &Data<AppState>, headers: &HeaderMap, activity: ActivityData) -> Response {
-    if !headers.contains_key("signature") {
-        return FederationError::Unauthorized(
+async fn receive(data: &Data<AppState>, incoming: Incoming) -> Result<Response, FederationError> {
+    if !incoming.headers.contains_key("signature") {
+        return Err(FederationError::Unauthorized(
             "the request is not signed (no Signature header)".into(),
-        )
-        .into_response();
+        ));
     }
-    if !headers.contains_key("digest") {
-        return FederationError::Unauthorized("a signed Digest header is required".into())
-            .into_response();
+    if !incoming.headers.contains_key("digest") {
+        return Err(FederationError::Unauthorized(
+            "a signed Digest header is required".into(),
+        ));
     }
-    match receive_activity::<InboxActivity, RemoteActor, AppState>(activity, data).await {
-        Ok(()) => StatusCode::ACCEPTED.into_response(),
-        Err(error) => error.into_response(),
+    let actor = incoming.claimed_actor();
+    if let Some(actor) = &actor {
+        refuse_blocked(data, actor).await?;
+    }
+    let first = receive_activity::<InboxActivity, RemoteActor, AppState>(
+        incoming.activity_data().await?,
+        data,
+    )
+    .await;
+    match (first, actor) {
+        (Ok(()), _) => Ok(StatusCode::ACCEPTED.into_response()),
+        (Err(FederationError::Apub(ApubError::ActivitySignatureInvalid)), Some(actor)) => {
+            // Perhaps the key changed: fetch the actor again and verify once more.
+            let id: ObjectId<RemoteActor> = actor.into();
+            id.dereference_forced(data).await?;
+            receive_activity::<InboxActivity, RemoteActor, AppState>(
+                incoming.activity_data().await?,
+                data,
+            )
+            .await?;
+            Ok(StatusCode::ACCEPTED.into_response())
+        }
+        (Err(e), _) => Err(e),
     }
 }

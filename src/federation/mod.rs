@@ -13,6 +13,7 @@ pub mod documents;
 pub mod followers;
 pub mod inbox;
 pub mod negotiation;
+pub mod notes;
 pub mod outbox;
 pub mod routes;
 pub mod signatures;
@@ -47,6 +48,8 @@ pub enum FederationError {
     Refused(String),
     #[error("unauthorized: {0}")]
     Unauthorized(String),
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     #[error("not found")]
     NotFound,
     #[error("gone")]
@@ -90,6 +93,7 @@ impl FederationError {
             ) => StatusCode::BAD_REQUEST,
             Self::Apub(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Gone => StatusCode::GONE,

@@ -1,0 +1,416 @@
+//! SQL for `comments`, `reactions`, `blocks` and `reports`.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use super::DbError;
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct CommentRow {
+    pub id: Uuid,
+    pub ap_id: String,
+    pub review_id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub origin: String,
+    pub author_actor: Option<String>,
+    pub author_name: String,
+    pub author_handle: Option<String>,
+    pub author_url: Option<String>,
+    pub author_avatar: Option<String>,
+    pub url: Option<String>,
+    pub content_html: String,
+    pub source: Option<String>,
+    pub summary: Option<String>,
+    pub sensitive: bool,
+    pub visibility: String,
+    pub status: String,
+    pub published_at: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+    pub deleted_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl CommentRow {
+    /// Shown to the public: public, approved, not deleted.
+    pub fn is_public(&self) -> bool {
+        self.visibility == "public" && self.status == "published" && self.deleted_at.is_none()
+    }
+}
+
+const COLUMNS: &str = "id, ap_id, review_id, parent_id, origin, author_actor, author_name, author_handle, author_url, \
+    author_avatar, url, content_html, source, summary, sensitive, visibility, status, published_at, edited_at, deleted_at, created_at";
+
+/// A comment to store.
+#[derive(Debug, Clone)]
+pub struct NewComment {
+    pub id: Uuid,
+    pub ap_id: String,
+    pub review_id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub origin: &'static str,
+    pub author_actor: Option<String>,
+    pub author_name: String,
+    pub author_handle: Option<String>,
+    pub author_url: Option<String>,
+    pub author_avatar: Option<String>,
+    pub url: Option<String>,
+    pub content_html: String,
+    pub source: Option<String>,
+    pub summary: Option<String>,
+    pub sensitive: bool,
+    pub visibility: &'static str,
+    pub status: &'static str,
+    pub published_at: DateTime<Utc>,
+}
+
+/// Stores a comment; `None` when one with the same `ap_id` exists (a repeated delivery).
+#[tracing::instrument(skip_all, fields(ap_id = %c.ap_id))]
+pub async fn insert(
+    conn: &mut PgConnection,
+    c: &NewComment,
+) -> Result<Option<CommentRow>, DbError> {
+    let sql = format!(
+        "INSERT INTO comments (id, ap_id, review_id, parent_id, origin, author_actor, author_name, author_handle, \
+         author_url, author_avatar, url, content_html, source, summary, sensitive, visibility, status, published_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+         ON CONFLICT (ap_id) DO NOTHING RETURNING {COLUMNS}"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(c.id)
+        .bind(&c.ap_id)
+        .bind(c.review_id)
+        .bind(c.parent_id)
+        .bind(c.origin)
+        .bind(&c.author_actor)
+        .bind(&c.author_name)
+        .bind(&c.author_handle)
+        .bind(&c.author_url)
+        .bind(&c.author_avatar)
+        .bind(&c.url)
+        .bind(&c.content_html)
+        .bind(&c.source)
+        .bind(&c.summary)
+        .bind(c.sensitive)
+        .bind(c.visibility)
+        .bind(c.status)
+        .bind(c.published_at)
+        .fetch_optional(conn)
+        .await?)
+}
+
+pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<CommentRow>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM comments WHERE id = $1");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(db)
+        .await?)
+}
+
+pub async fn get_by_ap_id(
+    db: impl PgExecutor<'_>,
+    ap_id: &str,
+) -> Result<Option<CommentRow>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM comments WHERE ap_id = $1");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(ap_id)
+        .fetch_optional(db)
+        .await?)
+}
+
+/// Replaces a comment's text (an edit by its author); `false` when nothing matched.
+#[tracing::instrument(skip(db, content_html, summary))]
+pub async fn edit(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    content_html: &str,
+    source: Option<&str>,
+    summary: Option<&str>,
+    sensitive: bool,
+    at: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE comments SET content_html = $2, source = $3, summary = $4, sensitive = $5, edited_at = $6 \
+         WHERE id = $1 AND deleted_at IS NULL",
+    )
+    .bind(id)
+    .bind(content_html)
+    .bind(source)
+    .bind(summary)
+    .bind(sensitive)
+    .bind(at)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Marks a comment deleted and drops its text; its place in the thread remains.
+#[tracing::instrument(skip(db))]
+pub async fn mark_deleted(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE comments SET deleted_at = $2, content_html = '', source = NULL, summary = NULL WHERE id = $1 AND deleted_at IS NULL",
+    )
+    .bind(id)
+    .bind(at)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Deletes every comment of an actor (their server deleted them).
+#[tracing::instrument(skip(db))]
+pub async fn delete_by_author(
+    db: impl PgExecutor<'_>,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> Result<u64, DbError> {
+    let done = sqlx::query(
+        "UPDATE comments SET deleted_at = $2, content_html = '', source = NULL, summary = NULL \
+         WHERE author_actor = $1 AND deleted_at IS NULL",
+    )
+    .bind(actor)
+    .bind(at)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// A review's thread as stored: everything public that is published or deleted (deleted
+/// ones keep their place when they have replies), oldest first.
+#[tracing::instrument(skip(db))]
+pub async fn thread(db: impl PgExecutor<'_>, review_id: Uuid) -> Result<Vec<CommentRow>, DbError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM comments c WHERE review_id = $1 AND visibility = 'public' AND status = 'published' \
+         AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.kind = 'actor' AND b.value = c.author_actor) \
+             OR (b.kind = 'domain' AND c.author_actor IS NOT NULL AND split_part(split_part(c.author_actor, '://', 2), '/', 1) = b.value)) \
+         ORDER BY published_at, id"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(review_id)
+        .fetch_all(db)
+        .await?)
+}
+
+/// Comments for the admin API: by status (`private` lists the non-public ones).
+#[tracing::instrument(skip(db))]
+pub async fn list(
+    db: impl PgExecutor<'_> + Copy,
+    status: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<CommentRow>, i64), DbError> {
+    const FILTER: &str = "($1::text IS NULL \
+        OR ($1 = 'private' AND visibility = 'private') \
+        OR ($1 <> 'private' AND visibility = 'public' AND status = $1 AND deleted_at IS NULL))";
+    let sql = format!("SELECT {COLUMNS} FROM comments WHERE {FILTER} ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3");
+    let rows = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(status)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(db)
+        .await?;
+    let total = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*) FROM comments WHERE {FILTER}"
+    )))
+    .bind(status)
+    .fetch_one(db)
+    .await?;
+    Ok((rows, total))
+}
+
+pub async fn set_status(db: impl PgExecutor<'_>, id: Uuid, status: &str) -> Result<bool, DbError> {
+    let done = sqlx::query("UPDATE comments SET status = $2 WHERE id = $1")
+        .bind(id)
+        .bind(status)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Whether an actor already has an approved comment (the `first_time` policy).
+pub async fn author_is_approved(db: impl PgExecutor<'_>, actor: &str) -> Result<bool, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM comments WHERE author_actor = $1 AND status = 'published')",
+    )
+    .bind(actor)
+    .fetch_one(db)
+    .await?)
+}
+
+/// Public, published, not deleted replies to a review (`parent` = None) or to a comment.
+pub async fn public_replies(
+    db: impl PgExecutor<'_>,
+    review_id: Uuid,
+    parent: Option<Uuid>,
+) -> Result<Vec<String>, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT ap_id FROM comments WHERE review_id = $1 AND parent_id IS NOT DISTINCT FROM $2 \
+         AND visibility = 'public' AND status = 'published' AND deleted_at IS NULL ORDER BY published_at, id",
+    )
+    .bind(review_id)
+    .bind(parent)
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn count_public(db: impl PgExecutor<'_>, review_id: Uuid) -> Result<i64, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM comments WHERE review_id = $1 AND visibility = 'public' AND status = 'published' AND deleted_at IS NULL",
+    )
+    .bind(review_id)
+    .fetch_one(db)
+    .await?)
+}
+
+// ---- reactions ----
+
+/// Records a like or a boost; `false` when the actor already had one of that kind.
+pub async fn add_reaction(
+    db: impl PgExecutor<'_>,
+    activity_id: &str,
+    review_id: Uuid,
+    actor: &str,
+    kind: &str,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "INSERT INTO reactions (activity_id, review_id, actor_id, kind) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+    )
+    .bind(activity_id)
+    .bind(review_id)
+    .bind(actor)
+    .bind(kind)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Removes a reaction by the activity that made it, or by actor, review and kind.
+pub async fn remove_reaction(
+    db: impl PgExecutor<'_>,
+    actor: &str,
+    activity_id: Option<&str>,
+    review_id: Option<Uuid>,
+    kind: &str,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "DELETE FROM reactions WHERE actor_id = $1 AND kind = $4 AND (activity_id = $2 OR review_id = $3)",
+    )
+    .bind(actor)
+    .bind(activity_id)
+    .bind(review_id)
+    .bind(kind)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// (likes, boosts) of a review.
+pub async fn reaction_counts(
+    db: impl PgExecutor<'_>,
+    review_id: Uuid,
+) -> Result<(i64, i64), DbError> {
+    Ok(sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE kind = 'like'), count(*) FILTER (WHERE kind = 'announce') FROM reactions WHERE review_id = $1",
+    )
+    .bind(review_id)
+    .fetch_one(db)
+    .await?)
+}
+
+// ---- blocks ----
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BlockRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub value: String,
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn add_block(
+    db: impl PgExecutor<'_>,
+    kind: &str,
+    value: &str,
+    reason: Option<&str>,
+) -> Result<BlockRow, DbError> {
+    Ok(sqlx::query_as(
+        "INSERT INTO blocks (id, kind, value, reason) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (kind, value) DO UPDATE SET reason = COALESCE($4, blocks.reason) \
+         RETURNING id, kind, value, reason, created_at",
+    )
+    .bind(Uuid::now_v7())
+    .bind(kind)
+    .bind(value)
+    .bind(reason)
+    .fetch_one(db)
+    .await?)
+}
+
+pub async fn list_blocks(db: impl PgExecutor<'_>) -> Result<Vec<BlockRow>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT id, kind, value, reason, created_at FROM blocks ORDER BY created_at DESC",
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn remove_block(db: impl PgExecutor<'_>, id: Uuid) -> Result<bool, DbError> {
+    Ok(sqlx::query("DELETE FROM blocks WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?
+        .rows_affected()
+        == 1)
+}
+
+/// Whether an actor (by id) or its server (by host) is blocked.
+pub async fn is_blocked(db: impl PgExecutor<'_>, actor: &str, host: &str) -> Result<bool, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM blocks WHERE (kind = 'actor' AND value = $1) OR (kind = 'domain' AND ($2 = value OR $2 LIKE '%.' || value)))",
+    )
+    .bind(actor)
+    .bind(host)
+    .fetch_one(db)
+    .await?)
+}
+
+// ---- reports ----
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReportRow {
+    pub id: Uuid,
+    pub activity_id: String,
+    pub actor_id: String,
+    pub content: Option<String>,
+    pub objects: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn add_report(
+    db: impl PgExecutor<'_>,
+    activity_id: &str,
+    actor: &str,
+    content: Option<&str>,
+    objects: &[String],
+) -> Result<(), DbError> {
+    sqlx::query("INSERT INTO reports (id, activity_id, actor_id, content, objects) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING")
+        .bind(Uuid::now_v7())
+        .bind(activity_id)
+        .bind(actor)
+        .bind(content)
+        .bind(objects)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn list_reports(db: impl PgExecutor<'_>) -> Result<Vec<ReportRow>, DbError> {
+    Ok(sqlx::query_as("SELECT id, activity_id, actor_id, content, objects, created_at FROM reports ORDER BY created_at DESC LIMIT 200")
+        .fetch_all(db)
+        .await?)
+}
