@@ -13,6 +13,7 @@
 pub mod api;
 pub mod app;
 pub mod cli;
+pub mod comments;
 pub mod config;
 pub mod content;
 pub mod db;

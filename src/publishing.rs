@@ -11,7 +11,7 @@ use crate::content;
 use crate::db::reviews::{self, StoredReview, Write};
 use crate::db::DbError;
 use crate::domain::review::Defaults;
-use crate::domain::{RequestedStatus, Review, ReviewInput, ReviewStatus, Slug, ValidationErrors};
+use crate::domain::{RequestedStatus, Review, ReviewInput, ReviewStatus, Slug};
 use crate::error::AppError;
 use crate::federation::outbox;
 use crate::urls::Urls;
@@ -233,17 +233,7 @@ pub async fn publish_due(
 
 /// Parses a JSON value into the input shape, naming the field that has the wrong type.
 pub fn input_from_value(value: Value) -> Result<ReviewInput, AppError> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let mut errors = ValidationErrors::default();
-        let field = if path == "." {
-            "request".to_string()
-        } else {
-            path
-        };
-        errors.add(field, e.into_inner().to_string());
-        AppError::Validation(errors)
-    })
+    crate::error::parse_value(value)
 }
 
 /// RFC 7396: objects merge key by key, `null` removes, anything else replaces.

@@ -82,6 +82,16 @@ impl Urls {
         format!("{}/shares", self.review_id(id))
     }
 
+    /// A comment of ours (the critic's answers, imported comments).
+    pub fn comment(&self, id: Uuid) -> String {
+        self.base.join(&format!("/comments/{id}"))
+    }
+
+    /// A review's comment feed.
+    pub fn comments_feed(&self, slug: &Slug) -> String {
+        format!("{}/comments.xml", self.review(slug))
+    }
+
     pub fn avatar(&self) -> String {
         self.base.join("/avatar.png")
     }

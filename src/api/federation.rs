@@ -47,14 +47,11 @@ pub struct FollowerView {
 
 impl From<FollowerRow> for FollowerView {
     fn from(f: FollowerRow) -> Self {
-        let host = url::Url::parse(&f.actor_id)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string));
+        let host = crate::federation::delivery::authority(&f.actor_id);
         let handle = f
             .preferred_username
             .as_ref()
-            .zip(host)
-            .map(|(name, host)| format!("@{name}@{host}"));
+            .map(|name| format!("@{name}@{host}"));
         Self {
             id: f.id,
             actor: f.actor_id,

@@ -1,6 +1,7 @@
 //! The admin API under `/api/v1`: JSON, bearer tokens, one error shape.
 
 pub mod auth;
+pub mod comments;
 pub mod federation;
 pub mod reviews;
 
@@ -38,6 +39,18 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .route("/followers/{id}/reject", post(federation::reject))
         .route("/deliveries", get(federation::list_deliveries))
         .route("/deliveries/{id}/retry", post(federation::retry))
+        .route("/reviews/{id}/comments", post(comments::reply))
+        .route("/reviews/{id}/comments/import", post(comments::import))
+        .route("/comments", get(comments::list))
+        .route(
+            "/comments/{id}",
+            axum::routing::patch(comments::edit).delete(comments::delete),
+        )
+        .route("/comments/{id}/approve", post(comments::approve))
+        .route("/comments/{id}/reject", post(comments::reject))
+        .route("/blocks", get(comments::blocks).post(comments::block))
+        .route("/blocks/{id}", axum::routing::delete(comments::unblock))
+        .route("/reports", get(comments::reports))
         .route("/openapi.json", get(openapi))
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
@@ -160,6 +173,9 @@ impl Modify for BearerSecurity {
         reviews::create, reviews::list, reviews::get, reviews::update, reviews::delete,
         federation::pin, federation::unpin, federation::list_followers, federation::approve,
         federation::reject, federation::list_deliveries, federation::retry,
+        comments::list, comments::approve, comments::reject, comments::delete, comments::edit,
+        comments::reply, comments::import, comments::block, comments::blocks, comments::unblock,
+        comments::reports,
     ),
     components(schemas(ErrorBody, reviews::ReviewView, reviews::ReviewList, federation::FollowerView, federation::DeliveryView)),
     modifiers(&BearerSecurity),

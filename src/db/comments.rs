@@ -266,6 +266,25 @@ pub async fn count_public(db: impl PgExecutor<'_>, review_id: Uuid) -> Result<i6
     .await?)
 }
 
+/// Public comments, likes and boosts of a review.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct Engagement {
+    pub replies: i64,
+    pub likes: i64,
+    pub shares: i64,
+}
+
+pub async fn engagement(db: impl PgExecutor<'_>, review_id: Uuid) -> Result<Engagement, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT (SELECT count(*) FROM comments WHERE review_id = $1 AND visibility = 'public' AND status = 'published' AND deleted_at IS NULL) AS replies, \
+                (SELECT count(*) FROM reactions WHERE review_id = $1 AND kind = 'like') AS likes, \
+                (SELECT count(*) FROM reactions WHERE review_id = $1 AND kind = 'announce') AS shares",
+    )
+    .bind(review_id)
+    .fetch_one(db)
+    .await?)
+}
+
 // ---- reactions ----
 
 /// Records a like or a boost; `false` when the actor already had one of that kind.

@@ -103,7 +103,7 @@ impl RemoteActor {
 
     /// `@user@host`, for lists and logs.
     pub fn handle(&self) -> String {
-        let host = self.id.host_str().unwrap_or_default();
+        let host = super::delivery::authority(self.id.as_str());
         match &self.row.preferred_username {
             Some(name) => format!("@{name}@{host}"),
             None => self.id.to_string(),

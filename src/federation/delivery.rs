@@ -17,7 +17,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use rand::Rng;
-use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE, DATE, HOST, RETRY_AFTER};
 use reqwest::StatusCode;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -94,6 +94,11 @@ pub fn backoff(attempts: i32, base: Duration) -> Duration {
     Duration::from_secs_f64(base as f64 * jitter)
 }
 
+/// An HTTP date (RFC 9110 IMF-fixdate): `Sun, 06 Nov 1994 08:49:37 GMT`.
+pub fn http_date(at: DateTime<Utc>) -> String {
+    at.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
 /// Refuses inboxes that would reach into the operator's network, unless allowed.
 fn check_destination(inbox: &Url, allow_private: bool) -> Result<(), String> {
     match inbox.scheme() {
@@ -146,8 +151,12 @@ async fn attempt(state: &AppState, job: &Claimed, body: Bytes) -> Outcome {
         return Outcome::Refused(None, reason);
     }
     let client: reqwest_middleware::ClientWithMiddleware = fed.http.clone().into();
+    // `Host` and `Date` go in before signing so that they are signed: Fedify (and Mastodon)
+    // require a signed `date`, and a signed `host` binds the request to this inbox.
     let builder = client
         .post(inbox.as_str())
+        .header(HOST, authority(inbox.as_str()))
+        .header(DATE, http_date(Utc::now()))
         .header(CONTENT_TYPE, ACTIVITY_JSON)
         .header(ACCEPT, "application/activity+json, application/ld+json");
     let request = match fed.signer.sign_request(builder, body).await {

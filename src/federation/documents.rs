@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::config::Settings;
 use crate::content::escape_html;
+use crate::db::comments::Engagement;
 use crate::db::federation::KeyRow;
 use crate::domain::{Review, Term};
 use crate::urls::Urls;
@@ -200,7 +201,7 @@ fn review_data(review: &Review) -> (Value, Option<Value>) {
 }
 
 /// A review as an `Article` (without `@context`, so it can be embedded).
-pub fn article(review: &Review, urls: &Urls) -> Value {
+pub fn article(review: &Review, urls: &Urls, engagement: Engagement) -> Value {
     let id = urls.review_id(review.id);
     let mut summary = String::new();
     if let Some(line) = rating_line(review) {
@@ -242,9 +243,9 @@ pub fn article(review: &Review, urls: &Urls) -> Value {
         "cc": [urls.followers()],
         "tag": tags,
         "sensitive": review.spoiler_warning.is_some(),
-        "replies": {"id": urls.replies(review.id), "type": "OrderedCollection", "totalItems": 0},
-        "likes": {"id": urls.likes(review.id), "type": "Collection", "totalItems": 0},
-        "shares": {"id": urls.shares(review.id), "type": "Collection", "totalItems": 0},
+        "replies": {"id": urls.replies(review.id), "type": "OrderedCollection", "totalItems": engagement.replies, "first": format!("{}?page=1", urls.replies(review.id))},
+        "likes": {"id": urls.likes(review.id), "type": "Collection", "totalItems": engagement.likes},
+        "shares": {"id": urls.shares(review.id), "type": "Collection", "totalItems": engagement.shares},
         "interactionPolicy": {"canQuote": {"automaticApproval": [PUBLIC]}},
         "itemReviewed": movie,
     });
@@ -262,6 +263,71 @@ pub fn article(review: &Review, urls: &Urls) -> Value {
         });
     }
     article
+}
+
+/// A comment of ours as a `Note` (without `@context`): the critic's answer, or an imported
+/// comment (attributed to the blog, its author named in the text). `mention` is the answered
+/// commenter: actor id and `@user@host`.
+pub fn comment_note(
+    comment: &crate::db::comments::CommentRow,
+    in_reply_to: &str,
+    review_ap_id: &str,
+    mention: Option<(&str, &str, &str)>,
+    urls: &Urls,
+) -> Value {
+    let mut content = String::new();
+    let mut cc = vec![json!(urls.followers())];
+    let mut tags = Vec::new();
+    if let Some((actor, handle, profile)) = mention {
+        let user = handle
+            .trim_start_matches('@')
+            .split('@')
+            .next()
+            .unwrap_or_default();
+        content.push_str(&format!(
+            "<p><span class=\"h-card\"><a href=\"{}\" class=\"u-url mention\">@<span>{}</span></a></span></p>",
+            escape_html(profile),
+            escape_html(user)
+        ));
+        cc.push(json!(actor));
+        tags.push(json!({"type": "Mention", "href": actor, "name": handle}));
+    }
+    if comment.origin == "imported" {
+        let name = escape_html(&comment.author_name);
+        let who = match &comment.author_url {
+            Some(url) => format!(
+                "<a href=\"{}\" rel=\"nofollow noopener ugc\">{name}</a>",
+                escape_html(url)
+            ),
+            None => name,
+        };
+        content.push_str(&format!("<p><strong>{who}</strong> wrote:</p>"));
+    }
+    content.push_str(&comment.content_html);
+    let mut note = json!({
+        "id": comment.ap_id,
+        "type": "Note",
+        "attributedTo": urls.actor(),
+        "inReplyTo": in_reply_to,
+        "content": content,
+        "published": timestamp(comment.published_at),
+        "url": format!("{}#comment-{}", review_ap_id, comment.id),
+        "to": [PUBLIC],
+        "cc": cc,
+        "tag": tags,
+        "context": review_ap_id,
+        "conversation": review_ap_id,
+        "replies": {"id": format!("{}/replies", comment.ap_id), "type": "OrderedCollection"},
+    });
+    if let Some(edited) = comment.edited_at {
+        note["updated"] = json!(timestamp(edited));
+    }
+    note
+}
+
+/// A `Tombstone` for one of our comments.
+pub fn comment_tombstone(id: &str, deleted_at: DateTime<Utc>) -> Value {
+    json!({"id": id, "type": "Tombstone", "formerType": "Note", "deleted": timestamp(deleted_at)})
 }
 
 /// What a deleted review's id answers, and what a `Delete` carries.

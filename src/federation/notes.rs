@@ -295,7 +295,7 @@ pub async fn store(
             Moderation::FirstTime => "pending",
         }
     };
-    let host = author.host_str().unwrap_or_default();
+    let host = authority(author.as_str());
     let comment = NewComment {
         id: Uuid::now_v7(),
         ap_id: note.id.to_string(),

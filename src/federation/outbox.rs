@@ -7,6 +7,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::documents;
+use crate::db::comments::{self, CommentRow};
 use crate::db::deliveries;
 use crate::db::federation as db;
 use crate::db::DbError;
@@ -40,6 +41,7 @@ pub async fn review_written(
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
     let federated = db::is_federated(&mut *conn, review.id).await?;
+    let engagement = comments::engagement(&mut *conn, review.id).await?;
     match (review.is_public(), federated) {
         (true, false) => {
             to_followers(
@@ -47,7 +49,7 @@ pub async fn review_written(
                 urls,
                 "Create",
                 review.id,
-                documents::article(review, urls),
+                documents::article(review, urls, engagement),
                 now,
             )
             .await?;
@@ -59,7 +61,7 @@ pub async fn review_written(
                 urls,
                 "Update",
                 review.id,
-                documents::article(review, urls),
+                documents::article(review, urls, engagement),
                 now,
             )
             .await
@@ -87,6 +89,83 @@ pub async fn review_deleted(
     let tombstone = documents::tombstone(&urls.review_id(review_id), now);
     to_followers(conn, urls, "Delete", review_id, tombstone, now).await?;
     db::set_federated(&mut *conn, review_id, false).await
+}
+
+/// The `Note` of one of our comments, with what it answers and whom it mentions.
+pub async fn comment_document(
+    conn: &mut PgConnection,
+    urls: &Urls,
+    comment: &CommentRow,
+) -> Result<(Value, Option<String>), DbError> {
+    let review_ap_id = urls.review_id(comment.review_id);
+    let parent = match comment.parent_id {
+        Some(id) => comments::get(&mut *conn, id).await?,
+        None => None,
+    };
+    let in_reply_to = parent
+        .as_ref()
+        .map(|p| p.ap_id.clone())
+        .unwrap_or_else(|| review_ap_id.clone());
+    let mention = parent.as_ref().and_then(|p| {
+        let actor = p.author_actor.as_deref()?;
+        Some((
+            actor.to_string(),
+            p.author_handle.clone().unwrap_or_else(|| actor.to_string()),
+            p.author_url.clone().unwrap_or_else(|| actor.to_string()),
+        ))
+    });
+    let note = documents::comment_note(
+        comment,
+        &in_reply_to,
+        &review_ap_id,
+        mention
+            .as_ref()
+            .map(|(a, h, p)| (a.as_str(), h.as_str(), p.as_str())),
+        urls,
+    );
+    Ok((note, mention.map(|(actor, _, _)| actor)))
+}
+
+/// After the critic wrote, edited or deleted a comment: `Create`, `Update` or `Delete` of the
+/// `Note`, to the followers and to the commenter answered.
+#[tracing::instrument(skip(conn, urls, comment), fields(comment = %comment.id))]
+pub async fn comment_sent(
+    conn: &mut PgConnection,
+    urls: &Urls,
+    comment: &CommentRow,
+    kind: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let (note, mentioned) = comment_document(conn, urls, comment).await?;
+    let object = if kind == "Delete" {
+        documents::comment_tombstone(&comment.ap_id, now)
+    } else {
+        note
+    };
+    let (id, ap_id) = documents::new_activity_id(urls);
+    let mut body = documents::review_activity(kind, &ap_id, urls, object, now);
+    if let Some(actor) = &mentioned {
+        body["cc"] = serde_json::json!([urls.followers(), actor]);
+    }
+    deliveries::insert_activity(
+        conn,
+        id,
+        &ap_id,
+        kind,
+        Some(comment.review_id),
+        false,
+        &body,
+    )
+    .await?;
+    let queued = deliveries::enqueue_to_followers(conn, id).await?;
+    if let Some(actor) = mentioned {
+        if let Some(remote) = db::get_remote_actor(&mut *conn, &actor).await? {
+            let inbox = remote.shared_inbox.unwrap_or(remote.inbox);
+            deliveries::enqueue_one(conn, id, &inbox, &super::delivery::authority(&inbox)).await?;
+        }
+    }
+    tracing::info!(activity = %ap_id, kind, followers_inboxes = queued, "comment activity queued");
+    Ok(())
 }
 
 /// `Accept` or `Reject` of a follow, to the follower's own inbox.

@@ -16,7 +16,7 @@ use super::negotiation::{activity_json, activity_json_with_status, wants_activit
 use super::{discovery, inbox, FederationError};
 use crate::app::AppState;
 use crate::db::reviews::{self, Former};
-use crate::db::{deliveries, federation as db};
+use crate::db::{comments, deliveries, federation as db};
 
 /// Mastodon accepts inbox bodies up to 1 MiB.
 pub const INBOX_BODY_LIMIT: usize = 1024 * 1024;
@@ -44,6 +44,8 @@ pub fn router() -> Router<AppState> {
         .route("/reviews/{id}/likes", get(likes))
         .route("/reviews/{id}/shares", get(shares))
         .route("/activities/{id}", get(activity))
+        .route("/comments/{id}", get(comment))
+        .route("/comments/{id}/replies", get(comment_replies))
         .route("/avatar.png", get(avatar))
         .route("/authorize_interaction", get(authorize_interaction))
         .merge(inboxes)
@@ -119,7 +121,11 @@ async fn outbox(
     let mut items = Vec::with_capacity(rows.len());
     for (activity_id, review_id, sent_at) in rows {
         if let Some(stored) = reviews::get(&state.pool, review_id).await? {
-            let article = documents::article(&stored.review, &state.urls);
+            let article = documents::article(
+                &stored.review,
+                &state.urls,
+                comments::engagement(&state.pool, review_id).await?,
+            );
             let mut create =
                 documents::review_activity("Create", &activity_id, &state.urls, article, sent_at);
             if let Value::Object(map) = &mut create {
@@ -192,7 +198,11 @@ async fn featured(
     let mut items = Vec::new();
     for id in db::featured(&state.pool).await? {
         if let Some(stored) = reviews::get(&state.pool, id).await? {
-            items.push(documents::article(&stored.review, &state.urls));
+            items.push(documents::article(
+                &stored.review,
+                &state.urls,
+                comments::engagement(&state.pool, id).await?,
+            ));
         }
     }
     let mut collection = documents::collection(&state.urls.featured(), items.len() as i64, false);
@@ -212,7 +222,12 @@ pub async fn review_object(
     };
     match by_id {
         Some(stored) if stored.review.is_public() => {
-            let document = documents::with_context(documents::article(&stored.review, &state.urls));
+            let engagement = comments::engagement(&state.pool, stored.review.id).await?;
+            let document = documents::with_context(documents::article(
+                &stored.review,
+                &state.urls,
+                engagement,
+            ));
             Ok(activity_json(&document))
         }
         Some(_) => Err(FederationError::NotFound),
@@ -250,17 +265,52 @@ async fn public_review(state: &AppState, id: &str) -> Result<Uuid, FederationErr
     }
 }
 
-/// Approved comments arrive with the comments work; until then the collection is empty.
+/// The approved public answers to a review, oldest first, by id.
 async fn replies(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, FederationError> {
     let id = public_review(&state, &id).await?;
-    Ok(activity_json(&documents::collection(
-        &state.urls.replies(id),
-        0,
-        false,
-    )))
+    replies_collection(&state, &state.urls.replies(id), id, None, q.page()?).await
+}
+
+/// A collection of reply ids; items on `?page=1` (they are few: one page holds them all).
+async fn replies_collection(
+    state: &AppState,
+    collection_id: &str,
+    review: Uuid,
+    parent: Option<Uuid>,
+    page: Option<i64>,
+) -> Result<Response, FederationError> {
+    let items: Vec<Value> = comments::public_replies(&state.pool, review, parent)
+        .await?
+        .into_iter()
+        .map(Value::String)
+        .collect();
+    let total = items.len() as i64;
+    match page {
+        None => {
+            let mut c = documents::collection(collection_id, total, false);
+            c["first"] = json!(format!("{collection_id}?page=1"));
+            Ok(activity_json(&c))
+        }
+        Some(1) => {
+            let mut p = json!({
+                "@context": documents::AS_CONTEXT,
+                "id": format!("{collection_id}?page=1"),
+                "type": "OrderedCollectionPage",
+                "partOf": collection_id,
+                "totalItems": total,
+                "orderedItems": items,
+            });
+            if total == 0 {
+                p["orderedItems"] = json!([]);
+            }
+            Ok(activity_json(&p))
+        }
+        Some(_) => Err(FederationError::NotFound),
+    }
 }
 
 async fn likes(
@@ -268,8 +318,9 @@ async fn likes(
     Path(id): Path<String>,
 ) -> Result<Response, FederationError> {
     let id = public_review(&state, &id).await?;
+    let total = comments::engagement(&state.pool, id).await?.likes;
     Ok(activity_json(
-        &json!({"@context": documents::AS_CONTEXT, "id": state.urls.likes(id), "type": "Collection", "totalItems": 0}),
+        &json!({"@context": documents::AS_CONTEXT, "id": state.urls.likes(id), "type": "Collection", "totalItems": total}),
     ))
 }
 
@@ -278,9 +329,67 @@ async fn shares(
     Path(id): Path<String>,
 ) -> Result<Response, FederationError> {
     let id = public_review(&state, &id).await?;
+    let total = comments::engagement(&state.pool, id).await?.shares;
     Ok(activity_json(
-        &json!({"@context": documents::AS_CONTEXT, "id": state.urls.shares(id), "type": "Collection", "totalItems": 0}),
+        &json!({"@context": documents::AS_CONTEXT, "id": state.urls.shares(id), "type": "Collection", "totalItems": total}),
     ))
+}
+
+/// One of our comments as a `Note`; a browser goes to its place in the thread.
+async fn comment(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, FederationError> {
+    let id = Uuid::parse_str(&id).map_err(|_| FederationError::NotFound)?;
+    let comment = comments::get(&state.pool, id)
+        .await?
+        .filter(|c| c.origin != "remote")
+        .ok_or(FederationError::NotFound)?;
+    let review = reviews::get(&state.pool, comment.review_id)
+        .await?
+        .filter(|r| r.review.is_public())
+        .ok_or(FederationError::NotFound)?;
+    if !wants_activity_json(&headers) {
+        let target = format!(
+            "{}#comment-{}",
+            state.urls.review(&review.review.slug),
+            comment.id
+        );
+        return Ok(Redirect::to(&target).into_response());
+    }
+    if let Some(deleted_at) = comment.deleted_at {
+        return Ok(activity_json_with_status(
+            StatusCode::GONE,
+            &documents::with_context(documents::comment_tombstone(&comment.ap_id, deleted_at)),
+        ));
+    }
+    if !comment.is_public() {
+        return Err(FederationError::NotFound);
+    }
+    let mut conn = state.pool.acquire().await?;
+    let (note, _) = super::outbox::comment_document(&mut conn, &state.urls, &comment).await?;
+    Ok(activity_json(&documents::with_context(note)))
+}
+
+async fn comment_replies(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, FederationError> {
+    let id = Uuid::parse_str(&id).map_err(|_| FederationError::NotFound)?;
+    let comment = comments::get(&state.pool, id)
+        .await?
+        .filter(|c| c.is_public() && c.origin != "remote")
+        .ok_or(FederationError::NotFound)?;
+    replies_collection(
+        &state,
+        &format!("{}/replies", comment.ap_id),
+        comment.review_id,
+        Some(comment.id),
+        q.page()?,
+    )
+    .await
 }
 
 /// A public activity we sent.

@@ -429,6 +429,23 @@ async fn assert_signed_by_blog(app: &TestApp, received: &Received) {
         true,
     )
     .unwrap_or_else(|e| panic!("delivery signature does not verify: {e}"));
+    // Fedify and Mastodon require a signed `date`; a signed `host` binds the request to its inbox.
+    let signature = received
+        .headers
+        .get("signature")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let signed = signature
+        .split("headers=\"")
+        .nth(1)
+        .and_then(|h| h.split('"').next())
+        .unwrap_or_default();
+    for header in ["(request-target)", "host", "date", "digest"] {
+        assert!(
+            signed.split(' ').any(|h| h == header),
+            "{header} is not signed: {signature}"
+        );
+    }
     let key_id = signatures::signer(&received.headers).expect("keyId");
     assert_eq!(key_id.as_str(), app.url("/users/reviews"));
 }
@@ -460,7 +477,10 @@ async fn follow_publish_edit_unpublish_delete_and_unfollow() {
         .expect("JSON");
     assert_eq!(followers["total"], 1);
     assert_eq!(followers["items"][0]["actor"], peer.actor_id);
-    assert_eq!(followers["items"][0]["handle"], format!("@alice@localhost"));
+    assert_eq!(
+        followers["items"][0]["handle"],
+        format!("@alice@{}", peer.base.trim_start_matches("http://"))
+    );
     assert_eq!(
         followers["items"][0]["inbox"], peer.shared_inbox,
         "deliveries prefer the shared inbox"

@@ -1,0 +1,352 @@
+//! `/api/v1/comments`, the critic's answers and imports, `/api/v1/blocks`, `/api/v1/reports`.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::auth::Admin;
+use super::{ErrorBody, JsonBody, ListQuery};
+use crate::app::AppState;
+use crate::comments::{self, ImportInput, ReplyInput};
+use crate::db::comments::{self as db, BlockRow, CommentRow, ReportRow};
+use crate::domain::ValidationErrors;
+use crate::error::{parse_value, AppError};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommentView {
+    pub id: Uuid,
+    /// Its ActivityPub id.
+    pub ap_id: String,
+    pub review_id: Uuid,
+    pub in_reply_to: Option<Uuid>,
+    /// `remote` (from the fediverse), `local` (the critic's) or `imported`.
+    pub origin: String,
+    pub author_name: String,
+    pub author_handle: Option<String>,
+    pub author_url: Option<String>,
+    pub author_actor: Option<String>,
+    pub url: Option<String>,
+    pub content_html: String,
+    /// `public`, or `private` (followers-only or direct: never shown).
+    pub visibility: String,
+    /// `pending`, `published` or `rejected`.
+    pub status: String,
+    pub published_at: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+    pub deleted: bool,
+}
+
+impl From<CommentRow> for CommentView {
+    fn from(c: CommentRow) -> Self {
+        Self {
+            id: c.id,
+            ap_id: c.ap_id,
+            review_id: c.review_id,
+            in_reply_to: c.parent_id,
+            origin: c.origin,
+            author_name: c.author_name,
+            author_handle: c.author_handle,
+            author_url: c.author_url,
+            author_actor: c.author_actor,
+            url: c.url,
+            content_html: c.content_html,
+            visibility: c.visibility,
+            status: c.status,
+            published_at: c.published_at,
+            edited_at: c.edited_at,
+            deleted: c.deleted_at.is_some(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommentList {
+    pub items: Vec<CommentView>,
+    pub page: i64,
+    pub per_page: i64,
+    pub total: i64,
+}
+
+fn uuid(raw: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
+}
+
+/// Comments by moderation state: `pending`, `published`, `rejected`, or `private`.
+#[utoipa::path(get, path = "/api/v1/comments",
+    params(("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query), ("status" = Option<String>, Query, description = "pending, published, rejected or private")),
+    responses((status = 200, body = CommentList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    _: Admin,
+    State(state): State<AppState>,
+    params: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Json<CommentList>, AppError> {
+    let allowed = ["pending", "published", "rejected", "private"];
+    let list = ListQuery::from_request(params)?.parse(|s| {
+        allowed
+            .iter()
+            .find(|a| **a == s)
+            .copied()
+            .ok_or_else(|| format!("must be one of {}", allowed.join(", ")))
+    })?;
+    let (rows, total) = db::list(&state.pool, list.status, list.per_page, list.offset()).await?;
+    Ok(Json(CommentList {
+        items: rows.into_iter().map(Into::into).collect(),
+        page: list.page,
+        per_page: list.per_page,
+        total,
+    }))
+}
+
+/// Publish a held comment.
+#[utoipa::path(post, path = "/api/v1/comments/{id}/approve", params(("id" = Uuid, Path)),
+    responses((status = 200, body = CommentView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn approve(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<CommentView>, AppError> {
+    Ok(Json(
+        comments::moderate(&state.pool, uuid(&id)?, "published")
+            .await?
+            .into(),
+    ))
+}
+
+/// Reject a comment: it is not shown.
+#[utoipa::path(post, path = "/api/v1/comments/{id}/reject", params(("id" = Uuid, Path)),
+    responses((status = 200, body = CommentView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn reject(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<CommentView>, AppError> {
+    Ok(Json(
+        comments::moderate(&state.pool, uuid(&id)?, "rejected")
+            .await?
+            .into(),
+    ))
+}
+
+/// Delete a comment; the critic's own answers are deleted from the fediverse too.
+#[utoipa::path(delete, path = "/api/v1/comments/{id}", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    comments::delete(&state.pool, &state.settings, uuid(&id)?, Utc::now()).await?;
+    state.federation.wake.notify_one();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditInput {
+    /// Markdown.
+    pub body: String,
+}
+
+/// Edit one of the critic's answers (sent as an `Update`).
+#[utoipa::path(patch, path = "/api/v1/comments/{id}", params(("id" = Uuid, Path)), request_body = EditInput,
+    responses((status = 200, body = CommentView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn edit(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<CommentView>, AppError> {
+    let input: EditInput = parse_value(body)?;
+    let edited = comments::edit(
+        &state.pool,
+        &state.settings,
+        uuid(&id)?,
+        &input.body,
+        Utc::now(),
+    )
+    .await?;
+    state.federation.wake.notify_one();
+    Ok(Json(edited.into()))
+}
+
+/// The critic answers a comment (or the review): stored, shown, and sent as a `Create{Note}`
+/// to the commenter (with a `Mention`) and the followers.
+#[utoipa::path(post, path = "/api/v1/reviews/{id}/comments", params(("id" = Uuid, Path)), request_body = ReplyInput,
+    responses((status = 201, body = CommentView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn reply(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<(StatusCode, Json<CommentView>), AppError> {
+    let input: ReplyInput = parse_value(body)?;
+    let stored =
+        comments::reply(&state.pool, &state.settings, uuid(&id)?, &input, Utc::now()).await?;
+    state.federation.wake.notify_one();
+    Ok((StatusCode::CREATED, Json(stored.into())))
+}
+
+/// Import a comment from an older blog.
+#[utoipa::path(post, path = "/api/v1/reviews/{id}/comments/import", params(("id" = Uuid, Path)), request_body = ImportInput,
+    responses((status = 201, body = CommentView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn import(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<(StatusCode, Json<CommentView>), AppError> {
+    let input: ImportInput = parse_value(body)?;
+    let stored = comments::import(&state.pool, &state.settings, uuid(&id)?, &input).await?;
+    Ok((StatusCode::CREATED, Json(stored.into())))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BlockInput {
+    /// An actor id to block…
+    pub actor: Option<String>,
+    /// …or a whole server, by host (`bad.example`, or `host:port`).
+    pub domain: Option<String>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BlockView {
+    pub id: Uuid,
+    /// `actor` or `domain`.
+    pub kind: String,
+    pub value: String,
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<BlockRow> for BlockView {
+    fn from(b: BlockRow) -> Self {
+        Self {
+            id: b.id,
+            kind: b.kind,
+            value: b.value,
+            reason: b.reason,
+            created_at: b.created_at,
+        }
+    }
+}
+
+/// Block an actor or a server: their activities are refused, their comments hidden.
+#[utoipa::path(post, path = "/api/v1/blocks", request_body = BlockInput,
+    responses((status = 201, body = BlockView), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn block(
+    _: Admin,
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody,
+) -> Result<(StatusCode, Json<BlockView>), AppError> {
+    let input: BlockInput = parse_value(body)?;
+    let mut errors = ValidationErrors::default();
+    let (kind, value) = match (
+        input.actor.as_deref().map(str::trim),
+        input.domain.as_deref().map(str::trim),
+    ) {
+        (Some(actor), None) => match url::Url::parse(actor) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => ("actor", url.to_string()),
+            _ => {
+                errors.add("actor", "must be an actor's http(s) URL");
+                ("actor", String::new())
+            }
+        },
+        (None, Some(domain)) => {
+            let domain = domain.trim_start_matches('@').to_ascii_lowercase();
+            let valid = !domain.is_empty()
+                && domain
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
+            if !valid {
+                errors.add("domain", "must be a host name such as bad.example");
+            }
+            ("domain", domain)
+        }
+        _ => {
+            errors.add("request", "give exactly one of actor and domain");
+            ("actor", String::new())
+        }
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let row = db::add_block(&state.pool, kind, &value, input.reason.as_deref()).await?;
+    tracing::info!(kind, value, "blocked");
+    Ok((StatusCode::CREATED, Json(row.into())))
+}
+
+/// Blocked actors and servers.
+#[utoipa::path(get, path = "/api/v1/blocks", responses((status = 200, body = Vec<BlockView>), (status = 401, body = ErrorBody)))]
+pub async fn blocks(
+    _: Admin,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<BlockView>>, AppError> {
+    Ok(Json(
+        db::list_blocks(&state.pool)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+/// Lift a block.
+#[utoipa::path(delete, path = "/api/v1/blocks/{id}", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn unblock(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    if !db::remove_block(&state.pool, uuid(&id)?).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportView {
+    pub id: Uuid,
+    pub activity: String,
+    /// Who sent the report (usually the other server's instance actor).
+    pub reporter: String,
+    pub content: Option<String>,
+    /// The reported objects and actors.
+    pub objects: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<ReportRow> for ReportView {
+    fn from(r: ReportRow) -> Self {
+        Self {
+            id: r.id,
+            activity: r.activity_id,
+            reporter: r.actor_id,
+            content: r.content,
+            objects: r.objects,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// Reports (`Flag`) sent by other servers.
+#[utoipa::path(get, path = "/api/v1/reports", responses((status = 200, body = Vec<ReportView>), (status = 401, body = ErrorBody)))]
+pub async fn reports(
+    _: Admin,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<ReportView>>, AppError> {
+    Ok(Json(
+        db::list_reports(&state.pool)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
