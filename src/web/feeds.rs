@@ -156,3 +156,67 @@ fn entry(stored: &StoredReview, urls: &Urls) -> Entry {
     );
     entry
 }
+
+/// A review's public comments, newest first.
+pub async fn comments(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
+    respond(&state, comments_feed(&state, &slug).await)
+}
+
+async fn comments_feed(state: &AppState, slug: &str) -> Result<String, AppError> {
+    let urls = &state.urls;
+    let stored = reviews::get_by_slug(&state.pool, slug)
+        .await?
+        .filter(|r| r.review.is_public())
+        .ok_or(AppError::NotFound)?;
+    let review = &stored.review;
+    let mut rows: Vec<_> = crate::db::comments::thread(&state.pool, review.id)
+        .await?
+        .into_iter()
+        .filter(|c| c.deleted_at.is_none())
+        .collect();
+    rows.reverse();
+    rows.truncate(50);
+    let self_url = urls.comments_feed(&review.slug);
+    let page = urls.review(&review.slug);
+    let mut feed = Feed::default();
+    feed.set_id(self_url.clone());
+    feed.set_title(Text::plain(format!("Comments on “{}”", review.title)));
+    feed.set_updated(fixed(
+        rows.iter()
+            .map(|c| c.edited_at.unwrap_or(c.published_at))
+            .max()
+            .unwrap_or(review.updated_at),
+    ));
+    feed.set_links(vec![
+        link(self_url, "self", Some("application/atom+xml")),
+        link(page.clone(), "alternate", Some("text/html")),
+    ]);
+    feed.set_entries(
+        rows.iter()
+            .map(|c| {
+                let mut entry = Entry::default();
+                entry.set_id(c.ap_id.clone());
+                entry.set_title(Text::plain(format!(
+                    "{} on “{}”",
+                    c.author_name, review.title
+                )));
+                entry.set_links(vec![link(
+                    format!("{page}#comment-{}", c.id),
+                    "alternate",
+                    Some("text/html"),
+                )]);
+                entry.set_published(Some(fixed(c.published_at)));
+                entry.set_updated(fixed(c.edited_at.unwrap_or(c.published_at)));
+                let mut author = person(&c.author_name);
+                author.set_uri(c.author_url.clone());
+                entry.set_authors(vec![author]);
+                let mut content = Content::default();
+                content.set_content_type(Some("html".to_string()));
+                content.set_value(Some(c.content_html.clone()));
+                entry.set_content(Some(content));
+                entry
+            })
+            .collect::<Vec<_>>(),
+    );
+    Ok(feed.to_string())
+}

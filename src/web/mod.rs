@@ -1,6 +1,7 @@
 //! The public site: HTML pages and Atom feeds, server-rendered, no JavaScript.
 
 mod feeds;
+mod interact;
 mod pages;
 mod views;
 
@@ -24,6 +25,8 @@ pub fn router() -> Router<AppState> {
         .route("/feed.xml", get(feeds::site))
         .route("/categories/{key}/feed.xml", get(feeds::category))
         .route("/tags/{key}/feed.xml", get(feeds::tag))
+        .route("/reviews/{slug}/comments.xml", get(feeds::comments))
+        .route("/interact", get(interact::interact))
         .route("/style.css", get(style))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(pages::not_found)
@@ -64,16 +67,21 @@ fn error_page(state: &AppState, error: AppError) -> Response {
             "The page could not be shown. Please try again later.",
         ),
     };
+    message_page(state, status, heading, message)
+}
+
+/// A page that only says something (errors, and what became of a reader's request).
+fn message_page(state: &AppState, status: StatusCode, heading: &str, message: &str) -> Response {
     let page = pages::ErrorPage {
         layout: views::Layout::plain(state, heading, &state.urls.home()),
-        heading,
-        message,
+        heading: heading.to_string(),
+        message: message.to_string(),
     };
     match askama::Template::render(&page) {
         Ok(html) => (status, html_headers(), html).into_response(),
         Err(e) => {
-            tracing::error!(error = %e, "rendering the error page");
-            (status, message).into_response()
+            tracing::error!(error = %e, "rendering a message page");
+            (status, message.to_string()).into_response()
         }
     }
 }

@@ -10,6 +10,7 @@ use super::views::{Card, Image, Layout, ReviewDetails};
 use super::{error_page, html_headers};
 use crate::app::AppState;
 use crate::content;
+use crate::db::comments;
 use crate::db::reviews::{self, Former, Listing};
 use crate::error::AppError;
 
@@ -44,8 +45,8 @@ pub struct AboutPage {
 #[template(path = "error.html", config = "config/askama.toml")]
 pub struct ErrorPage {
     pub layout: Layout,
-    pub heading: &'static str,
-    pub message: &'static str,
+    pub heading: String,
+    pub message: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -204,7 +205,9 @@ async fn review_page(state: &AppState, slug: String) -> Result<Response, AppErro
         }
     };
     let r = &stored.review;
-    let details = ReviewDetails::new(r, urls, 0);
+    let thread = crate::comments::tree(comments::thread(&state.pool, r.id).await?);
+    let engagement = comments::engagement(&state.pool, r.id).await?;
+    let details = ReviewDetails::new(r, urls, &thread, engagement);
     let categories = reviews::public_categories(&state.pool).await?;
     let mut layout =
         Layout::plain(state, &r.title, &details.url).with_categories(&categories, urls);
@@ -214,6 +217,10 @@ async fn review_page(state: &AppState, slug: String) -> Result<Response, AppErro
     layout.image = super::views::poster(r).map(|p| Image {
         url: p.url,
         alt: p.alt,
+    });
+    layout.feeds.push(super::views::FeedLink {
+        title: format!("Comments on “{}”", r.title),
+        url: urls.comments_feed(&r.slug),
     });
     for c in &r.categories {
         layout.feeds.push(super::views::FeedLink {

@@ -3,6 +3,9 @@
 use chrono::{DateTime, Utc};
 
 use crate::app::AppState;
+use crate::comments::Node;
+use crate::content::escape_html;
+use crate::db::comments::Engagement;
 use crate::db::reviews::StoredReview;
 use crate::domain::{Review, Term};
 use crate::urls::Urls;
@@ -195,6 +198,12 @@ pub struct ReviewDetails {
     pub body_html: String,
     pub comments_heading: String,
     pub json_ld: String,
+    pub thread_html: String,
+    pub likes: i64,
+    pub shares: i64,
+    pub comments_feed: String,
+    pub interact_url: String,
+    pub actor_url: String,
 }
 
 /// "No Responses to “X”", "One Response to “X”", "31 Responses to “X”".
@@ -241,7 +250,14 @@ fn credit_lines(r: &Review) -> Vec<CreditLine> {
 }
 
 impl ReviewDetails {
-    pub fn new(r: &Review, urls: &Urls, comment_count: usize) -> Self {
+    pub fn new(r: &Review, urls: &Urls, thread: &[Node], engagement: Engagement) -> Self {
+        fn shown(nodes: &[Node]) -> usize {
+            nodes
+                .iter()
+                .map(|n| usize::from(n.comment.deleted_at.is_none()) + shown(&n.children))
+                .sum()
+        }
+        let comment_count = shown(thread);
         let published_at = r.date();
         // Back-dated reviews are created after their publication date: that is not an edit.
         let edited = r.updated_at > published_at.max(r.created_at) + chrono::Duration::minutes(5);
@@ -280,6 +296,12 @@ impl ReviewDetails {
             spoiler_warning: r.spoiler_warning.clone(),
             body_html: r.body_html.clone(),
             comments_heading: comments_heading(comment_count, &r.title),
+            thread_html: thread_html(thread),
+            likes: engagement.likes,
+            shares: engagement.shares,
+            comments_feed: urls.comments_feed(&r.slug),
+            interact_url: urls.join("/interact"),
+            actor_url: urls.actor(),
             json_ld: json_ld(r, &url),
             url,
         }
@@ -335,4 +357,85 @@ fn json_ld(r: &Review, url: &str) -> String {
         review["reviewRating"] = serde_json::json!({"@type": "Rating", "ratingValue": rating.value(), "bestRating": rating.best(), "worstRating": 0});
     }
     review.to_string().replace('<', "\\u003c")
+}
+
+/// An http(s) URL, or nothing: remote avatars and profile links go into attributes.
+fn safe_url(url: Option<&str>) -> Option<String> {
+    let url = url?;
+    let parsed = url::Url::parse(url).ok()?;
+    matches!(parsed.scheme(), "http" | "https").then(|| escape_html(parsed.as_str()))
+}
+
+/// The comment thread as nested lists. Every value from outside is escaped here; comment
+/// bodies were sanitized when stored.
+pub fn thread_html(nodes: &[Node]) -> String {
+    let mut html = String::new();
+    if !nodes.is_empty() {
+        html.push_str("<ol class=\"comment-list\">");
+        for node in nodes {
+            comment_html(node, &mut html);
+        }
+        html.push_str("</ol>");
+    }
+    html
+}
+
+fn comment_html(node: &Node, html: &mut String) {
+    let c = &node.comment;
+    html.push_str(&format!(
+        "<li id=\"comment-{}\" class=\"comment comment-{}\">",
+        c.id,
+        escape_html(&c.origin)
+    ));
+    if c.deleted_at.is_some() {
+        html.push_str("<p class=\"comment-deleted\">This comment was deleted.</p>");
+    } else {
+        html.push_str("<article><header class=\"comment-meta\">");
+        if let Some(avatar) = safe_url(c.author_avatar.as_deref()) {
+            html.push_str(&format!(
+                "<img class=\"avatar\" src=\"{avatar}\" alt=\"\" width=\"48\" height=\"48\" loading=\"lazy\" referrerpolicy=\"no-referrer\"> "
+            ));
+        }
+        let name = escape_html(&c.author_name);
+        match safe_url(c.author_url.as_deref()) {
+            Some(url) => html.push_str(&format!("<a class=\"comment-author\" href=\"{url}\" rel=\"nofollow noopener ugc\">{name}</a>")),
+            None => html.push_str(&format!("<span class=\"comment-author\">{name}</span>")),
+        }
+        if let Some(handle) = &c.author_handle {
+            html.push_str(&format!(
+                " <span class=\"handle\">{}</span>",
+                escape_html(handle)
+            ));
+        }
+        if c.origin == "local" {
+            html.push_str(" <span class=\"badge\">author</span>");
+        }
+        let link = safe_url(c.url.as_deref()).unwrap_or_else(|| format!("#comment-{}", c.id));
+        html.push_str(&format!(
+            " · <a class=\"comment-time\" href=\"{link}\"><time datetime=\"{}\">{}</time></a>",
+            c.published_at.to_rfc3339(),
+            display_date(c.published_at)
+        ));
+        if c.edited_at.is_some() {
+            html.push_str(" · <span class=\"edited\">edited</span>");
+        }
+        html.push_str("</header>");
+        match &c.summary {
+            Some(warning) => html.push_str(&format!(
+                "<details class=\"comment-cw\"><summary>{}</summary><div class=\"comment-body\">{}</div></details>",
+                escape_html(warning),
+                c.content_html
+            )),
+            None => html.push_str(&format!("<div class=\"comment-body\">{}</div>", c.content_html)),
+        }
+        html.push_str("</article>");
+    }
+    if !node.children.is_empty() {
+        html.push_str("<ol class=\"children\">");
+        for child in &node.children {
+            comment_html(child, html);
+        }
+        html.push_str("</ol>");
+    }
+    html.push_str("</li>");
 }

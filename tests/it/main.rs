@@ -2,6 +2,7 @@
 
 mod api;
 mod cli;
+mod comments;
 mod embedded;
 mod federation;
 mod feeds;

@@ -39,6 +39,9 @@ struct Shared {
     actor: Arc<Mutex<Value>>,
     /// How long each inbox takes to answer.
     delay: Arc<Mutex<Duration>>,
+    /// Objects served at `/objects/{name}`.
+    objects: Arc<Mutex<std::collections::HashMap<String, Value>>>,
+    base: Arc<Mutex<String>>,
 }
 
 pub struct Peer {
@@ -60,6 +63,32 @@ async fn actor_doc(State(shared): State<Shared>) -> impl IntoResponse {
         [("content-type", "application/activity+json")],
         doc.to_string(),
     )
+}
+
+async fn object(
+    State(shared): State<Shared>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> axum::response::Response {
+    match lock(&shared.objects).get(&name) {
+        Some(doc) => (
+            [("content-type", "application/activity+json")],
+            doc.to_string(),
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn webfinger(State(shared): State<Shared>) -> axum::response::Response {
+    let base = lock(&shared.base).clone();
+    let doc = json!({
+        "subject": format!("acct:alice@{}", base.trim_start_matches("http://")),
+        "links": [
+            {"rel": "self", "type": "application/activity+json", "href": format!("{base}/users/alice")},
+            {"rel": "http://ostatus.org/schema/1.0/subscribe", "template": format!("{base}/authorize_interaction?uri={{uri}}")},
+        ],
+    });
+    ([("content-type", "application/jrd+json")], doc.to_string()).into_response()
 }
 
 async fn inbox(
@@ -103,6 +132,7 @@ impl Peer {
             created_at: chrono::Utc::now(),
         };
         let shared = Shared::default();
+        *lock(&shared.base) = base.clone();
         *lock(&shared.actor) = json!({
             "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
             "id": actor_id,
@@ -120,6 +150,8 @@ impl Peer {
             .route("/users/alice/inbox", post(inbox))
             .route("/inbox", post(inbox))
             .route("/inboxes/{n}", post(inbox))
+            .route("/objects/{name}", get(object))
+            .route("/.well-known/webfinger", get(webfinger))
             .with_state(shared.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -218,6 +250,73 @@ impl Peer {
             .await
             .expect("signing");
         self.client.execute(request).await.expect("POST")
+    }
+
+    /// Serves `doc` at `/objects/{name}` and returns its URL.
+    pub fn serve_object(&self, name: &str, doc: Value) -> String {
+        lock(&self.shared.objects).insert(name.to_string(), doc);
+        format!("{}/objects/{name}", self.base)
+    }
+
+    /// A note by alice as Mastodon writes replies: mixed `tag`, `contentMap`, `conversation`.
+    pub fn note(
+        &self,
+        name: &str,
+        in_reply_to: &str,
+        html: &str,
+        public: bool,
+        mention: &str,
+    ) -> Value {
+        let id = format!("{}/objects/{name}", self.base);
+        let (to, cc) = if public {
+            (
+                json!(["https://www.w3.org/ns/activitystreams#Public"]),
+                json!([format!("{}/followers", self.actor_id), mention]),
+            )
+        } else {
+            (
+                json!([format!("{}/followers", self.actor_id)]),
+                json!([mention]),
+            )
+        };
+        json!({
+            "id": id,
+            "type": "Note",
+            "summary": null,
+            "inReplyTo": in_reply_to,
+            "published": "2026-11-20T10:00:00Z",
+            "url": format!("{}/@alice/{name}", self.base),
+            "attributedTo": self.actor_id,
+            "to": to,
+            "cc": cc,
+            "sensitive": false,
+            "atomUri": id,
+            "inReplyToAtomUri": in_reply_to,
+            "conversation": format!("tag:{},2026:objectId=1:objectType=Conversation", self.base.trim_start_matches("http://")),
+            "context": format!("{}/contexts/1", self.base),
+            "content": html,
+            "contentMap": {"en": html},
+            "attachment": [],
+            "tag": [
+                {"type": "Mention", "href": mention, "name": "@reviews@blog"},
+                {"type": "Hashtag", "href": format!("{}/tags/film", self.base), "name": "#film"},
+                {"id": format!("{}/emojis/1", self.base), "type": "Emoji", "name": ":blobcat:", "icon": {"type": "Image", "url": format!("{}/blobcat.png", self.base)}},
+            ],
+            "replies": {"id": format!("{id}/replies"), "type": "Collection", "first": {"type": "CollectionPage", "items": []}},
+        })
+    }
+
+    /// Wraps an object in an activity by alice.
+    pub fn activity(&self, kind: &str, name: &str, object: Value) -> Value {
+        json!({
+            "@context": ["https://www.w3.org/ns/activitystreams", {"ostatus": "http://ostatus.org#", "conversation": "ostatus:conversation"}],
+            "id": self.id(name),
+            "type": kind,
+            "actor": self.actor_id,
+            "published": "2026-11-20T10:00:00Z",
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "object": object,
+        })
     }
 
     pub fn received(&self) -> Vec<Received> {
