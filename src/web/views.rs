@@ -369,14 +369,11 @@ fn safe_url(url: Option<&str>) -> Option<String> {
 /// The comment thread as nested lists. Every value from outside is escaped here; comment
 /// bodies were sanitized when stored.
 pub fn thread_html(nodes: &[Node]) -> String {
-    let mut html = String::new();
-    if !nodes.is_empty() {
-        html.push_str("<ol class=\"comment-list\">");
-        for node in nodes {
-            comment_html(node, &mut html);
-        }
-        html.push_str("</ol>");
+    let mut html = String::from("<ol class=\"comment-list\">");
+    for node in nodes {
+        comment_html(node, &mut html);
     }
+    html.push_str("</ol>");
     html
 }
 
