@@ -529,7 +529,7 @@ async function cmdReply(objectUrl, text) {
   const note = new Note({
     id: new URL(`${ORIGIN}/notes/${uuid}`),
     attribution: me,
-    inReplyTo: obj.id,
+    replyTarget: obj.id,
     content: `<p>${escapeHtml(text)}</p>`,
     to: PUBLIC_COLLECTION,
     cc: author.id,

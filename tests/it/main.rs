@@ -7,6 +7,7 @@ mod embedded;
 mod federation;
 mod feeds;
 mod helpers;
+mod interop;
 mod peer;
 mod scheduling;
 mod web;
