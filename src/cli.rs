@@ -165,9 +165,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             with_db(&settings, |pool| async move {
                 let report = demo::load(&pool, &shared, &samples).await?;
                 out(format!(
-                    "demo: {} created, {} already there",
+                    "demo: {} created, {} already there, {} reader responses imported",
                     report.created.len(),
-                    report.skipped.len()
+                    report.skipped.len(),
+                    report.comments
                 ))
             })
             .await

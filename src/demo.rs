@@ -55,6 +55,33 @@ pub enum DemoError {
 pub struct Report {
     pub created: Vec<String>,
     pub skipped: Vec<String>,
+    /// Reader responses imported as comments.
+    pub comments: usize,
+}
+
+/// The second sample's reader responses, imported as comments of its review.
+async fn import_responses(
+    pool: &PgPool,
+    settings: &Settings,
+    review: &crate::domain::Review,
+    samples: &Path,
+) -> Result<usize, DemoError> {
+    let mut items = responses(&read(samples, "002_f9ad0a0c7b967a73.txt")?);
+    fill_dates(&mut items, review.date());
+    for item in &items {
+        let input = crate::comments::ImportInput {
+            author_name: item
+                .author
+                .clone()
+                .unwrap_or_else(|| format!("Reader {}", item.number)),
+            author_url: None,
+            date: item.date.unwrap_or_else(|| review.date()),
+            content: item.paragraphs.join("\n\n"),
+            parent: None,
+        };
+        crate::comments::import(pool, settings, review.id, &input).await?;
+    }
+    Ok(items.len())
 }
 
 fn read(dir: &Path, name: &str) -> Result<String, DemoError> {
@@ -213,7 +240,13 @@ fn parse_posting_line(line: &str) -> Option<(DateTime<Utc>, Vec<String>)> {
         .map(|c| c.trim().to_string())
         .collect();
     let date = date.split_once(", ")?.1; // drop the weekday
-    let date: String = date
+    Some((wordpress_date(date)?, categories))
+}
+
+/// "February 5th, 2011 at 4:12 pm", as WordPress prints dates.
+fn wordpress_date(text: &str) -> Option<DateTime<Utc>> {
+    let date: String = text
+        .trim()
         .split(' ')
         .map(|w| {
             w.trim_end_matches(',').trim_end_matches(|c: char| {
@@ -223,7 +256,123 @@ fn parse_posting_line(line: &str) -> Option<(DateTime<Utc>, Vec<String>)> {
         .collect::<Vec<_>>()
         .join(" ");
     let naive = NaiveDateTime::parse_from_str(&date.to_uppercase(), "%B %d %Y AT %I:%M %p").ok()?;
-    Some((naive.and_utc(), categories))
+    Some(naive.and_utc())
+}
+
+/// One of the sample's numbered reader responses.
+#[derive(Debug, Clone, PartialEq)]
+struct Response {
+    number: u32,
+    author: Option<String>,
+    date: Option<DateTime<Utc>>,
+    paragraphs: Vec<String>,
+}
+
+/// The numbered responses between "31 Responses to …" and "Leave a Reply". A response may
+/// start with its author's name and a WordPress date; most of the copied ones lost theirs.
+/// Where the numbering skips one, the previous response's last paragraph is taken as the
+/// missing response (the copy dropped its number, not its text).
+fn responses(text: &str) -> Vec<Response> {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.contains("Responses to “"))
+        .map(|i| i + 1)
+        .unwrap_or(lines.len());
+    let end = lines
+        .iter()
+        .position(|l| l.trim() == "Leave a Reply")
+        .unwrap_or(lines.len());
+    let mut items: Vec<Response> = Vec::new();
+    let mut paragraph = String::new();
+    let flush = |items: &mut Vec<Response>, paragraph: &mut String| {
+        let p = clean(paragraph);
+        if let (false, Some(item)) = (p.is_empty(), items.last_mut()) {
+            item.paragraphs.push(p);
+        }
+        paragraph.clear();
+    };
+    for line in lines.get(start..end).unwrap_or_default() {
+        let trimmed = line.trim_start();
+        let numbered = line.len() - trimmed.len() <= 3
+            && trimmed
+                .split_once(". ")
+                .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+        if numbered {
+            flush(&mut items, &mut paragraph);
+            let (n, rest) = trimmed.split_once(". ").unwrap_or_default();
+            let number: u32 = n.parse().unwrap_or(0);
+            if let Some(previous) = items.last_mut() {
+                if number == previous.number + 2 && previous.paragraphs.len() > 1 {
+                    let lost = previous.paragraphs.pop().into_iter().collect();
+                    let missing = Response {
+                        number: previous.number + 1,
+                        author: None,
+                        date: None,
+                        paragraphs: lost,
+                    };
+                    items.push(missing);
+                }
+            }
+            items.push(Response {
+                number,
+                author: None,
+                date: None,
+                paragraphs: Vec::new(),
+            });
+            paragraph.push_str(rest);
+        } else if line.trim().is_empty() {
+            flush(&mut items, &mut paragraph);
+        } else {
+            if !paragraph.is_empty() {
+                paragraph.push(' ');
+            }
+            paragraph.push_str(line.trim());
+        }
+    }
+    flush(&mut items, &mut paragraph);
+    for item in &mut items {
+        if item.paragraphs.len() > 2 && item.paragraphs[0].chars().count() < 60 {
+            if let Some(date) = wordpress_date(&item.paragraphs[1]) {
+                item.author = Some(item.paragraphs.remove(0));
+                item.date = Some(date);
+                item.paragraphs.remove(0);
+            }
+        }
+    }
+    items
+}
+
+/// Dates for responses that lost theirs: spread evenly between the known ones, starting at
+/// the review's own date, three hours apart after the last known one.
+fn fill_dates(items: &mut [Response], posted: DateTime<Utc>) {
+    let known: Vec<(usize, DateTime<Utc>)> = std::iter::once((0, posted))
+        .chain(
+            items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| r.date.map(|d| (i + 1, d))),
+        )
+        .collect();
+    for i in 0..items.len() {
+        if items[i].date.is_some() {
+            continue;
+        }
+        let position = i + 1;
+        let before = known
+            .iter()
+            .rev()
+            .find(|(p, _)| *p < position)
+            .copied()
+            .unwrap_or((0, posted));
+        let after = known.iter().find(|(p, _)| *p > position).copied();
+        items[i].date = Some(match after {
+            Some((p, at)) => {
+                before.1 + (at - before.1) * (position - before.0) as i32 / (p - before.0) as i32
+            }
+            None => before.1 + chrono::Duration::hours(3 * (position - before.0) as i64),
+        });
+    }
 }
 
 /// Loads the sample reviews unless reviews with their slugs exist.
@@ -246,6 +395,9 @@ pub async fn load(pool: &PgPool, settings: &Settings, samples: &Path) -> Result<
         }
         let stored = publishing::create(pool, settings, &input, Utc::now()).await?;
         report.created.push(stored.review.slug.to_string());
+        if stored.review.slug.as_str() == "never-let-me-go" {
+            report.comments = import_responses(pool, settings, &stored.review, samples).await?;
+        }
     }
     tracing::info!(
         created = report.created.len(),
@@ -270,6 +422,41 @@ mod tests {
             categories,
             vec!["Reviews", "Science Fiction and Space Shit"]
         );
+    }
+
+    #[test]
+    fn the_sample_has_31_responses() {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../shared/samples/002_f9ad0a0c7b967a73.txt"),
+        );
+        let Ok(text) = text else { return }; // the samples live beside the checkout
+        let mut items = responses(&text);
+        assert_eq!(items.len(), 31);
+        assert_eq!(
+            items.iter().map(|r| r.number).collect::<Vec<_>>(),
+            (1..=31).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            items[15].author.as_deref(),
+            Some("Jareth Cutestory's Clone")
+        );
+        assert_eq!(
+            items[15].paragraphs[0],
+            "Note to self: Remove Sternhein from Facebook friends page."
+        );
+        assert_eq!(items[22].author.as_deref(), Some("The Sophisticated Panda"));
+        assert!(items[21].paragraphs[0].starts_with("They made a choice in the movie"));
+        assert!(items[30]
+            .paragraphs
+            .last()
+            .expect("last")
+            .contains("DREDD 3D"));
+        let posted = wordpress_date("February 4th, 2011 at 2:54 am").expect("date");
+        fill_dates(&mut items, posted);
+        let dates: Vec<_> = items.iter().map(|r| r.date.expect("date")).collect();
+        assert!(dates.windows(2).all(|w| w[0] <= w[1]), "in order");
+        assert_eq!(dates[15].to_rfc3339(), "2011-02-05T16:12:00+00:00");
     }
 
     #[test]

@@ -92,7 +92,10 @@ async fn demo_loads_the_samples_once_with_their_credits() {
     let samples = samples.to_str().expect("path");
     let (ok, out, err) = reviewpub(&db, &["demo", "--samples", samples]);
     assert!(ok, "{err}");
-    assert!(out.contains("2 created"), "{out}");
+    assert!(
+        out.contains("2 created") && out.contains("31 reader responses imported"),
+        "{out}"
+    );
     let (ok, out, _) = reviewpub(&db, &["demo", "--samples", samples]);
     assert!(ok && out.contains("0 created, 2 already there"), "{out}");
 

@@ -118,6 +118,10 @@ async fn the_binary_serves_the_demo_on_its_embedded_database_and_keeps_it_across
         .await
         .expect("body");
     assert!(page.contains("Science Fiction and Space Shit") && page.contains("Alex Garland"));
+    assert!(
+        page.contains("31 Responses to “Never Let Me Go”"),
+        "the sample's reader responses are the thread"
+    );
     let status = server.terminate();
     assert!(status.success(), "clean exit: {status}");
 

@@ -15,7 +15,10 @@ use crate::helpers::{free_port, sample_review, shared_tmp, TestApp};
 fn peers_dir() -> PathBuf {
     let dir = std::env::var_os("REVIEWPUB_PEERS_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/root".into())).join(".cache/reviewpub-peers"));
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/root".into()))
+                .join(".cache/reviewpub-peers")
+        });
     for tool in ["bin/snac", "bin/node"] {
         assert!(
             dir.join(tool).exists(),
@@ -27,7 +30,9 @@ fn peers_dir() -> PathBuf {
 }
 
 fn script(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/peers").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("scripts/peers")
+        .join(name)
 }
 
 /// Waits (bounded) until `check` holds.
@@ -56,16 +61,42 @@ impl Snac {
         let dir = shared_tmp("reviewpub-snac-");
         let data = dir.path().join("snac");
         let port = free_port();
-        let output = Command::new(script("snac-setup")).arg(&data).arg(port.to_string()).output().expect("snac-setup runs");
-        assert!(output.status.success(), "snac-setup failed: {}", String::from_utf8_lossy(&output.stderr));
+        let output = Command::new(script("snac-setup"))
+            .arg(&data)
+            .arg(port.to_string())
+            .output()
+            .expect("snac-setup runs");
+        assert!(
+            output.status.success(),
+            "snac-setup failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let vars = String::from_utf8_lossy(&output.stdout).to_string();
-        let actor = vars.lines().find_map(|l| l.strip_prefix("SNAC_ACTOR=")).expect("SNAC_ACTOR").to_string();
-        Self { data, actor, bin, _dir: dir }
+        let actor = vars
+            .lines()
+            .find_map(|l| l.strip_prefix("SNAC_ACTOR="))
+            .expect("SNAC_ACTOR")
+            .to_string();
+        Self {
+            data,
+            actor,
+            bin,
+            _dir: dir,
+        }
     }
 
     fn cli(&self, args: &[&str]) {
-        let output = Command::new(&self.bin).arg(args[0]).arg(&self.data).args(&args[1..]).output().expect("snac runs");
-        assert!(output.status.success(), "snac {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        let output = Command::new(&self.bin)
+            .arg(args[0])
+            .arg(&self.data)
+            .args(&args[1..])
+            .output()
+            .expect("snac runs");
+        assert!(
+            output.status.success(),
+            "snac {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
 
     fn log(&self) -> String {
@@ -74,38 +105,71 @@ impl Snac {
 
     /// The object snac stored under this id (`object/<md5[0:2]>/<md5>.json`).
     fn object(&self, id: &str) -> Option<Value> {
-        let output = Command::new("md5sum").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().expect("stdin").write_all(id.as_bytes())?;
-            child.wait_with_output()
-        });
-        let hash = String::from_utf8_lossy(&output.expect("md5sum").stdout).chars().take(32).collect::<String>();
-        let path = self.data.join("object").join(&hash[..2]).join(format!("{hash}.json"));
+        let output = Command::new("md5sum")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                child
+                    .stdin
+                    .take()
+                    .expect("stdin")
+                    .write_all(id.as_bytes())?;
+                child.wait_with_output()
+            });
+        let hash = String::from_utf8_lossy(&output.expect("md5sum").stdout)
+            .chars()
+            .take(32)
+            .collect::<String>();
+        let path = self
+            .data
+            .join("object")
+            .join(&hash[..2])
+            .join(format!("{hash}.json"));
         serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
     }
 }
 
 impl Drop for Snac {
     fn drop(&mut self) {
-        let _ = Command::new(script("snac-setup")).arg("--stop").arg(&self.data).output();
+        let _ = Command::new(script("snac-setup"))
+            .arg("--stop")
+            .arg(&self.data)
+            .output();
     }
 }
 
 async fn followers(app: &TestApp) -> Value {
-    app.api(Method::GET, "/followers").send().await.expect("GET").json().await.expect("JSON")
+    app.api(Method::GET, "/followers")
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON")
 }
 
 // The peers' commands block while they talk to the in-process server: several threads.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn snac_follows_receives_edits_deletions_and_unfollows() {
-    let app = TestApp::spawn_with(|f| f.merge(("federation.retry_base_seconds", 1)).merge(("comments.moderation", "open"))).await;
+    let app = TestApp::spawn_with(|f| {
+        f.merge(("federation.retry_base_seconds", 1))
+            .merge(("comments.moderation", "open"))
+    })
+    .await;
     let snac = Snac::start();
     let actor = app.url("/users/reviews");
     let host = app.base.trim_start_matches("http://").to_string();
 
     // 1. snac follows the blog by its handle; the Accept reaches it.
     snac.cli(&["follow", "critic", &format!("@reviews@{host}")]);
-    eventually("snac to confirm the follow", 30, || snac.log().contains(&format!("confirmed follow from {actor}")).then_some(())).await;
+    eventually("snac to confirm the follow", 30, || {
+        snac.log()
+            .contains(&format!("confirmed follow from {actor}"))
+            .then_some(())
+    })
+    .await;
     let list = followers(&app).await;
     assert_eq!(list["items"][0]["actor"], snac.actor);
     assert_eq!(list["items"][0]["status"], "accepted");
@@ -116,30 +180,46 @@ async fn snac_follows_receives_edits_deletions_and_unfollows() {
     let stored = {
         let snac = &snac;
         let ap_id = ap_id.clone();
-        eventually("the Article in snac's store", 30, move || snac.object(&ap_id)).await
+        eventually("the Article in snac's store", 30, move || {
+            snac.object(&ap_id)
+        })
+        .await
     };
     assert_eq!(stored["type"], "Article");
     assert_eq!(stored["name"], "Heat (1995)");
     assert_eq!(stored["attributedTo"], actor);
-    assert!(snac.log().contains(&format!("new 'Article' {actor} {ap_id}")));
+    assert!(snac
+        .log()
+        .contains(&format!("new 'Article' {actor} {ap_id}")));
 
     // 4. An edit arrives as an Update; snac's copy changes.
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let id = review["id"].as_str().expect("id");
-    app.api(Method::PATCH, &format!("/reviews/{id}")).json(&json!({"title": "Heat (1995), revisited"})).send().await.expect("PATCH");
+    app.api(Method::PATCH, &format!("/reviews/{id}"))
+        .json(&json!({"title": "Heat (1995), revisited"}))
+        .send()
+        .await
+        .expect("PATCH");
     {
         let snac = &snac;
         let ap_id = ap_id.clone();
         eventually("snac's copy to change", 30, move || {
-            snac.object(&ap_id).filter(|o| o["name"] == "Heat (1995), revisited" && o["updated"].is_string())
+            snac.object(&ap_id)
+                .filter(|o| o["name"] == "Heat (1995), revisited" && o["updated"].is_string())
         })
         .await;
     }
 
     // A reply from snac (its note form with in_reply_to) becomes a comment.
-    let password = std::fs::read_to_string(snac.data.join("critic.password")).expect("password").trim().to_string();
+    let password = std::fs::read_to_string(snac.data.join("critic.password"))
+        .expect("password")
+        .trim()
+        .to_string();
     let snac_base = snac.actor.trim_end_matches("/critic").to_string();
-    let form = [("content", "A reply from snac"), ("in_reply_to", ap_id.as_str())];
+    let form = [
+        ("content", "A reply from snac"),
+        ("in_reply_to", ap_id.as_str()),
+    ];
     let response = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -150,37 +230,66 @@ async fn snac_follows_receives_edits_deletions_and_unfollows() {
         .send()
         .await
         .expect("snac note");
-    assert!(response.status().is_redirection() || response.status().is_success(), "{}", response.status());
+    assert!(
+        response.status().is_redirection() || response.status().is_success(),
+        "{}",
+        response.status()
+    );
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let (_, html) = app.get_text(&format!("/reviews/{}", review["slug"].as_str().expect("slug"))).await;
+        let (_, html) = app
+            .get_text(&format!(
+                "/reviews/{}",
+                review["slug"].as_str().expect("slug")
+            ))
+            .await;
         if html.contains("A reply from snac") {
             break;
         }
-        assert!(Instant::now() < deadline, "snac's reply never became a comment");
+        assert!(
+            Instant::now() < deadline,
+            "snac's reply never became a comment"
+        );
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 
     // 4. Deleted: snac drops its copy.
-    app.api(Method::DELETE, &format!("/reviews/{id}")).send().await.expect("DELETE");
+    app.api(Method::DELETE, &format!("/reviews/{id}"))
+        .send()
+        .await
+        .expect("DELETE");
     {
         let snac = &snac;
         let ap_id = ap_id.clone();
-        eventually("snac to drop the Article", 30, move || snac.object(&ap_id).is_none().then_some(())).await;
+        eventually("snac to drop the Article", 30, move || {
+            snac.object(&ap_id).is_none().then_some(())
+        })
+        .await;
     }
-    assert!(snac.log().contains(&format!("new 'Delete' {actor} {ap_id}")));
+    assert!(snac
+        .log()
+        .contains(&format!("new 'Delete' {actor} {ap_id}")));
 
     // 5. snac unfollows: the follower is gone and nothing more is sent to it.
     snac.cli(&["unfollow", "critic", &actor]);
     let deadline = Instant::now() + Duration::from_secs(30);
     while followers(&app).await["total"] != 0 {
-        assert!(Instant::now() < deadline, "snac's unfollow did not remove the follower");
+        assert!(
+            Instant::now() < deadline,
+            "snac's unfollow did not remove the follower"
+        );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     let after = app.create_review(sample_review("After Unfollow")).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert!(snac.object(after["ap_id"].as_str().expect("ap_id")).is_none());
-    assert!(!snac.log().contains("bad signature"), "snac rejected a signature: {}", snac.log());
+    assert!(snac
+        .object(after["ap_id"].as_str().expect("ap_id"))
+        .is_none());
+    assert!(
+        !snac.log().contains("bad signature"),
+        "snac rejected a signature: {}",
+        snac.log()
+    );
     app.stop().await;
 }
 
@@ -197,25 +306,51 @@ impl Fedify {
     fn new() -> Self {
         let node = peers_dir().join("bin/node");
         let dir = shared_tmp("reviewpub-fedify-");
-        Self { node, port: free_port(), state: dir.path().join("state"), server: None, _dir: dir }
+        Self {
+            node,
+            port: free_port(),
+            state: dir.path().join("state"),
+            server: None,
+            _dir: dir,
+        }
     }
 
     fn command(&self) -> Command {
         let mut command = Command::new(&self.node);
-        command.arg(script("fedify-peer.mjs")).arg("--port").arg(self.port.to_string()).arg("--state").arg(&self.state);
+        command
+            .arg(script("fedify-peer.mjs"))
+            .arg("--port")
+            .arg(self.port.to_string())
+            .arg("--state")
+            .arg(&self.state);
         command
     }
 
     fn run(&self, args: &[&str]) -> (bool, String, String) {
         let output = self.command().args(args).output().expect("node runs");
-        (output.status.success(), String::from_utf8_lossy(&output.stdout).to_string(), String::from_utf8_lossy(&output.stderr).to_string())
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).to_string(),
+            String::from_utf8_lossy(&output.stderr).to_string(),
+        )
     }
 
     async fn serve(&mut self) {
-        let child = self.command().arg("serve").stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("serve");
+        let child = self
+            .command()
+            .arg("serve")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("serve");
         self.server = Some(child);
         let url = format!("http://127.0.0.1:{}/users/peer", self.port);
-        eventually("the Fedify peer to listen", 30, || std::net::TcpStream::connect(("127.0.0.1", self.port)).ok().map(|_| ())).await;
+        eventually("the Fedify peer to listen", 30, || {
+            std::net::TcpStream::connect(("127.0.0.1", self.port))
+                .ok()
+                .map(|_| ())
+        })
+        .await;
         let _ = url;
     }
 
@@ -240,12 +375,17 @@ impl Drop for Fedify {
 fn lookup(fedify: &Fedify, url: &str) -> Value {
     let (ok, out, err) = fedify.run(&["lookup", url]);
     assert!(ok, "Fedify lookup of {url} failed: {err}");
-    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("lookup output is not JSON ({e}): {out}"))
+    serde_json::from_str(out.trim())
+        .unwrap_or_else(|e| panic!("lookup output is not JSON ({e}): {out}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fedify_looks_up_follows_and_verifies_deliveries() {
-    let app = TestApp::spawn_with(|f| f.merge(("federation.retry_base_seconds", 1)).merge(("comments.moderation", "open"))).await;
+    let app = TestApp::spawn_with(|f| {
+        f.merge(("federation.retry_base_seconds", 1))
+            .merge(("comments.moderation", "open"))
+    })
+    .await;
     let mut fedify = Fedify::new();
     let actor = app.url("/users/reviews");
     let first = app.create_review(sample_review("Alien (1979)")).await;
@@ -253,7 +393,10 @@ async fn fedify_looks_up_follows_and_verifies_deliveries() {
     // Signed lookups: strict JSON-LD finds the Person's key and reads the Article.
     let person = lookup(&fedify, &actor);
     assert_eq!(person["type"], "Person");
-    assert_eq!(person["publicKeyFound"], true, "Fedify must find publicKey (security/v1 in @context)");
+    assert_eq!(
+        person["publicKeyFound"], true,
+        "Fedify must find publicKey (security/v1 in @context)"
+    );
     let article = lookup(&fedify, first["ap_id"].as_str().expect("ap_id"));
     assert_eq!(article["type"], "Article");
     assert_eq!(article["jsonld"]["attributedTo"], actor);
@@ -261,21 +404,54 @@ async fn fedify_looks_up_follows_and_verifies_deliveries() {
     // A follow from Fedify is accepted, and Fedify verifies the Accept's signature.
     fedify.serve().await;
     let (ok, out, err) = fedify.run(&["--wait", "30", "follow", &actor]);
-    assert!(ok, "Fedify did not get a verified Accept: {out} {err}\n{}", fedify.inbox_log());
+    assert!(
+        ok,
+        "Fedify did not get a verified Accept: {out} {err}\n{}",
+        fedify.inbox_log()
+    );
     let list = followers(&app).await;
-    assert!(list["items"].as_array().expect("items").iter().any(|f| f["actor"] == fedify.actor()), "{list}");
+    assert!(
+        list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|f| f["actor"] == fedify.actor()),
+        "{list}"
+    );
 
     // The next review's Create passes Fedify's signature verification.
     let second = app.create_review(sample_review("Aliens (1986)")).await;
     let ap_id = second["ap_id"].as_str().expect("ap_id").to_string();
-    eventually("a verified Create at Fedify", 30, || fedify.inbox_log().lines().any(|l| l.starts_with(&format!("RECV Create {ap_id} "))).then_some(())).await;
-    assert!(!fedify.inbox_log().contains("REJECT"), "Fedify rejected something: {}", fedify.inbox_log());
+    eventually("a verified Create at Fedify", 30, || {
+        fedify
+            .inbox_log()
+            .lines()
+            .any(|l| l.starts_with(&format!("RECV Create {ap_id} ")))
+            .then_some(())
+    })
+    .await;
+    assert!(
+        !fedify.inbox_log().contains("REJECT"),
+        "Fedify rejected something: {}",
+        fedify.inbox_log()
+    );
 
     // Fedify replies with RFC 9421 first; our 401 makes it fall back to draft-cavage.
     let (ok, out, err) = fedify.run(&["reply", &ap_id, "A reply signed by Fedify"]);
     assert!(ok, "{out} {err}");
-    assert!(err.contains("sig=rfc9421 -> 401") && err.contains("sig=draft-cavage -> 202"), "no double knock seen: {err}");
-    let (_, html) = app.get_text(&format!("/reviews/{}", second["slug"].as_str().expect("slug"))).await;
-    assert!(html.contains("A reply signed by Fedify"), "the reply is not on the page");
+    assert!(
+        err.contains("sig=rfc9421 -> 401") && err.contains("sig=draft-cavage -> 202"),
+        "no double knock seen: {err}"
+    );
+    let (_, html) = app
+        .get_text(&format!(
+            "/reviews/{}",
+            second["slug"].as_str().expect("slug")
+        ))
+        .await;
+    assert!(
+        html.contains("A reply signed by Fedify"),
+        "the reply is not on the page"
+    );
     app.stop().await;
 }
