@@ -350,3 +350,27 @@ pub async fn reports(
             .collect(),
     ))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RefreshView {
+    /// Replies found and stored.
+    pub found: usize,
+}
+
+/// Recover replies that never reached the blog by crawling the `replies` collections of the
+/// review's comments on their servers.
+#[utoipa::path(post, path = "/api/v1/reviews/{id}/comments/refresh", params(("id" = Uuid, Path)),
+    responses((status = 200, body = RefreshView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn refresh(
+    _: Admin,
+    data: activitypub_federation::config::Data<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<RefreshView>, AppError> {
+    let id = uuid(&id)?;
+    match crate::db::reviews::get(&data.pool, id).await? {
+        Some(r) if r.review.is_public() => {}
+        _ => return Err(AppError::NotFound),
+    }
+    let found = crate::federation::notes::refresh_thread(&data, id, 200).await?;
+    Ok(Json(RefreshView { found }))
+}

@@ -41,6 +41,7 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .route("/deliveries/{id}/retry", post(federation::retry))
         .route("/reviews/{id}/comments", post(comments::reply))
         .route("/reviews/{id}/comments/import", post(comments::import))
+        .route("/reviews/{id}/comments/refresh", post(comments::refresh))
         .route("/comments", get(comments::list))
         .route(
             "/comments/{id}",
@@ -174,7 +175,7 @@ impl Modify for BearerSecurity {
         federation::pin, federation::unpin, federation::list_followers, federation::approve,
         federation::reject, federation::list_deliveries, federation::retry,
         comments::list, comments::approve, comments::reject, comments::delete, comments::edit,
-        comments::reply, comments::import, comments::block, comments::blocks, comments::unblock,
+        comments::reply, comments::import, comments::refresh, comments::block, comments::blocks, comments::unblock,
         comments::reports,
     ),
     components(schemas(ErrorBody, reviews::ReviewView, reviews::ReviewList, federation::FollowerView, federation::DeliveryView)),

@@ -74,6 +74,31 @@ impl Incoming {
     }
 }
 
+/// A signed `Date` must be within an hour of now (Mastodon's window, give or take the five
+/// minutes it adds): an old signed request must not be replayable.
+fn check_date(
+    headers: &axum::http::HeaderMap,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), FederationError> {
+    let Some(date) = headers.get("date") else {
+        return Ok(());
+    };
+    let date = date
+        .to_str()
+        .ok()
+        .and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
+        .ok_or_else(|| {
+            FederationError::Unauthorized("the Date header is not an HTTP date".into())
+        })?;
+    let skew = (now - date.with_timezone(&chrono::Utc)).num_seconds().abs();
+    if skew > 65 * 60 {
+        return Err(FederationError::Unauthorized(format!(
+            "the Date header is {skew} s away from now"
+        )));
+    }
+    Ok(())
+}
+
 pub async fn shared(data: Data<AppState>, incoming: Incoming) -> Response {
     receive(&data, incoming)
         .await
@@ -105,6 +130,7 @@ async fn receive(data: &Data<AppState>, incoming: Incoming) -> Result<Response, 
             "a signed Digest header is required".into(),
         ));
     }
+    check_date(&incoming.headers, chrono::Utc::now())?;
     let actor = incoming.claimed_actor();
     if let Some(actor) = &actor {
         refuse_blocked(data, actor).await?;

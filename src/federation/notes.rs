@@ -50,6 +50,8 @@ pub struct NoteJson {
     pub to: Value,
     #[serde(default)]
     pub cc: Value,
+    #[serde(default)]
+    pub replies: Value,
 }
 
 /// The first id in a value that may be a string, an object with `id`, or a list of them.
@@ -336,4 +338,125 @@ pub async fn store(
     };
     tracing::info!(comment = %stored.id, review = %stored.review_id, author = %author, status, public, "reply stored");
     Ok(Some(stored))
+}
+
+/// Signed GET of any ActivityPub document.
+async fn fetch_json(data: &Data<AppState>, url: &str) -> Result<Value, FederationError> {
+    let url =
+        Url::parse(url).map_err(|_| FederationError::Refused(format!("{url} is not a URL")))?;
+    Ok(
+        activitypub_federation::fetch::fetch_object_http::<AppState, Value>(&url, data)
+            .await?
+            .object,
+    )
+}
+
+/// The ids (or embedded objects) of a collection page's items.
+fn page_items(page: &Value) -> Vec<Value> {
+    ["orderedItems", "items"]
+        .iter()
+        .filter_map(|k| page.get(*k))
+        .flat_map(|items| match items {
+            Value::Array(items) => items.clone(),
+            one => vec![one.clone()],
+        })
+        .collect()
+}
+
+/// The replies a note's `replies` collection lists, following `first` and up to three
+/// `next` pages.
+async fn listed_replies(data: &Data<AppState>, replies: &Value) -> Vec<Value> {
+    let mut collection = replies.clone();
+    if let Some(url) = collection.as_str() {
+        match fetch_json(data, url).await {
+            Ok(doc) => collection = doc,
+            Err(_) => return Vec::new(),
+        }
+    }
+    let mut items = page_items(&collection);
+    let mut page = collection.get("first").cloned();
+    for _ in 0..4 {
+        let Some(current) = page.take() else { break };
+        let current = match current.as_str() {
+            Some(url) => match fetch_json(data, url).await {
+                Ok(doc) => doc,
+                Err(_) => break,
+            },
+            None => current,
+        };
+        items.extend(page_items(&current));
+        page = current.get("next").cloned();
+    }
+    items
+}
+
+/// Recovers replies that never reached us (replies to replies that did not mention the blog)
+/// by crawling the `replies` collections of the review's remote comments, breadth first, at
+/// most `budget` fetches. Returns how many new comments were stored.
+#[tracing::instrument(skip(data))]
+pub async fn refresh_thread(
+    data: &Data<AppState>,
+    review_id: Uuid,
+    mut budget: usize,
+) -> Result<usize, FederationError> {
+    let mut queue: std::collections::VecDeque<String> = comments::thread(&data.pool, review_id)
+        .await?
+        .into_iter()
+        .filter(|c| c.origin == "remote" && c.deleted_at.is_none())
+        .map(|c| c.ap_id)
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut found = 0;
+    while let Some(id) = queue.pop_front() {
+        if budget == 0 {
+            break;
+        }
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        budget -= 1;
+        let Ok(note) = fetch_json(data, &id).await else {
+            continue;
+        };
+        let replies = note.get("replies").cloned().unwrap_or(Value::Null);
+        for item in listed_replies(data, &replies).await {
+            let Some(reply_id) = first_id(&item) else {
+                continue;
+            };
+            if seen.contains(&reply_id)
+                || comments::get_by_ap_id(&data.pool, &reply_id)
+                    .await?
+                    .is_some()
+            {
+                queue.push_back(reply_id);
+                continue;
+            }
+            let reply: Option<NoteJson> = match item {
+                Value::Object(_)
+                    if item.get("content").is_some() || item.get("contentMap").is_some() =>
+                {
+                    serde_json::from_value(item).ok()
+                }
+                _ => fetch_json(data, &reply_id)
+                    .await
+                    .ok()
+                    .and_then(|doc| serde_json::from_value(doc).ok()),
+            };
+            budget = budget.saturating_sub(1);
+            let Some(reply) = reply else { continue };
+            if reply
+                .author()
+                .and_then(|a| Url::parse(&a).ok())
+                .is_none_or(|a| a.host_str() != reply.id.host_str() || a.port() != reply.id.port())
+            {
+                continue;
+            }
+            if let Ok(Some(stored)) = store(data, &reply, 0).await {
+                found += 1;
+                queue.push_back(stored.ap_id);
+            }
+        }
+    }
+    tracing::info!(review = %review_id, found, "thread refreshed");
+    Ok(found)
 }

@@ -47,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .route("/comments/{id}", get(comment))
         .route("/comments/{id}/replies", get(comment_replies))
         .route("/avatar.png", get(avatar))
+        .route("/favicon.ico", get(avatar))
         .route("/authorize_interaction", get(authorize_interaction))
         .merge(inboxes)
 }

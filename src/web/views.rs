@@ -411,7 +411,7 @@ fn comment_html(node: &Node, html: &mut String) {
         html.push_str(&format!(
             " · <a class=\"comment-time\" href=\"{link}\"><time datetime=\"{}\">{}</time></a>",
             c.published_at.to_rfc3339(),
-            display_date(c.published_at)
+            c.published_at.format("%-d %B %Y at %H:%M")
         ));
         if c.edited_at.is_some() {
             html.push_str(" · <span class=\"edited\">edited</span>");

@@ -966,3 +966,66 @@ async fn the_reply_box_sends_readers_to_their_server() {
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+#[tokio::test]
+async fn refreshing_a_thread_recovers_replies_that_never_arrived() {
+    let app = open_app().await;
+    let alice = Peer::start().await;
+    let bob = Peer::start().await;
+    let review = app.create_review(sample_review("Crawled")).await;
+    let me = app.url("/users/reviews");
+    // Bob answered alice on her server without mentioning the blog: only her replies
+    // collection knows it.
+    let mut first = alice.note(
+        "a",
+        review["ap_id"].as_str().expect("ap_id"),
+        "<p>Alice here</p>",
+        true,
+        &me,
+    );
+    let hidden = bob.note(
+        "b",
+        first["id"].as_str().expect("id"),
+        "<p>Bob, never delivered</p>",
+        true,
+        &format!("{}/users/alice", alice.base),
+    );
+    let hidden_url = bob.serve_object("b", hidden);
+    first["replies"] = json!({"id": format!("{}/replies", first["id"].as_str().expect("id")), "type": "Collection",
+        "first": {"type": "CollectionPage", "items": [hidden_url]}});
+    alice.serve_object("a", first.clone());
+    assert_eq!(
+        deliver(&alice, &app, &alice.activity("Create", "c", first)).await,
+        202
+    );
+    assert_eq!(
+        texts(&page(&app, &review).await, ".comment-body"),
+        vec!["Alice here"]
+    );
+
+    let id = review["id"].as_str().expect("id");
+    let refreshed: Value = app
+        .api(Method::POST, &format!("/reviews/{id}/comments/refresh"))
+        .send()
+        .await
+        .expect("POST")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(refreshed["found"], 1);
+    let doc = page(&app, &review).await;
+    assert_eq!(
+        texts(&doc, "#comments > ol > li > ol > li .comment-body"),
+        vec!["Bob, never delivered"]
+    );
+    let again: Value = app
+        .api(Method::POST, &format!("/reviews/{id}/comments/refresh"))
+        .send()
+        .await
+        .expect("POST")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(again["found"], 0, "nothing twice");
+    app.stop().await;
+}

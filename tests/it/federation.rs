@@ -664,6 +664,31 @@ async fn the_inbox_refuses_what_it_cannot_trust_and_stores_nothing() {
         .expect("count");
     assert_eq!(followers, 0);
 
+    let stale = peer
+        .post_dated(
+            &inbox,
+            &peer.follow(&actor, "stale"),
+            chrono::Utc::now() - chrono::Duration::hours(3),
+        )
+        .await;
+    assert_eq!(
+        stale.status().as_u16(),
+        401,
+        "a three-hour-old signed Date is refused"
+    );
+    let future = peer
+        .post_dated(
+            &inbox,
+            &peer.follow(&actor, "future"),
+            chrono::Utc::now() + chrono::Duration::hours(2),
+        )
+        .await;
+    assert_eq!(
+        future.status().as_u16(),
+        401,
+        "a Date two hours ahead is refused"
+    );
+
     let huge = json!({"id": peer.id("huge"), "type": "Note", "actor": peer.actor_id, "content": "x".repeat(1_100_000)});
     let too_big = peer.post(&inbox, &huge).await;
     assert_eq!(too_big.status().as_u16(), 413);

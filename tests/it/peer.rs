@@ -364,6 +364,25 @@ impl Peer {
         self.client.execute(request).await.expect("POST")
     }
 
+    /// A POST signed by alice with the given `Date` (for stale and future dates).
+    pub async fn post_dated(
+        &self,
+        inbox: &str,
+        activity: &Value,
+        date: chrono::DateTime<chrono::Utc>,
+    ) -> reqwest::Response {
+        let builder = reqwest_middleware::ClientWithMiddleware::from(self.client.clone())
+            .post(inbox)
+            .header("content-type", "application/activity+json")
+            .header("date", date.format("%a, %d %b %Y %H:%M:%S GMT").to_string());
+        let request = self
+            .signer
+            .sign_request(builder, activity.to_string().into())
+            .await
+            .expect("signing");
+        self.client.execute(request).await.expect("POST")
+    }
+
     /// The same request, with its body changed after signing (the Digest no longer matches).
     pub async fn post_tampered(
         &self,
