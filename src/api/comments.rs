@@ -355,6 +355,8 @@ pub async fn reports(
 pub struct RefreshView {
     /// Replies found and stored.
     pub found: usize,
+    /// Comments whose originals are gone (`404`/`410`), now deleted.
+    pub removed: usize,
 }
 
 /// Recover replies that never reached the blog by crawling the `replies` collections of the
@@ -371,6 +373,9 @@ pub async fn refresh(
         Some(r) if r.review.is_public() => {}
         _ => return Err(AppError::NotFound),
     }
-    let found = crate::federation::notes::refresh_thread(&data, id, 200).await?;
-    Ok(Json(RefreshView { found }))
+    let done = crate::federation::notes::refresh_thread(&data, id, 200).await?;
+    Ok(Json(RefreshView {
+        found: done.found,
+        removed: done.removed,
+    }))
 }

@@ -390,6 +390,28 @@ async fn listed_replies(data: &Data<AppState>, replies: &Value) -> Vec<Value> {
     items
 }
 
+/// Whether a remote object is gone: its server answers `404` or `410` to a signed GET.
+async fn is_gone(data: &Data<AppState>, url: &str) -> bool {
+    let client: reqwest_middleware::ClientWithMiddleware = data.federation.http.clone().into();
+    let builder = client
+        .get(url)
+        .header("accept", "application/activity+json, application/ld+json");
+    let Ok(request) = data.sign_request(builder, bytes::Bytes::new()).await else {
+        return false;
+    };
+    match data.federation.http.execute(request).await {
+        Ok(response) => matches!(response.status().as_u16(), 404 | 410),
+        Err(_) => false,
+    }
+}
+
+/// What a thread refresh did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Refreshed {
+    pub found: usize,
+    pub removed: usize,
+}
+
 /// Recovers replies that never reached us (replies to replies that did not mention the blog)
 /// by crawling the `replies` collections of the review's remote comments, breadth first, at
 /// most `budget` fetches. Returns how many new comments were stored.
@@ -398,13 +420,22 @@ pub async fn refresh_thread(
     data: &Data<AppState>,
     review_id: Uuid,
     mut budget: usize,
-) -> Result<usize, FederationError> {
-    let mut queue: std::collections::VecDeque<String> = comments::thread(&data.pool, review_id)
-        .await?
-        .into_iter()
-        .filter(|c| c.origin == "remote" && c.deleted_at.is_none())
-        .map(|c| c.ap_id)
-        .collect();
+) -> Result<Refreshed, FederationError> {
+    // Replies deleted on servers that tell only their followers (snac does) are noticed here.
+    let mut removed = 0;
+    let mut queue = std::collections::VecDeque::new();
+    for comment in comments::thread(&data.pool, review_id).await? {
+        if comment.origin != "remote" || comment.deleted_at.is_some() || budget == 0 {
+            continue;
+        }
+        budget -= 1;
+        if is_gone(data, &comment.ap_id).await {
+            comments::mark_deleted(&data.pool, comment.id, chrono::Utc::now()).await?;
+            removed += 1;
+        } else {
+            queue.push_back(comment.ap_id);
+        }
+    }
     let mut seen = std::collections::HashSet::new();
     let mut found = 0;
     while let Some(id) = queue.pop_front() {
@@ -457,6 +488,6 @@ pub async fn refresh_thread(
             }
         }
     }
-    tracing::info!(review = %review_id, found, "thread refreshed");
-    Ok(found)
+    tracing::info!(review = %review_id, found, removed, "thread refreshed");
+    Ok(Refreshed { found, removed })
 }

@@ -1012,7 +1012,10 @@ async fn refreshing_a_thread_recovers_replies_that_never_arrived() {
         .json()
         .await
         .expect("JSON");
-    assert_eq!(refreshed["found"], 1);
+    assert_eq!(
+        (refreshed["found"].as_i64(), refreshed["removed"].as_i64()),
+        (Some(1), Some(0))
+    );
     let doc = page(&app, &review).await;
     assert_eq!(
         texts(&doc, "#comments > ol > li > ol > li .comment-body"),
@@ -1027,5 +1030,20 @@ async fn refreshing_a_thread_recovers_replies_that_never_arrived() {
         .await
         .expect("JSON");
     assert_eq!(again["found"], 0, "nothing twice");
+
+    // Bob deletes his note on his server (it now answers 404): the refresh removes it.
+    bob.forget_object("b");
+    let gone: Value = app
+        .api(Method::POST, &format!("/reviews/{id}/comments/refresh"))
+        .send()
+        .await
+        .expect("POST")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(gone["removed"], 1);
+    assert!(texts(&page(&app, &review).await, ".comment-body")
+        .iter()
+        .all(|t| !t.contains("Bob")));
     app.stop().await;
 }

@@ -455,3 +455,181 @@ async fn fedify_looks_up_follows_and_verifies_deliveries() {
     );
     app.stop().await;
 }
+
+/// snac's web form, as its user `critic` (answers 303 on success).
+async fn snac_form(snac: &Snac, path: &str, form: &[(&str, &str)]) {
+    let password = std::fs::read_to_string(snac.data.join("critic.password"))
+        .expect("password")
+        .trim()
+        .to_string();
+    let base = snac.actor.trim_end_matches("/critic").to_string();
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .post(format!("{base}/critic/admin/{path}"))
+        .basic_auth("critic", Some(&password))
+        .form(form)
+        .send()
+        .await
+        .expect("snac form");
+    assert!(
+        response.status().is_redirection() || response.status().is_success(),
+        "snac {path}: {}",
+        response.status()
+    );
+}
+
+async fn page_text(app: &TestApp, review: &Value) -> String {
+    app.get_text(&format!(
+        "/reviews/{}",
+        review["slug"].as_str().expect("slug")
+    ))
+    .await
+    .1
+}
+
+async fn wait_page(
+    app: &TestApp,
+    review: &Value,
+    what: &str,
+    pred: impl Fn(&str) -> bool,
+) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let html = page_text(app, review).await;
+        if pred(&html) {
+            return html;
+        }
+        assert!(Instant::now() < deadline, "waited 30 s for {what}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn snac_replies_edits_reacts_and_gets_the_critics_answer() {
+    let app = TestApp::spawn_with(|f| {
+        f.merge(("federation.retry_base_seconds", 1))
+            .merge(("comments.moderation", "open"))
+    })
+    .await;
+    let snac = Snac::start();
+    let review = app.create_review(sample_review("Thief (1981)")).await;
+    let ap_id = review["ap_id"].as_str().expect("ap_id").to_string();
+
+    // A reply from snac's note form becomes a comment on the page and in `replies`.
+    snac_form(
+        &snac,
+        "note",
+        &[("content", "Caan is great here"), ("in_reply_to", &ap_id)],
+    )
+    .await;
+    wait_page(&app, &review, "snac's reply", |h| {
+        h.contains("Caan is great here")
+    })
+    .await;
+    let comments: Value = app
+        .api(Method::GET, "/comments?status=published")
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON");
+    let theirs = comments["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|c| c["author_actor"] == snac.actor)
+        .expect("snac's comment")
+        .clone();
+    let note_id = theirs["ap_id"].as_str().expect("ap_id").to_string();
+
+    // snac edits it: the page shows the new text, marked edited.
+    snac_form(
+        &snac,
+        "note",
+        &[
+            ("content", "Caan is superb here"),
+            ("in_reply_to", &ap_id),
+            ("edit_id", &note_id),
+        ],
+    )
+    .await;
+    let html = wait_page(&app, &review, "snac's edit", |h| {
+        h.contains("Caan is superb here")
+    })
+    .await;
+    assert!(html.contains("class=\"edited\""));
+
+    // snac likes and boosts the review: the counts move.
+    snac_form(
+        &snac,
+        "action",
+        &[
+            ("action", "Like"),
+            ("id", &ap_id),
+            ("actor", &app.url("/users/reviews")),
+        ],
+    )
+    .await;
+    snac.cli(&["boost", "critic", &ap_id]);
+    wait_page(&app, &review, "the like and the boost", |h| {
+        h.contains("♥ 1 like") && h.contains("↻ 1 boost")
+    })
+    .await;
+
+    // The critic answers: the Note reaches snac's store.
+    let id = review["id"].as_str().expect("id");
+    let answer: Value = app
+        .api(Method::POST, &format!("/reviews/{id}/comments"))
+        .json(&json!({"in_reply_to": theirs["id"], "body": "Thanks, critic here."}))
+        .send()
+        .await
+        .expect("POST")
+        .json()
+        .await
+        .expect("JSON");
+    let answer_id = answer["ap_id"].as_str().expect("ap_id").to_string();
+    let stored = {
+        let snac = &snac;
+        eventually("the critic's answer in snac's store", 30, move || {
+            snac.object(&answer_id)
+        })
+        .await
+    };
+    assert_eq!(stored["inReplyTo"], note_id);
+    assert!(stored["content"]
+        .as_str()
+        .expect("content")
+        .contains("Thanks, critic here."));
+
+    // snac deletes its reply. snac sends its Delete to its followers only, which the blog is
+    // not; a thread refresh finds the note gone (404) and removes it, keeping its place since
+    // it has an answer.
+    snac_form(&snac, "action", &[("action", "Delete"), ("id", &note_id)]).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let refreshed: Value = app
+            .api(Method::POST, &format!("/reviews/{id}/comments/refresh"))
+            .send()
+            .await
+            .expect("POST")
+            .json()
+            .await
+            .expect("JSON");
+        if refreshed["removed"] == 1 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "snac's deleted note never went: {refreshed}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let html = page_text(&app, &review).await;
+    assert!(!html.contains("Caan is superb here"));
+    assert!(html.contains("This comment was deleted."));
+    assert!(!snac.log().contains("bad signature"), "{}", snac.log());
+    app.stop().await;
+}

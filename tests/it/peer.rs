@@ -258,6 +258,11 @@ impl Peer {
         format!("{}/objects/{name}", self.base)
     }
 
+    /// Stops serving `/objects/{name}` (it answers 404, as for a deleted note).
+    pub fn forget_object(&self, name: &str) {
+        lock(&self.shared.objects).remove(name);
+    }
+
     /// A note by alice as Mastodon writes replies: mixed `tag`, `contentMap`, `conversation`.
     pub fn note(
         &self,
