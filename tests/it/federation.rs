@@ -1232,3 +1232,50 @@ async fn without_the_local_testing_switch_loopback_peers_are_refused() {
     assert!(peer.received().is_empty());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_rotated_key_is_fetched_again_when_a_signature_fails() {
+    let app = TestApp::spawn().await;
+    let mut peer = Peer::start().await;
+    let actor = app.url("/users/reviews");
+    assert_eq!(
+        peer.post(&format!("{actor}/inbox"), &peer.follow(&actor, "before"))
+            .await
+            .status()
+            .as_u16(),
+        202
+    );
+    peer.rotate_key().await;
+    let undo = json!({"id": peer.id("undo"), "type": "Undo", "actor": peer.actor_id, "object": peer.follow(&actor, "before")});
+    assert_eq!(
+        peer.post(&format!("{actor}/inbox"), &undo)
+            .await
+            .status()
+            .as_u16(),
+        202,
+        "verified with the new key"
+    );
+    let stored: String =
+        sqlx::query_scalar("SELECT public_key_pem FROM remote_actors WHERE id = $1")
+            .bind(&peer.actor_id)
+            .fetch_one(&app.pool)
+            .await
+            .expect("actor");
+    let doc: Value = reqwest::get(&peer.actor_id)
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(
+        stored,
+        doc["publicKey"]["publicKeyPem"].as_str().expect("pem"),
+        "the cached key was refreshed"
+    );
+    let followers: i64 = sqlx::query_scalar("SELECT count(*) FROM followers")
+        .fetch_one(&app.pool)
+        .await
+        .expect("count");
+    assert_eq!(followers, 0);
+    app.stop().await;
+}

@@ -453,6 +453,50 @@ async fn fedify_looks_up_follows_and_verifies_deliveries() {
         html.contains("A reply signed by Fedify"),
         "the reply is not on the page"
     );
+
+    // The critic answers; Fedify replies to that answer: the thread nests three deep.
+    let comments: Value = app
+        .api(Method::GET, "/comments?status=published")
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON");
+    let fedify_comment = comments["items"][0]["id"].as_str().expect("id").to_string();
+    let answer: Value = app
+        .api(
+            Method::POST,
+            &format!("/reviews/{}/comments", second["id"].as_str().expect("id")),
+        )
+        .json(&json!({"in_reply_to": fedify_comment, "body": "The critic answers Fedify."}))
+        .send()
+        .await
+        .expect("POST")
+        .json()
+        .await
+        .expect("JSON");
+    let (ok, out, err) = fedify.run(&[
+        "reply",
+        answer["ap_id"].as_str().expect("ap_id"),
+        "Fedify answers the critic",
+    ]);
+    assert!(ok, "{out} {err}");
+    let (_, html) = app
+        .get_text(&format!(
+            "/reviews/{}",
+            second["slug"].as_str().expect("slug")
+        ))
+        .await;
+    let doc = scraper::Html::parse_document(&html);
+    let selector =
+        scraper::Selector::parse("#comments > ol > li > ol > li > ol > li .comment-body")
+            .expect("selector");
+    let deepest: Vec<String> = doc
+        .select(&selector)
+        .map(|e| e.text().collect::<String>().trim().to_string())
+        .collect();
+    assert_eq!(deepest, vec!["Fedify answers the critic"]);
     app.stop().await;
 }
 

@@ -258,6 +258,36 @@ impl Peer {
         format!("{}/objects/{name}", self.base)
     }
 
+    /// A new key pair: the actor document shows the new key, and what alice signs from now on
+    /// is signed with it (servers that cached the old key must fetch her again).
+    pub async fn rotate_key(&mut self) {
+        let pair = tokio::task::spawn_blocking(generate_actor_keypair)
+            .await
+            .expect("join")
+            .expect("keys");
+        let keys = KeyRow {
+            public_key_pem: pair.public_key,
+            private_key_pem: pair.private_key,
+            created_at: chrono::Utc::now(),
+        };
+        lock(&self.shared.actor)["publicKey"]["publicKeyPem"] = json!(keys.public_key_pem);
+        let id = Url::parse(&self.actor_id).expect("url");
+        let me = LocalActor {
+            inbox: id.clone(),
+            id,
+            keys,
+        };
+        self.signer = FederationConfig::builder()
+            .domain(self.base.trim_start_matches("http://").to_string())
+            .app_data(())
+            .debug(true)
+            .signed_fetch_actor(&me)
+            .build()
+            .await
+            .expect("signer")
+            .to_request_data();
+    }
+
     /// Stops serving `/objects/{name}` (it answers 404, as for a deleted note).
     pub fn forget_object(&self, name: &str) {
         lock(&self.shared.objects).remove(name);
