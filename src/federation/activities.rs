@@ -18,6 +18,21 @@ use crate::db::comments;
 use crate::db::federation as db;
 use crate::db::reviews;
 
+macro_rules! activity_basics {
+    () => {
+        type DataType = AppState;
+        type Error = FederationError;
+
+        fn id(&self) -> &Url {
+            &self.id
+        }
+
+        fn actor(&self) -> &Url {
+            self.actor.inner()
+        }
+    };
+}
+
 /// What the inbox understands; anything else with an id and an actor is acknowledged.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
@@ -54,16 +69,7 @@ pub struct Follow {
 
 #[async_trait::async_trait]
 impl Activity for Follow {
-    type DataType = AppState;
-    type Error = FederationError;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
+    activity_basics!();
 
     async fn verify(&self, data: &Data<AppState>) -> Result<(), FederationError> {
         notes::refuse_blocked(data, self.actor.inner()).await?;
@@ -123,16 +129,7 @@ pub struct Undo {
 
 #[async_trait::async_trait]
 impl Activity for Undo {
-    type DataType = AppState;
-    type Error = FederationError;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
+    activity_basics!();
 
     async fn verify(&self, _data: &Data<AppState>) -> Result<(), FederationError> {
         // Only the author of an activity may undo it.
@@ -192,16 +189,7 @@ pub struct Other {
 
 #[async_trait::async_trait]
 impl Activity for Other {
-    type DataType = AppState;
-    type Error = FederationError;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
+    activity_basics!();
 
     async fn verify(&self, _data: &Data<AppState>) -> Result<(), FederationError> {
         Ok(())
@@ -244,21 +232,6 @@ fn own_note(object: &Value, actor: &Url) -> Result<NoteJson, FederationError> {
         ));
     }
     Ok(note)
-}
-
-macro_rules! activity_basics {
-    () => {
-        type DataType = AppState;
-        type Error = FederationError;
-
-        fn id(&self) -> &Url {
-            &self.id
-        }
-
-        fn actor(&self) -> &Url {
-            self.actor.inner()
-        }
-    };
 }
 
 /// A reply: `Create{Note}` whose `inReplyTo` is a review or a comment.

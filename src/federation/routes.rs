@@ -314,26 +314,31 @@ async fn replies_collection(
     }
 }
 
+/// A count-only collection of a review's likes or boosts.
+async fn reactions(state: &AppState, id: &str, kind: &str) -> Result<Response, FederationError> {
+    let id = public_review(state, id).await?;
+    let engagement = comments::engagement(&state.pool, id).await?;
+    let (collection, total) = match kind {
+        "likes" => (state.urls.likes(id), engagement.likes),
+        _ => (state.urls.shares(id), engagement.shares),
+    };
+    Ok(activity_json(
+        &json!({"@context": documents::AS_CONTEXT, "id": collection, "type": "Collection", "totalItems": total}),
+    ))
+}
+
 async fn likes(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, FederationError> {
-    let id = public_review(&state, &id).await?;
-    let total = comments::engagement(&state.pool, id).await?.likes;
-    Ok(activity_json(
-        &json!({"@context": documents::AS_CONTEXT, "id": state.urls.likes(id), "type": "Collection", "totalItems": total}),
-    ))
+    reactions(&state, &id, "likes").await
 }
 
 async fn shares(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, FederationError> {
-    let id = public_review(&state, &id).await?;
-    let total = comments::engagement(&state.pool, id).await?.shares;
-    Ok(activity_json(
-        &json!({"@context": documents::AS_CONTEXT, "id": state.urls.shares(id), "type": "Collection", "totalItems": total}),
-    ))
+    reactions(&state, &id, "shares").await
 }
 
 /// One of our comments as a `Note`; a browser goes to its place in the thread.

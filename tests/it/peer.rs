@@ -53,6 +53,19 @@ pub struct Peer {
     client: reqwest::Client,
 }
 
+/// Signs requests as `me` (the crate's draft-cavage format, as reviewpub signs).
+async fn signer_for(domain: impl Into<String>, me: &LocalActor) -> Data<()> {
+    FederationConfig::builder()
+        .domain(domain)
+        .app_data(())
+        .debug(true)
+        .signed_fetch_actor(me)
+        .build()
+        .await
+        .expect("signer")
+        .to_request_data()
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
@@ -161,15 +174,7 @@ impl Peer {
             inbox: Url::parse(&format!("{actor_id}/inbox")).expect("url"),
             keys,
         };
-        let signer = FederationConfig::builder()
-            .domain(format!("localhost:{port}"))
-            .app_data(())
-            .debug(true)
-            .signed_fetch_actor(&me)
-            .build()
-            .await
-            .expect("signer")
-            .to_request_data();
+        let signer = signer_for(format!("localhost:{port}"), &me).await;
         Self {
             shared_inbox: format!("{base}/inbox"),
             base,
@@ -224,15 +229,7 @@ impl Peer {
             keys,
         };
         let domain = self.base.trim_start_matches("http://").to_string();
-        FederationConfig::builder()
-            .domain(domain)
-            .app_data(())
-            .debug(true)
-            .signed_fetch_actor(&me)
-            .build()
-            .await
-            .expect("signer")
-            .to_request_data()
+        signer_for(domain, &me).await
     }
 
     pub async fn get_signed_with_wrong_key(&self, url: &str, accept: &str) -> reqwest::Response {
@@ -277,15 +274,7 @@ impl Peer {
             id,
             keys,
         };
-        self.signer = FederationConfig::builder()
-            .domain(self.base.trim_start_matches("http://").to_string())
-            .app_data(())
-            .debug(true)
-            .signed_fetch_actor(&me)
-            .build()
-            .await
-            .expect("signer")
-            .to_request_data();
+        self.signer = signer_for(self.base.trim_start_matches("http://").to_string(), &me).await;
     }
 
     /// Stops serving `/objects/{name}` (it answers 404, as for a deleted note).
