@@ -61,10 +61,11 @@ async fn parent_in(
         return Ok(None);
     };
     match comments::get(pool, parent).await? {
-        Some(c) if c.review_id == review_id && c.deleted_at.is_none() => Ok(Some(c)),
+        // Only a shown comment can be answered: an answer is public and names its parent.
+        Some(c) if c.review_id == review_id && c.is_public() => Ok(Some(c)),
         _ => {
             let mut errors = ValidationErrors::default();
-            errors.add(field, "is not a comment on this review");
+            errors.add(field, "is not a published public comment on this review");
             Err(AppError::Validation(errors))
         }
     }

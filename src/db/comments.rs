@@ -38,6 +38,24 @@ impl CommentRow {
     }
 }
 
+/// SQL that holds when the actor in `column` is not blocked, by id or by server (the host or
+/// a subdomain of a blocked domain).
+macro_rules! not_blocked {
+    ($column:literal) => {
+        concat!(
+            "NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.kind = 'actor' AND b.value = ",
+            $column,
+            ") OR (b.kind = 'domain' AND ",
+            $column,
+            " IS NOT NULL AND (split_part(split_part(",
+            $column,
+            ", '://', 2), '/', 1) = b.value OR split_part(split_part(",
+            $column,
+            ", '://', 2), '/', 1) LIKE '%.' || b.value)))"
+        )
+    };
+}
+
 const COLUMNS: &str = "id, ap_id, review_id, parent_id, origin, author_actor, author_name, author_handle, author_url, \
     author_avatar, url, content_html, source, summary, sensitive, visibility, status, published_at, edited_at, deleted_at, created_at";
 
@@ -185,9 +203,8 @@ pub async fn delete_by_author(
 pub async fn thread(db: impl PgExecutor<'_>, review_id: Uuid) -> Result<Vec<CommentRow>, DbError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM comments c WHERE review_id = $1 AND visibility = 'public' AND status = 'published' \
-         AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.kind = 'actor' AND b.value = c.author_actor) \
-             OR (b.kind = 'domain' AND c.author_actor IS NOT NULL AND split_part(split_part(c.author_actor, '://', 2), '/', 1) = b.value)) \
-         ORDER BY published_at, id"
+         AND {} ORDER BY published_at, id",
+        not_blocked!("c.author_actor")
     );
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(review_id)
@@ -234,7 +251,7 @@ pub async fn set_status(db: impl PgExecutor<'_>, id: Uuid, status: &str) -> Resu
 /// Whether an actor already has an approved comment (the `first_time` policy).
 pub async fn author_is_approved(db: impl PgExecutor<'_>, actor: &str) -> Result<bool, DbError> {
     Ok(sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM comments WHERE author_actor = $1 AND status = 'published')",
+        "SELECT EXISTS (SELECT 1 FROM comments WHERE author_actor = $1 AND status = 'published' AND visibility = 'public')",
     )
     .bind(actor)
     .fetch_one(db)
@@ -247,10 +264,12 @@ pub async fn public_replies(
     review_id: Uuid,
     parent: Option<Uuid>,
 ) -> Result<Vec<String>, DbError> {
-    Ok(sqlx::query_scalar(
-        "SELECT ap_id FROM comments WHERE review_id = $1 AND parent_id IS NOT DISTINCT FROM $2 \
-         AND visibility = 'public' AND status = 'published' AND deleted_at IS NULL ORDER BY published_at, id",
-    )
+    Ok(sqlx::query_scalar(concat!(
+        "SELECT ap_id FROM comments c WHERE review_id = $1 AND parent_id IS NOT DISTINCT FROM $2 \
+         AND visibility = 'public' AND status = 'published' AND deleted_at IS NULL AND ",
+        not_blocked!("c.author_actor"),
+        " ORDER BY published_at, id"
+    ))
     .bind(review_id)
     .bind(parent)
     .fetch_all(db)
@@ -275,11 +294,12 @@ pub struct Engagement {
 }
 
 pub async fn engagement(db: impl PgExecutor<'_>, review_id: Uuid) -> Result<Engagement, DbError> {
-    Ok(sqlx::query_as(
-        "SELECT (SELECT count(*) FROM comments WHERE review_id = $1 AND visibility = 'public' AND status = 'published' AND deleted_at IS NULL) AS replies, \
-                (SELECT count(*) FROM reactions WHERE review_id = $1 AND kind = 'like') AS likes, \
-                (SELECT count(*) FROM reactions WHERE review_id = $1 AND kind = 'announce') AS shares",
-    )
+    Ok(sqlx::query_as(concat!(
+        "SELECT (SELECT count(*) FROM comments c WHERE review_id = $1 AND visibility = 'public' AND status = 'published' \
+                 AND deleted_at IS NULL AND ", not_blocked!("c.author_actor"), ") AS replies, \
+                (SELECT count(*) FROM reactions x WHERE review_id = $1 AND kind = 'like' AND ", not_blocked!("x.actor_id"), ") AS likes, \
+                (SELECT count(*) FROM reactions x WHERE review_id = $1 AND kind = 'announce' AND ", not_blocked!("x.actor_id"), ") AS shares"
+    ))
     .bind(review_id)
     .fetch_one(db)
     .await?)

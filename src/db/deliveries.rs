@@ -36,6 +36,21 @@ pub async fn insert_activity(
     Ok(())
 }
 
+/// After an unfollow: reviews still waiting for an inbox that no follower uses any more are
+/// not sent there (marked failed, "unfollowed").
+#[tracing::instrument(skip(db))]
+pub async fn cancel_unfollowed(db: impl PgExecutor<'_>, inbox: &str) -> Result<u64, DbError> {
+    let done = sqlx::query(
+        "UPDATE deliveries d SET status = 'failed', last_error = 'unfollowed before delivery', finished_at = now() \
+         FROM outgoing_activities o WHERE o.id = d.activity_id AND o.public AND d.inbox = $1 AND d.status = 'pending' \
+         AND NOT EXISTS (SELECT 1 FROM followers f WHERE f.inbox = $1 AND f.status = 'accepted')",
+    )
+    .bind(inbox)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// One delivery job per distinct inbox of the accepted followers, written by the database
 /// itself: however many followers there are, none of them is loaded into memory.
 #[tracing::instrument(skip(conn))]
@@ -269,10 +284,14 @@ pub async fn outbox_page(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<(String, Uuid, DateTime<Utc>)>, i64), DbError> {
-    const FROM: &str = "FROM outgoing_activities o JOIN reviews r ON r.id = o.review_id \
-        WHERE o.public AND o.kind = 'Create' AND r.status = 'published' AND r.deleted_at IS NULL";
+    // The latest Create of each review still published (a review republished after going
+    // back to draft has two).
+    const FROM: &str = "FROM (SELECT DISTINCT ON (o.review_id) o.ap_id, o.review_id, o.created_at \
+        FROM outgoing_activities o JOIN reviews r ON r.id = o.review_id \
+        WHERE o.public AND o.kind = 'Create' AND r.status = 'published' AND r.deleted_at IS NULL \
+        ORDER BY o.review_id, o.created_at DESC) latest";
     let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT o.ap_id, o.review_id, o.created_at {FROM} ORDER BY o.created_at DESC LIMIT $1 OFFSET $2"
+        "SELECT ap_id, review_id, created_at {FROM} ORDER BY created_at DESC LIMIT $1 OFFSET $2"
     )))
     .bind(limit)
     .bind(offset)
@@ -287,7 +306,10 @@ pub async fn outbox_page(
 /// A stored public activity, by id.
 pub async fn public_activity(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Value>, DbError> {
     let row: Option<Json<Value>> =
-        sqlx::query_scalar("SELECT body FROM outgoing_activities WHERE id = $1 AND public")
+        sqlx::query_scalar(
+            "SELECT o.body FROM outgoing_activities o LEFT JOIN reviews r ON r.id = o.review_id \
+             WHERE o.id = $1 AND o.public AND (o.kind = 'Delete' OR (r.status = 'published' AND r.deleted_at IS NULL))",
+        )
             .bind(id)
             .fetch_optional(db)
             .await?;

@@ -9,11 +9,21 @@ use super::DbError;
 
 // ---- actor_keys ----
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 pub struct KeyRow {
     pub public_key_pem: String,
     pub private_key_pem: String,
     pub created_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for KeyRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The private key never reaches a log.
+        f.debug_struct("KeyRow")
+            .field("public_key_pem", &self.public_key_pem)
+            .field("created_at", &self.created_at)
+            .finish()
+    }
 }
 
 #[tracing::instrument(skip(db))]

@@ -158,6 +158,9 @@ impl Activity for Undo {
         let undone_id = object_id(&self.object);
         if is_their_follow {
             db::remove_follower(&mut *tx, actor).await?;
+            if let Some(f) = &follower {
+                crate::db::deliveries::cancel_unfollowed(&mut *tx, &f.inbox).await?;
+            }
             tracing::info!(follower = actor, "unfollowed");
         } else if let Some(kind @ ("like" | "announce")) =
             undone_type.map(str::to_ascii_lowercase).as_deref()
@@ -346,8 +349,10 @@ impl Activity for Delete {
         let object = first_id(&self.object).unwrap_or_default();
         let now = chrono::Utc::now();
         if object == actor {
-            let removed = comments::delete_by_author(&data.pool, actor, now).await?;
-            db::remove_follower(&data.pool, actor).await?;
+            let mut tx = data.pool.begin().await?;
+            let removed = comments::delete_by_author(&mut *tx, actor, now).await?;
+            db::remove_follower(&mut *tx, actor).await?;
+            tx.commit().await?;
             tracing::info!(
                 actor,
                 removed,

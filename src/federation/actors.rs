@@ -218,9 +218,12 @@ impl Object for RemoteActor {
         let row = RemoteActorRow {
             id: json.id.to_string(),
             inbox: json.inbox.to_string(),
+            // A shared inbox elsewhere than the actor's own server is ignored: deliveries must
+            // not be pointed at third parties.
             shared_inbox: json
                 .endpoints
                 .and_then(|e| e.shared_inbox)
+                .filter(|u| u.host_str() == json.id.host_str() && u.port() == json.id.port())
                 .map(|u| u.to_string()),
             public_key_pem: json.public_key.public_key_pem,
             preferred_username: json.preferred_username,

@@ -99,6 +99,40 @@ pub fn http_date(at: DateTime<Utc>) -> String {
     at.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }
 
+/// Whether an address is on the public internet (not loopback, private, link-local, shared,
+/// documentation, benchmarking, multicast or reserved; IPv4-mapped IPv6 judged as IPv4).
+pub fn is_public_address(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || v4.is_multicast()
+                || a == 0
+                || a >= 240
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 198 && (18..20).contains(&b))
+                || (a == 192 && b == 0))
+        }
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_public_address(IpAddr::V4(v4)),
+            None => {
+                let first = v6.segments()[0];
+                !(v6.is_loopback()
+                    || v6.is_unspecified()
+                    || v6.is_multicast()
+                    || (first & 0xfe00) == 0xfc00
+                    || (first & 0xffc0) == 0xfe80
+                    || first == 0x2001 && v6.segments()[1] == 0x0db8)
+            }
+        },
+    }
+}
+
 /// Refuses inboxes that would reach into the operator's network, unless allowed.
 fn check_destination(inbox: &Url, allow_private: bool) -> Result<(), String> {
     match inbox.scheme() {
@@ -116,25 +150,11 @@ fn check_destination(inbox: &Url, allow_private: bool) -> Result<(), String> {
     if host == "localhost" || host.ends_with(".localhost") {
         return Err("loopback inboxes are not allowed".into());
     }
-    if let Ok(ip) = host.parse::<IpAddr>() {
-        let private = match ip {
-            IpAddr::V4(v4) => {
-                v4.is_private()
-                    || v4.is_loopback()
-                    || v4.is_link_local()
-                    || v4.is_unspecified()
-                    || v4.is_broadcast()
-            }
-            IpAddr::V6(v6) => {
-                v6.is_loopback()
-                    || v6.is_unspecified()
-                    || (v6.segments()[0] & 0xfe00) == 0xfc00
-                    || (v6.segments()[0] & 0xffc0) == 0xfe80
-            }
-        };
-        if private {
-            return Err("private and loopback addresses are not allowed".into());
-        }
+    if host
+        .parse::<IpAddr>()
+        .is_ok_and(|ip| !is_public_address(ip))
+    {
+        return Err("private and loopback addresses are not allowed".into());
     }
     Ok(())
 }
@@ -371,6 +391,10 @@ mod tests {
         assert!(check_destination(&url("https://127.0.0.1/inbox"), false).is_err());
         assert!(check_destination(&url("https://10.1.2.3/inbox"), false).is_err());
         assert!(check_destination(&url("https://[::1]/inbox"), false).is_err());
+        assert!(check_destination(&url("https://[::ffff:127.0.0.1]/inbox"), false).is_err());
+        assert!(check_destination(&url("https://100.64.1.2/inbox"), false).is_err());
+        assert!(check_destination(&url("https://169.254.169.254/inbox"), false).is_err());
+        assert!(check_destination(&url("https://93.184.216.34/inbox"), false).is_ok());
         assert!(check_destination(&url("https://mastodon.example/inbox"), false).is_ok());
         assert!(check_destination(&url("http://localhost:8000/inbox"), true).is_ok());
         assert_eq!(authority("http://localhost:8000/inbox"), "localhost:8000");

@@ -39,7 +39,7 @@ pub async fn webfinger(
         .as_deref()
         .map(str::trim)
         .filter(|r| !r.is_empty())
-        .ok_or_else(|| FederationError::Refused("the resource parameter is required".into()))?;
+        .ok_or_else(|| FederationError::BadRequest("the resource parameter is required".into()))?;
     let acct = resource
         .strip_prefix("acct:")
         .unwrap_or(resource)

@@ -130,6 +130,7 @@ async fn receive(data: &Data<AppState>, incoming: Incoming) -> Result<Response, 
             "a signed Digest header is required".into(),
         ));
     }
+    super::signatures::require_signed_time(&incoming.headers)?;
     check_date(&incoming.headers, chrono::Utc::now())?;
     let actor = incoming.claimed_actor();
     if let Some(actor) = &actor {

@@ -462,17 +462,12 @@ pub async fn refresh_thread(
                 queue.push_back(reply_id);
                 continue;
             }
-            let reply: Option<NoteJson> = match item {
-                Value::Object(_)
-                    if item.get("content").is_some() || item.get("contentMap").is_some() =>
-                {
-                    serde_json::from_value(item).ok()
-                }
-                _ => fetch_json(data, &reply_id)
-                    .await
-                    .ok()
-                    .and_then(|doc| serde_json::from_value(doc).ok()),
-            };
+            // Fetched from its own server, never taken from the listing (another server could
+            // embed anything under anyone's name).
+            let reply: Option<NoteJson> = fetch_json(data, &reply_id)
+                .await
+                .ok()
+                .and_then(|doc| serde_json::from_value(doc).ok());
             budget = budget.saturating_sub(1);
             let Some(reply) = reply else { continue };
             if reply

@@ -438,9 +438,14 @@ async fn authorize_interaction(
     Query(q): Query<InteractionQuery>,
 ) -> Response {
     let uri = q.uri.unwrap_or_default();
-    let uri = uri.trim_start_matches("acct:");
-    if uri.starts_with(&format!("{}/reviews/", state.urls.base())) {
-        return Redirect::to(uri).into_response();
+    let ours = url::Url::parse(uri.trim_start_matches("acct:"))
+        .ok()
+        .filter(|u| {
+            u.as_str()
+                .starts_with(&format!("{}/reviews/", state.urls.base()))
+        });
+    if let Some(ours) = ours {
+        return Redirect::to(ours.as_str()).into_response();
     }
     Redirect::to(&state.urls.home()).into_response()
 }
@@ -455,6 +460,22 @@ fn always_public(path: &str, urls: &crate::urls::Urls) -> bool {
         || path == "/avatar.png"
 }
 
+/// Paths that only ever answer ActivityPub JSON, whatever the `Accept` header says.
+fn activity_json_only(path: &str) -> bool {
+    path.starts_with("/activities/")
+        || [
+            "/outbox",
+            "/followers",
+            "/following",
+            "/featured",
+            "/replies",
+            "/likes",
+            "/shares",
+        ]
+        .iter()
+        .any(|suffix| path.ends_with(suffix))
+}
+
 /// Secure mode (`authorized_fetch`), like Mastodon's `AUTHORIZED_FETCH`: ActivityPub GETs of
 /// reviews and collections must carry a valid signature; HTML pages are never affected.
 pub async fn secure_fetch(
@@ -462,10 +483,11 @@ pub async fn secure_fetch(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
+    let path = request.uri().path();
     let applies = data.settings.federation.authorized_fetch
         && request.method() == axum::http::Method::GET
-        && wants_activity_json(request.headers())
-        && !always_public(request.uri().path(), &data.urls);
+        && (wants_activity_json(request.headers()) || activity_json_only(path))
+        && !always_public(path, &data.urls);
     if !applies {
         return next.run(request).await;
     }
@@ -496,6 +518,8 @@ async fn verify_fetch(
     use super::signatures;
 
     let signer = signatures::signer(headers)?;
+    signatures::require_signed_time(headers)?;
+    super::notes::refuse_blocked(data, &signer).await?;
     let domain = data.urls.domain();
     let id: ObjectId<RemoteActor> = signer.into();
     let actor = id.dereference(data).await?;

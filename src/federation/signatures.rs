@@ -36,6 +36,28 @@ pub fn signer(headers: &HeaderMap) -> Result<Url, FederationError> {
     Ok(url)
 }
 
+/// Refuses a signature that covers no time (`date` or `(created)`): it could be replayed forever.
+pub fn require_signed_time(headers: &HeaderMap) -> Result<(), FederationError> {
+    let signature = headers
+        .get("signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let covered = signature
+        .split(',')
+        .filter_map(|part| part.trim().strip_prefix("headers="))
+        .map(|v| v.trim_matches('"').to_ascii_lowercase())
+        .next()
+        // Without a `headers` parameter only `(created)` is signed (draft-cavage default).
+        .unwrap_or_else(|| "(created)".into());
+    if covered.split(' ').any(|h| h == "date" || h == "(created)") {
+        Ok(())
+    } else {
+        Err(FederationError::Unauthorized(
+            "the signature must cover `date` or `(created)`".into(),
+        ))
+    }
+}
+
 /// Checks a request's signature against a public key; `host` stands in for a missing Host.
 pub fn verify(
     method: &Method,

@@ -107,7 +107,15 @@ pub async fn interact(State(state): State<AppState>, Query(q): Query<InteractQue
     match subscribe_template(&state, &user, &host).await {
         Ok(Some(template)) => {
             let encoded: String = url::form_urlencoded::byte_serialize(uri.as_bytes()).collect();
-            Redirect::to(&template.replace("{uri}", &encoded)).into_response()
+            match url::Url::parse(&template.replace("{uri}", &encoded)) {
+                Ok(target) => Redirect::to(target.as_str()).into_response(),
+                Err(_) => message_page(
+                    &state,
+                    StatusCode::BAD_GATEWAY,
+                    "Your server's answer is unusable",
+                    &format!("{host} gave an interaction address that is not a URL. Search for this address on your server: {uri}"),
+                ),
+            }
         }
         Ok(None) => message_page(
             &state,

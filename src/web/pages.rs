@@ -228,7 +228,12 @@ async fn review_page(state: &AppState, slug: String) -> Result<Response, AppErro
             url: urls.category_feed(&c.key),
         });
     }
-    render(&ReviewPage { layout, r: details })
+    // The same URL answers ActivityPub JSON to servers: caches must key on Accept.
+    let mut response = render(&ReviewPage { layout, r: details })?;
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept"));
+    Ok(response)
 }
 
 pub async fn about(State(state): State<AppState>) -> Response {

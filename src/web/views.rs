@@ -399,10 +399,11 @@ fn comment_html(node: &Node, html: &mut String) {
             None => html.push_str(&format!("<span class=\"comment-author\">{name}</span>")),
         }
         if let Some(handle) = &c.author_handle {
-            html.push_str(&format!(
-                " <span class=\"handle\">{}</span>",
-                escape_html(handle)
-            ));
+            let handle = escape_html(handle);
+            match safe_url(c.author_url.as_deref()) {
+                Some(url) => html.push_str(&format!(" <a class=\"handle\" href=\"{url}\" rel=\"nofollow noopener ugc\">{handle}</a>")),
+                None => html.push_str(&format!(" <span class=\"handle\">{handle}</span>")),
+            }
         }
         if c.origin == "local" {
             html.push_str(" <span class=\"badge\">author</span>");

@@ -395,6 +395,21 @@ async fn only_public_replies_become_public_comments() {
         .as_str()
         .expect("html")
         .contains("Just for you"));
+    let private_id = held_private(&app).await;
+    let answer = app
+        .api(
+            Method::POST,
+            &format!("/reviews/{}/comments", review["id"].as_str().expect("id")),
+        )
+        .json(&json!({"in_reply_to": private_id, "body": "A public answer would expose it"}))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(
+        answer.status().as_u16(),
+        422,
+        "a private comment cannot be answered publicly"
+    );
     app.stop().await;
 }
 
@@ -1046,4 +1061,16 @@ async fn refreshing_a_thread_recovers_replies_that_never_arrived() {
         .iter()
         .all(|t| !t.contains("Bob")));
     app.stop().await;
+}
+
+async fn held_private(app: &TestApp) -> String {
+    let held: Value = app
+        .api(Method::GET, "/comments?status=private")
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON");
+    held["items"][0]["id"].as_str().expect("id").to_string()
 }

@@ -85,7 +85,7 @@ async fn webfinger_round_trip_and_actor_document() {
     );
     assert_eq!(
         app.get("/.well-known/webfinger").await.status().as_u16(),
-        422
+        400
     );
 
     // The actor, fetched as Mastodon fetches it: every field DESIGN §3 lists.
@@ -945,6 +945,19 @@ async fn secure_mode_requires_signed_fetches_but_keeps_actors_public() {
         .await
         .expect("JSON");
     assert_eq!(signed["type"], "Article");
+
+    // Collections answer JSON whatever the Accept header says: no Accept is no way around it.
+    for path in [
+        "/users/reviews/outbox",
+        "/users/reviews/followers",
+        "/users/reviews/featured",
+    ] {
+        assert_eq!(
+            app.get(path).await.status().as_u16(),
+            401,
+            "{path} without Accept"
+        );
+    }
 
     // Actors, keys, discovery and the HTML page stay public.
     for url in [app.url("/users/reviews"), app.url("/actor")] {
