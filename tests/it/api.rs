@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{sample_review, TestApp};
+use crate::helpers::{sample_review, FetchJson, TestApp};
 
 #[tokio::test]
 async fn create_returns_the_review_with_its_ids() {
@@ -51,12 +51,8 @@ async fn create_returns_the_review_with_its_ids() {
 
     let fetched: Value = app
         .api(Method::GET, &format!("/reviews/{id}"))
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert_eq!(fetched, created);
     app.stop().await;
 }
@@ -251,12 +247,8 @@ async fn slug_clash_is_409_and_changes_nothing() {
     expect_error(patch, 409).await;
     let unchanged: Value = app
         .api(Method::GET, &format!("/reviews/{id}"))
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert_eq!(
         unchanged["title"], "Other",
         "the failed PATCH wrote nothing"
@@ -339,33 +331,21 @@ async fn list_is_paginated_and_filtered_by_status() {
 
     let page: Value = app
         .api(Method::GET, "/reviews?per_page=2&page=1")
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert_eq!(page["total"], 4);
     assert_eq!(page["items"].as_array().expect("items").len(), 2);
     assert_eq!(page["items"][0]["title"], "A draft", "newest first");
     let page2: Value = app
         .api(Method::GET, "/reviews?per_page=2&page=2")
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert_eq!(page2["items"].as_array().expect("items").len(), 2);
 
     let drafts: Value = app
         .api(Method::GET, "/reviews?status=draft")
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert_eq!(drafts["total"], 1);
     assert_eq!(drafts["items"][0]["status"], "draft");
 

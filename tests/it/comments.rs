@@ -5,7 +5,7 @@ use reqwest::Method;
 use scraper::{Html, Selector};
 use serde_json::{json, Value};
 
-use crate::helpers::{sample_review, TestApp};
+use crate::helpers::{sample_review, FetchJson, TestApp};
 use crate::peer::Peer;
 
 const AP: &str = "application/activity+json";
@@ -35,12 +35,8 @@ async fn article(app: &TestApp, review: &Value) -> Value {
     app.client
         .get(review["ap_id"].as_str().expect("ap_id"))
         .header("accept", AP)
-        .send()
+        .fetch_json()
         .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON")
 }
 
 async fn deliver(peer: &Peer, app: &TestApp, activity: &Value) -> u16 {
@@ -129,12 +125,8 @@ async fn a_reply_becomes_a_comment_on_the_page_and_in_replies() {
             a["replies"]["id"].as_str().expect("id")
         ))
         .header("accept", AP)
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert_eq!(replies["orderedItems"], json!([note["id"]]));
 
     // The same delivery again, or the same note in another Create: no duplicate.
@@ -352,12 +344,8 @@ async fn likes_and_boosts_count_and_can_be_undone() {
         .client
         .get(a["likes"]["id"].as_str().expect("id"))
         .header("accept", AP)
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert_eq!(likes["totalItems"], 1);
     app.stop().await;
 }
@@ -384,12 +372,8 @@ async fn only_public_replies_become_public_comments() {
     assert_eq!(article(&app, &review).await["replies"]["totalItems"], 0);
     let held: Value = app
         .api(Method::GET, "/comments?status=private")
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert_eq!(held["total"], 1);
     assert!(held["items"][0]["content_html"]
         .as_str()
@@ -436,22 +420,14 @@ async fn moderation_policies_hold_and_release_comments() {
     );
     let pending: Value = app
         .api(Method::GET, "/comments?status=pending")
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert_eq!(pending["total"], 1);
     let id = pending["items"][0]["id"].as_str().expect("id");
     let approved: Value = app
         .api(Method::POST, &format!("/comments/{id}/approve"))
-        .send()
-        .await
-        .expect("POST")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert_eq!(approved["status"], "published");
     deliver(
         &alice,
@@ -471,12 +447,8 @@ async fn moderation_policies_hold_and_release_comments() {
 
     let rejected: Value = app
         .api(Method::POST, &format!("/comments/{id}/reject"))
-        .send()
-        .await
-        .expect("POST")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert_eq!(rejected["status"], "rejected");
     assert_eq!(
         texts(&page(&app, &review).await, ".comment-body"),
@@ -514,12 +486,8 @@ async fn moderation_policies_hold_and_release_comments() {
     }
     let pending: Value = closed
         .api(Method::GET, "/comments?status=pending")
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert_eq!(pending["total"], 2, "closed holds every comment");
     closed.stop().await;
 }
@@ -573,14 +541,7 @@ async fn blocked_senders_are_refused_and_their_comments_hidden() {
         .await
         .expect("POST");
     assert_eq!(bad.status().as_u16(), 422);
-    let list: Value = app
-        .api(Method::GET, "/blocks")
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let list: Value = app.api(Method::GET, "/blocks").fetch_json().await;
     assert_eq!(list[0]["value"], domain);
     let id = block["id"].as_str().expect("id");
     assert_eq!(
@@ -600,14 +561,7 @@ async fn blocked_senders_are_refused_and_their_comments_hidden() {
     // A report from another server.
     let flag = json!({"id": alice.id("flag"), "type": "Flag", "actor": alice.actor_id, "content": "Spoilers without warning", "object": [ap_id]});
     assert_eq!(deliver(&alice, &app, &flag).await, 202);
-    let reports: Value = app
-        .api(Method::GET, "/reports")
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let reports: Value = app.api(Method::GET, "/reports").fetch_json().await;
     assert_eq!(reports[0]["content"], "Spoilers without warning");
     assert_eq!(reports[0]["objects"], json!([ap_id]));
     app.stop().await;
@@ -725,12 +679,8 @@ async fn the_critic_answers_edits_and_deletes_and_it_federates() {
     deliver(&alice, &app, &alice.activity("Create", "c", note.clone())).await;
     let comments: Value = app
         .api(Method::GET, "/comments?status=published")
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     let theirs = comments["items"][0]["id"].as_str().expect("id").to_string();
 
     let response = app
@@ -773,12 +723,8 @@ async fn the_critic_answers_edits_and_deletes_and_it_federates() {
         .client
         .get(mine["ap_id"].as_str().expect("ap_id"))
         .header("accept", AP)
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert_eq!(fetched["id"], mine["ap_id"]);
     assert_eq!(fetched["inReplyTo"], note["id"]);
 
@@ -880,12 +826,8 @@ async fn imported_comments_are_shown_and_can_be_answered() {
         .client
         .get(first["ap_id"].as_str().expect("ap_id"))
         .header("accept", AP)
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert_eq!(note["type"], "Note");
     assert_eq!(note["attributedTo"], app.url("/users/reviews"));
     assert!(note["content"]
@@ -1021,12 +963,8 @@ async fn refreshing_a_thread_recovers_replies_that_never_arrived() {
     let id = review["id"].as_str().expect("id");
     let refreshed: Value = app
         .api(Method::POST, &format!("/reviews/{id}/comments/refresh"))
-        .send()
-        .await
-        .expect("POST")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert_eq!(
         (refreshed["found"].as_i64(), refreshed["removed"].as_i64()),
         (Some(1), Some(0))
@@ -1038,24 +976,16 @@ async fn refreshing_a_thread_recovers_replies_that_never_arrived() {
     );
     let again: Value = app
         .api(Method::POST, &format!("/reviews/{id}/comments/refresh"))
-        .send()
-        .await
-        .expect("POST")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert_eq!(again["found"], 0, "nothing twice");
 
     // Bob deletes his note on his server (it now answers 404): the refresh removes it.
     bob.forget_object("b");
     let gone: Value = app
         .api(Method::POST, &format!("/reviews/{id}/comments/refresh"))
-        .send()
-        .await
-        .expect("POST")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert_eq!(gone["removed"], 1);
     assert!(texts(&page(&app, &review).await, ".comment-body")
         .iter()
@@ -1066,11 +996,7 @@ async fn refreshing_a_thread_recovers_replies_that_never_arrived() {
 async fn held_private(app: &TestApp) -> String {
     let held: Value = app
         .api(Method::GET, "/comments?status=private")
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     held["items"][0]["id"].as_str().expect("id").to_string()
 }

@@ -5,7 +5,7 @@ use axum::http::Method;
 use reqwest::Method as HttpMethod;
 use serde_json::{json, Value};
 
-use crate::helpers::{sample_review, TestApp};
+use crate::helpers::{sample_review, FetchJson, TestApp};
 use crate::peer::{Peer, Received};
 use reviewpub::federation::signatures;
 
@@ -467,14 +467,7 @@ async fn follow_publish_edit_unpublish_delete_and_unfollow() {
     assert_eq!(accepts[0].body["object"]["type"], "Follow");
     assert_signed_by_blog(&app, &accepts[0]).await;
 
-    let followers: Value = app
-        .api(HttpMethod::GET, "/followers")
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let followers: Value = app.api(HttpMethod::GET, "/followers").fetch_json().await;
     assert_eq!(followers["total"], 1);
     assert_eq!(followers["items"][0]["actor"], peer.actor_id);
     assert_eq!(
@@ -578,14 +571,7 @@ async fn follow_publish_edit_unpublish_delete_and_unfollow() {
             .as_u16(),
         202
     );
-    let followers: Value = app
-        .api(HttpMethod::GET, "/followers")
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let followers: Value = app.api(HttpMethod::GET, "/followers").fetch_json().await;
     assert_eq!(followers["total"], 0);
     app.create_review(sample_review("After Unfollow")).await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
@@ -601,12 +587,8 @@ async fn follow_publish_edit_unpublish_delete_and_unfollow() {
     );
     let deliveries: Value = app
         .api(HttpMethod::GET, "/deliveries?status=delivered")
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert_eq!(deliveries["total"], 6);
     app.stop().await;
 }
@@ -778,12 +760,8 @@ async fn follows_wait_for_approval_when_configured() {
     );
     let pending: Value = app
         .api(HttpMethod::GET, "/followers?status=pending")
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert_eq!(pending["total"], 1);
     app.create_review(sample_review("Not For Pending")).await;
     tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
@@ -795,12 +773,8 @@ async fn follows_wait_for_approval_when_configured() {
     let id = pending["items"][0]["id"].as_str().expect("id");
     let approved: Value = app
         .api(HttpMethod::POST, &format!("/followers/{id}/approve"))
-        .send()
-        .await
-        .expect("POST")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert_eq!(approved["status"], "accepted");
     peer.wait_for("Accept", 1, |r| r.kind() == "Accept").await;
     app.create_review(sample_review("For Followers")).await;
@@ -814,14 +788,7 @@ async fn follows_wait_for_approval_when_configured() {
     assert_eq!(reject.status().as_u16(), 204);
     let rejects = peer.wait_for("Reject", 1, |r| r.kind() == "Reject").await;
     assert_eq!(rejects[0].body["object"]["id"], peer.id("f1"));
-    let all: Value = app
-        .api(HttpMethod::GET, "/followers")
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let all: Value = app.api(HttpMethod::GET, "/followers").fetch_json().await;
     assert_eq!(all["total"], 0);
     app.stop().await;
 }
@@ -847,12 +814,8 @@ async fn deliveries_retry_fail_for_good_and_can_be_retried_by_hand() {
         .await;
     let delivered: Value = app
         .api(HttpMethod::GET, "/deliveries?status=delivered")
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     let create = delivered["items"]
         .as_array()
         .expect("items")
@@ -870,12 +833,8 @@ async fn deliveries_retry_fail_for_good_and_can_be_retried_by_hand() {
     let failed = loop {
         let failed: Value = app
             .api(HttpMethod::GET, "/deliveries?status=failed")
-            .send()
-            .await
-            .expect("GET")
-            .json()
-            .await
-            .expect("JSON");
+            .fetch_json()
+            .await;
         if failed["total"] == 1 {
             break failed;
         }
@@ -1137,12 +1096,8 @@ async fn a_failing_host_is_backed_off_without_slowing_the_others() {
     assert!(backoff > chrono::Utc::now());
     let pending: Value = app
         .api(HttpMethod::GET, "/deliveries?status=pending")
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert_eq!(
         pending["total"], 6,
         "the bad host's deliveries wait; none was given up"
@@ -1220,12 +1175,8 @@ async fn without_the_local_testing_switch_loopback_peers_are_refused() {
     loop {
         let failed: Value = app
             .api(HttpMethod::GET, "/deliveries?status=failed")
-            .send()
-            .await
-            .expect("GET")
-            .json()
-            .await
-            .expect("JSON");
+            .fetch_json()
+            .await;
         if failed["total"] == 1 {
             assert!(
                 failed["items"][0]["last_error"]

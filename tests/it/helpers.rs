@@ -338,3 +338,19 @@ pub fn free_port() -> u16 {
         .expect("addr")
         .port()
 }
+
+/// Sends a request and reads its JSON answer (whatever the status; tests assert on it).
+pub trait FetchJson {
+    async fn fetch_json(self) -> Value;
+}
+
+impl FetchJson for reqwest::RequestBuilder {
+    async fn fetch_json(self) -> Value {
+        self.send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("JSON")
+    }
+}

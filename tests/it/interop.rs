@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{free_port, sample_review, shared_tmp, TestApp};
+use crate::helpers::{free_port, sample_review, shared_tmp, FetchJson, TestApp};
 
 fn peers_dir() -> PathBuf {
     let dir = std::env::var_os("REVIEWPUB_PEERS_DIR")
@@ -141,13 +141,7 @@ impl Drop for Snac {
 }
 
 async fn followers(app: &TestApp) -> Value {
-    app.api(Method::GET, "/followers")
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON")
+    app.api(Method::GET, "/followers").fetch_json().await
 }
 
 // The peers' commands block while they talk to the in-process server: several threads.
@@ -211,47 +205,16 @@ async fn snac_follows_receives_edits_deletions_and_unfollows() {
     }
 
     // A reply from snac (its note form with in_reply_to) becomes a comment.
-    let password = std::fs::read_to_string(snac.data.join("critic.password"))
-        .expect("password")
-        .trim()
-        .to_string();
-    let snac_base = snac.actor.trim_end_matches("/critic").to_string();
-    let form = [
-        ("content", "A reply from snac"),
-        ("in_reply_to", ap_id.as_str()),
-    ];
-    let response = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-        .post(format!("{snac_base}/critic/admin/note"))
-        .basic_auth("critic", Some(&password))
-        .form(&form)
-        .send()
-        .await
-        .expect("snac note");
-    assert!(
-        response.status().is_redirection() || response.status().is_success(),
-        "{}",
-        response.status()
-    );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let (_, html) = app
-            .get_text(&format!(
-                "/reviews/{}",
-                review["slug"].as_str().expect("slug")
-            ))
-            .await;
-        if html.contains("A reply from snac") {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "snac's reply never became a comment"
-        );
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
+    snac_form(
+        &snac,
+        "note",
+        &[("content", "A reply from snac"), ("in_reply_to", &ap_id)],
+    )
+    .await;
+    wait_page(&app, &review, "snac's reply", |h| {
+        h.contains("A reply from snac")
+    })
+    .await;
 
     // 4. Deleted: snac drops its copy.
     app.api(Method::DELETE, &format!("/reviews/{id}"))
@@ -457,12 +420,8 @@ async fn fedify_looks_up_follows_and_verifies_deliveries() {
     // The critic answers; Fedify replies to that answer: the thread nests three deep.
     let comments: Value = app
         .api(Method::GET, "/comments?status=published")
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     let fedify_comment = comments["items"][0]["id"].as_str().expect("id").to_string();
     let answer: Value = app
         .api(
@@ -470,12 +429,8 @@ async fn fedify_looks_up_follows_and_verifies_deliveries() {
             &format!("/reviews/{}/comments", second["id"].as_str().expect("id")),
         )
         .json(&json!({"in_reply_to": fedify_comment, "body": "The critic answers Fedify."}))
-        .send()
-        .await
-        .expect("POST")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     let (ok, out, err) = fedify.run(&[
         "reply",
         answer["ap_id"].as_str().expect("ap_id"),
@@ -574,12 +529,8 @@ async fn snac_replies_edits_reacts_and_gets_the_critics_answer() {
     .await;
     let comments: Value = app
         .api(Method::GET, "/comments?status=published")
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     let theirs = comments["items"]
         .as_array()
         .expect("items")
@@ -628,12 +579,8 @@ async fn snac_replies_edits_reacts_and_gets_the_critics_answer() {
     let answer: Value = app
         .api(Method::POST, &format!("/reviews/{id}/comments"))
         .json(&json!({"in_reply_to": theirs["id"], "body": "Thanks, critic here."}))
-        .send()
-        .await
-        .expect("POST")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     let answer_id = answer["ap_id"].as_str().expect("ap_id").to_string();
     let stored = {
         let snac = &snac;
@@ -656,12 +603,8 @@ async fn snac_replies_edits_reacts_and_gets_the_critics_answer() {
     loop {
         let refreshed: Value = app
             .api(Method::POST, &format!("/reviews/{id}/comments/refresh"))
-            .send()
-            .await
-            .expect("POST")
-            .json()
-            .await
-            .expect("JSON");
+            .fetch_json()
+            .await;
         if refreshed["removed"] == 1 {
             break;
         }

@@ -5,7 +5,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{sample_review, TestApp};
+use crate::helpers::{sample_review, FetchJson, TestApp};
 
 #[tokio::test]
 async fn a_scheduled_review_goes_live_at_its_time() {
@@ -28,12 +28,8 @@ async fn a_scheduled_review_goes_live_at_its_time() {
     let live = loop {
         let review: Value = app
             .api(Method::GET, &format!("/reviews/{id}"))
-            .send()
-            .await
-            .expect("GET")
-            .json()
-            .await
-            .expect("JSON");
+            .fetch_json()
+            .await;
         if review["status"] == "published" {
             break review;
         }
@@ -70,12 +66,8 @@ async fn rescheduling_and_unpublishing() {
     let patched: Value = app
         .api(Method::PATCH, &format!("/reviews/{id}"))
         .json(&json!({"status": "scheduled", "publish_at": later}))
-        .send()
-        .await
-        .expect("PATCH")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert_eq!(patched["status"], "scheduled");
     assert_eq!(
         app.get("/reviews/back-and-forth").await.status().as_u16(),
@@ -85,23 +77,15 @@ async fn rescheduling_and_unpublishing() {
     let draft: Value = app
         .api(Method::PATCH, &format!("/reviews/{id}"))
         .json(&json!({"status": "draft"}))
-        .send()
-        .await
-        .expect("PATCH")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert_eq!(draft["status"], "draft");
     assert!(draft["publish_at"].is_null());
     let republished: Value = app
         .api(Method::PATCH, &format!("/reviews/{id}"))
         .json(&json!({"status": "published", "publish_at": null}))
-        .send()
-        .await
-        .expect("PATCH")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert_eq!(republished["status"], "published");
     assert_eq!(
         republished["published_at"], created["published_at"],
