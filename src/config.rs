@@ -75,6 +75,7 @@ pub struct Federation {
     pub delivery_give_up: std::time::Duration,
     pub delivery_lease: std::time::Duration,
     pub retry_base: std::time::Duration,
+    pub signing_backend: crate::federation::signatures::SigningBackend,
 }
 
 #[derive(Debug, Clone)]
@@ -203,6 +204,7 @@ struct RawFederation {
     delivery_give_up_hours: u64,
     delivery_lease_seconds: u64,
     retry_base_seconds: u64,
+    signing_backend: crate::federation::signatures::SigningBackend,
 }
 
 #[derive(Debug, Deserialize)]
@@ -420,6 +422,7 @@ impl Settings {
                 authorized_fetch: f.authorized_fetch,
                 delivery_workers: f.delivery_workers,
                 per_host_concurrency: f.per_host_concurrency,
+                signing_backend: f.signing_backend,
                 delivery_give_up: std::time::Duration::from_secs(f.delivery_give_up_hours * 3600),
                 delivery_lease: std::time::Duration::from_secs(f.delivery_lease_seconds),
                 retry_base: std::time::Duration::from_secs(f.retry_base_seconds),

@@ -170,16 +170,16 @@ async fn attempt(state: &AppState, job: &Claimed, body: Bytes) -> Outcome {
     if let Err(reason) = check_destination(&inbox, state.settings.allow_private_networks) {
         return Outcome::Refused(None, reason);
     }
-    let client: reqwest_middleware::ClientWithMiddleware = fed.http.clone().into();
     // `Host` and `Date` go in before signing so that they are signed: Fedify (and Mastodon)
     // require a signed `date`, and a signed `host` binds the request to this inbox.
-    let builder = client
+    let builder = fed
+        .http
         .post(inbox.as_str())
         .header(HOST, authority(inbox.as_str()))
         .header(DATE, http_date(Utc::now()))
         .header(CONTENT_TYPE, ACTIVITY_JSON)
         .header(ACCEPT, "application/activity+json, application/ld+json");
-    let request = match fed.signer.sign_request(builder, body).await {
+    let request = match fed.signer.sign(builder, body).await {
         Ok(request) => request,
         Err(e) => return Outcome::Retry(None, format!("signing failed: {e}"), None),
     };

@@ -21,7 +21,7 @@ pub mod signatures;
 use std::sync::Arc;
 use std::time::Duration;
 
-use activitypub_federation::config::{Data, FederationConfig};
+use activitypub_federation::config::FederationConfig;
 use activitypub_federation::http_signatures::generate_actor_keypair;
 use activitypub_federation::resolver::ValidatingDnsResolver;
 use axum::http::StatusCode;
@@ -121,8 +121,9 @@ impl IntoResponse for FederationError {
 pub struct Federation {
     pub blog: LocalActor,
     pub instance: LocalActor,
-    /// Signs deliveries with the blog's key (the crate's draft-cavage format).
-    pub signer: Data<()>,
+    /// Signs deliveries with the blog's key (the crate's draft-cavage format, computed by the
+    /// configured backend).
+    pub signer: signatures::Signer,
     /// The HTTP client for deliveries: no redirects, timeouts, private addresses refused
     /// unless `allow_private_networks`.
     pub http: reqwest::Client,
@@ -209,16 +210,11 @@ impl Federation {
             keys: actor_keys(pool, "instance").await?,
         };
         let http = http_client(settings)?;
-        let signer = FederationConfig::builder()
-            .domain(urls.domain())
-            .app_data(())
-            .client(http.clone().into())
-            .debug(settings.allow_private_networks)
-            .signed_fetch_actor(&blog)
-            .build()
-            .await
-            .map_err(|e| FederationError::Internal(e.to_string()))?
-            .to_request_data();
+        let signer = signatures::Signer::new(
+            &blog.id,
+            &blog.keys.private_key_pem,
+            settings.federation.signing_backend,
+        )?;
         Ok(Self {
             blog,
             instance,

@@ -1,0 +1,171 @@
+//! Fan-out: F followers on H sink hosts; publish a review and time its deliveries.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Result};
+use sqlx::PgPool;
+
+use crate::api::Api;
+use crate::proc::{self, RssSampler};
+use crate::sink::{Behaviour, Sinks};
+
+/// One fan-out scenario.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub name: String,
+    pub followers: usize,
+    pub hosts: usize,
+    /// Followers on one host share its inbox (Mastodon's `sharedInbox`): one delivery per host.
+    pub shared_inboxes: bool,
+    /// Whether the faulty sinks answer 503 or hang.
+    pub faults: bool,
+}
+
+/// What one run measured.
+#[derive(Debug, Clone, Default)]
+pub struct Run {
+    /// Deliveries to healthy inboxes (the ones that must arrive).
+    pub expected: usize,
+    pub delivered: usize,
+    /// From the publishing request to the last healthy delivery.
+    pub seconds: f64,
+    pub cpu_seconds: f64,
+    pub peak_rss_kib: u64,
+    pub verified: u64,
+    pub verify_failed: u64,
+}
+
+impl Run {
+    pub fn per_second(&self) -> f64 {
+        self.delivered as f64 / self.seconds.max(1e-9)
+    }
+}
+
+/// Replaces the followers with the case's, all accepted.
+#[tracing::instrument(skip(pool, sinks))]
+pub async fn set_followers(pool: &PgPool, sinks: &Sinks, case: &Case) -> Result<()> {
+    if case.hosts > sinks.ports.len() {
+        bail!(
+            "{} hosts asked, {} sinks running",
+            case.hosts,
+            sinks.ports.len()
+        );
+    }
+    let mut tx = pool.begin().await?;
+    sqlx::query("DELETE FROM deliveries WHERE status = 'pending'")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM delivery_hosts")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM followers")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM remote_actors WHERE id LIKE 'http://127.0.0.1:%/users/f-%'")
+        .execute(&mut *tx)
+        .await?;
+    let (mut ids, mut inboxes, mut shared, mut hosts) = (vec![], vec![], vec![], vec![]);
+    for i in 0..case.followers {
+        let port = sinks.ports[i % case.hosts];
+        let id = format!("http://127.0.0.1:{port}/users/f-{i}");
+        let shared_inbox = format!("http://127.0.0.1:{port}/inbox");
+        inboxes.push(if case.shared_inboxes {
+            shared_inbox.clone()
+        } else {
+            format!("{id}/inbox")
+        });
+        shared.push(shared_inbox);
+        hosts.push(format!("127.0.0.1:{port}"));
+        ids.push(id);
+    }
+    sqlx::query(
+        "INSERT INTO remote_actors (id, inbox, shared_inbox, public_key_pem, kind, fetched_at) \
+         SELECT a, a || '/inbox', s, 'unused', 'Person', now() FROM UNNEST($1::text[], $2::text[]) AS t(a, s)",
+    )
+    .bind(&ids)
+    .bind(&shared)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO followers (id, actor_id, follow_id, inbox, host, status, accepted_at) \
+         SELECT gen_random_uuid(), a, a || '#follow', i, h, 'accepted', now() \
+         FROM UNNEST($1::text[], $2::text[], $3::text[]) AS t(a, i, h)",
+    )
+    .bind(&ids)
+    .bind(&inboxes)
+    .bind(&hosts)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The inboxes that must receive the delivery (the faulty hosts' are left out when faults are on).
+fn expected_inboxes(sinks: &Sinks, case: &Case) -> HashSet<String> {
+    (0..case.followers)
+        .filter(|i| !case.faults || sinks.behaviours[i % case.hosts] == Behaviour::Accept)
+        .map(|i| {
+            let port = sinks.ports[i % case.hosts];
+            if case.shared_inboxes {
+                format!("{port}/inbox")
+            } else {
+                format!("{port}/users/f-{i}/inbox")
+            }
+        })
+        .collect()
+}
+
+/// Publishes one review and waits for every healthy inbox to have it.
+#[tracing::instrument(skip(api, sinks))]
+pub async fn run(api: &Api, pid: i32, sinks: &Sinks, case: &Case, label: &str) -> Result<Run> {
+    sinks.set_faults(case.faults);
+    sinks.take_arrivals();
+    sinks.take_verifications();
+    let expected = expected_inboxes(sinks, case);
+    let sampler = RssSampler::start(pid);
+    let before = proc::stats(pid)?;
+    let started = Instant::now();
+    let review = api.publish(&format!("Fan-out {label}")).await?;
+    let mut arrived: HashSet<String> = HashSet::new();
+    let mut last = started;
+    let deadline = started + Duration::from_secs(900);
+    while arrived.len() < expected.len() {
+        if Instant::now() > deadline {
+            bail!(
+                "{}: only {} of {} deliveries arrived in 900 s",
+                case.name,
+                arrived.len(),
+                expected.len()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        for a in sinks.take_arrivals() {
+            if a.object == review.ap_id && expected.contains(&a.inbox) && arrived.insert(a.inbox) {
+                last = last.max(a.at);
+            }
+        }
+    }
+    let after = proc::stats(pid)?;
+    let (verified, verify_failed) = sinks.take_verifications();
+    Ok(Run {
+        expected: expected.len(),
+        delivered: arrived.len(),
+        seconds: last.duration_since(started).as_secs_f64(),
+        cpu_seconds: after.cpu_seconds - before.cpu_seconds,
+        peak_rss_kib: sampler.peak_kib(),
+        verified,
+        verify_failed,
+    })
+}
+
+/// Clears what a run leaves behind (retries of the faulty hosts, their backoff).
+pub async fn reset_queue(pool: &PgPool) -> Result<()> {
+    sqlx::query("DELETE FROM deliveries WHERE status = 'pending'")
+        .execute(pool)
+        .await?;
+    sqlx::query("DELETE FROM delivery_hosts")
+        .execute(pool)
+        .await?;
+    Ok(())
+}
