@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
 
+use crate::cache::{self, ResponseCache};
 use crate::config::Settings;
 use crate::federation::{self, Federation, FederationError};
 use crate::urls::Urls;
@@ -22,6 +23,8 @@ pub struct AppState {
     pub pool: PgPool,
     pub urls: Arc<Urls>,
     pub federation: Arc<Federation>,
+    /// Rendered public responses (see [`crate::cache`]).
+    pub cache: Arc<ResponseCache>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -37,11 +40,13 @@ impl AppState {
     pub async fn build(settings: Settings, pool: PgPool) -> Result<Self, FederationError> {
         let urls = Urls::new(&settings);
         let federation = Federation::start(&settings, &pool, &urls).await?;
+        let cache = Arc::new(ResponseCache::new(&settings.cache));
         Ok(Self {
             settings: Arc::new(settings),
             pool,
             urls: Arc::new(urls),
             federation: Arc::new(federation),
+            cache,
         })
     }
 }
@@ -52,6 +57,11 @@ pub async fn router(state: AppState) -> Result<Router, FederationError> {
         .merge(web::router())
         .merge(federation::routes::router())
         .nest("/api/v1", api::router(&state.settings))
+        // Inside the signed-fetch check: a kept answer never skips it.
+        .layer(axum::middleware::from_fn_with_state(
+            state.cache.clone(),
+            cache::middleware,
+        ))
         .layer(axum::middleware::from_fn(federation::routes::secure_fetch))
         .layer(FederationMiddleware::new(federation_config))
         .layer(TraceLayer::new_for_http())
@@ -66,6 +76,15 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let cancel = CancellationToken::new();
     let background = tasks::start(&state, cancel.clone());
+    // Nothing is kept before the cache can hear about other processes' changes.
+    if state.cache.is_enabled()
+        && !state
+            .cache
+            .wait_listening(std::time::Duration::from_secs(10))
+            .await
+    {
+        tracing::warn!("the response cache is not yet told about changes made by other processes; serving anyway");
+    }
     let addr = listener.local_addr()?;
     tracing::info!(%addr, public_url = state.urls.base(), actor = %state.urls.acct(), "reviewpub listening");
     let result = axum::serve(listener, router(state).await?)

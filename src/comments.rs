@@ -269,10 +269,14 @@ pub async fn import(
         status: "published",
         published_at: input.date,
     };
-    let mut conn = pool.acquire().await.map_err(DbError::from)?;
-    comments::insert(&mut conn, &comment)
+    // Imports come from the command line too: announce them to running servers' caches.
+    let mut tx = pool.begin().await.map_err(DbError::from)?;
+    let stored = comments::insert(&mut tx, &comment)
         .await?
-        .ok_or_else(|| AppError::Internal("comment id clash".into()))
+        .ok_or_else(|| AppError::Internal("comment id clash".into()))?;
+    crate::cache::notify_change(&mut *tx, "comments").await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(stored)
 }
 
 /// A comment and its answers, for the page.

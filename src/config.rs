@@ -49,6 +49,16 @@ pub struct Settings {
     pub allow_private_networks: bool,
     pub federation: Federation,
     pub comments: Comments,
+    pub cache: Cache,
+}
+
+/// The in-memory cache of rendered public responses.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    pub enabled: bool,
+    pub max_entries: usize,
+    pub max_bytes: usize,
+    pub max_age: std::time::Duration,
 }
 
 /// How replies from the fediverse become public.
@@ -185,6 +195,15 @@ struct Raw {
     allow_private_networks: bool,
     federation: RawFederation,
     comments: RawComments,
+    cache: RawCache,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawCache {
+    enabled: bool,
+    max_entries: usize,
+    max_bytes: usize,
+    max_age_seconds: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -386,6 +405,22 @@ impl Settings {
                 "must be at most 20".into(),
             ));
         }
+        let c = &raw.cache;
+        if !(1..=1_000_000).contains(&c.max_entries) {
+            return Err(invalid(
+                "cache.max_entries",
+                "must be between 1 and 1000000".into(),
+            ));
+        }
+        if c.max_bytes < 65_536 {
+            return Err(invalid("cache.max_bytes", "must be at least 65536".into()));
+        }
+        if !(1..=86_400).contains(&c.max_age_seconds) {
+            return Err(invalid(
+                "cache.max_age_seconds",
+                "must be between 1 and 86400".into(),
+            ));
+        }
         if raw.embedded_postgres.run_as.trim().is_empty() {
             return Err(invalid(
                 "embedded_postgres.run_as",
@@ -430,6 +465,12 @@ impl Settings {
             comments: Comments {
                 moderation,
                 max_parent_depth: raw.comments.max_parent_depth,
+            },
+            cache: Cache {
+                enabled: c.enabled,
+                max_entries: c.max_entries,
+                max_bytes: c.max_bytes,
+                max_age: std::time::Duration::from_secs(c.max_age_seconds),
             },
         })
     }
@@ -578,6 +619,31 @@ mod tests {
             jail.set_env("REVIEWPUB_SCHEDULER__INTERVAL_SECONDS", "soon");
             let err = Settings::load().expect_err("bad number").to_string();
             assert!(err.contains("scheduler.interval_seconds"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail returns figment's (large) error
+    fn cache_settings_load_and_are_checked() {
+        Jail::expect_with(|jail| {
+            let settings = Settings::load().expect("defaults are valid");
+            assert!(settings.cache.enabled);
+            assert_eq!(settings.cache.max_age, std::time::Duration::from_secs(60));
+
+            jail.set_env("REVIEWPUB_CACHE__ENABLED", "false");
+            jail.set_env("REVIEWPUB_CACHE__MAX_ENTRIES", "50");
+            let settings = Settings::load().expect("valid");
+            assert!(!settings.cache.enabled);
+            assert_eq!(settings.cache.max_entries, 50);
+
+            jail.set_env("REVIEWPUB_CACHE__MAX_AGE_SECONDS", "0");
+            let err = Settings::load().expect_err("zero max age").to_string();
+            assert!(
+                err.contains("`cache.max_age_seconds`")
+                    && err.contains("REVIEWPUB_CACHE__MAX_AGE_SECONDS"),
+                "{err}"
+            );
             Ok(())
         });
     }

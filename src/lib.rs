@@ -8,10 +8,12 @@
 //! - [`publishing`]: creating, editing, scheduling and deleting reviews;
 //! - [`api`]: the admin HTTP API; [`web`]: the public pages and feeds;
 //! - [`tasks`]: background jobs; [`app`]: wiring and serving; [`cli`]: the command line;
+//! - [`cache`]: rendered public responses kept in memory until something changes;
 //! - [`front_matter`]: Markdown files with front matter; [`demo`]: the sample blog.
 
 pub mod api;
 pub mod app;
+pub mod cache;
 pub mod cli;
 pub mod comments;
 pub mod config;

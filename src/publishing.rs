@@ -1,11 +1,13 @@
 //! The one publishing path shared by the admin API, the CLI, the demo loader and the scheduler:
-//! validate, render, store, each change in one transaction.
+//! validate, render, store, each change in one transaction that also announces it to every
+//! server's response cache (`NOTIFY reviewpub_changes`, delivered at commit).
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::cache;
 use crate::config::{Settings, Site};
 use crate::content;
 use crate::db::reviews::{self, StoredReview, Write};
@@ -98,6 +100,7 @@ pub async fn create(
     let mut tx = pool.begin().await.map_err(DbError::from)?;
     let stored = reviews::insert(&mut tx, Uuid::now_v7(), &write, now).await?;
     outbox::review_written(&mut tx, &Urls::new(settings), &stored.review, now).await?;
+    cache::notify_change(&mut *tx, "reviews").await?;
     tx.commit().await.map_err(DbError::from)?;
     tracing::info!(review = %stored.review.id, slug = %stored.review.slug, status = write.status.as_str(), "review created");
     Ok(stored)
@@ -143,6 +146,7 @@ pub async fn update(
     let write = prepare(&settings.site, &input, Some(&before), now)?;
     let stored = reviews::update(&mut tx, before.id, &before.slug, &write, now).await?;
     outbox::review_written(&mut tx, &Urls::new(settings), &stored.review, now).await?;
+    cache::notify_change(&mut *tx, "reviews").await?;
     tx.commit().await.map_err(DbError::from)?;
     tracing::info!(review = %id, slug = %stored.review.slug, status = write.status.as_str(), "review updated");
     Ok(stored)
@@ -199,6 +203,7 @@ pub async fn delete(
         return Err(AppError::NotFound);
     }
     outbox::review_deleted(&mut tx, &Urls::new(settings), id, now).await?;
+    cache::notify_change(&mut *tx, "reviews").await?;
     tx.commit().await.map_err(DbError::from)?;
     tracing::info!(review = %id, "review deleted");
     Ok(())
@@ -226,6 +231,7 @@ pub async fn publish_due(
             }
             tracing::info!(review = %id, "scheduled review published");
         }
+        cache::notify_change(&mut *tx, "reviews").await?;
         tx.commit().await.map_err(DbError::from)?;
         published += due.len();
     }

@@ -8,6 +8,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::AppState;
+use crate::cache;
 use crate::federation::delivery;
 use crate::publishing;
 
@@ -66,24 +67,40 @@ impl Tasks {
     }
 }
 
-/// The jobs every server runs: scheduled publication and the delivery workers.
+/// The jobs every server runs: scheduled publication, the delivery workers, and (with the
+/// cache on) the listener that invalidates it when another process changes something.
 pub fn start(state: &AppState, shutdown: CancellationToken) -> Tasks {
     let mut tasks = Tasks::new(shutdown.clone());
     let pool = state.pool.clone();
     let settings = state.settings.clone();
+    let response_cache = state.cache.clone();
     tasks.every(
         "publish-scheduled",
         state.settings.scheduler_interval,
         move || {
             let pool = pool.clone();
             let settings = settings.clone();
+            let response_cache = response_cache.clone();
             async move {
-                publishing::publish_due(&pool, &settings, Utc::now())
-                    .await
-                    .map(|_| ())
+                let result = publishing::publish_due(&pool, &settings, Utc::now()).await;
+                // A failed run may have committed some batches before failing.
+                if !matches!(result, Ok(0)) {
+                    response_cache.invalidate();
+                }
+                result.map(|_| ())
             }
         },
     );
+    if state.cache.is_enabled() {
+        tasks.spawn(
+            "cache-listener",
+            cache::listen(
+                state.cache.clone(),
+                (*state.pool.connect_options()).clone(),
+                shutdown.clone(),
+            ),
+        );
+    }
     tasks.spawn("deliveries", delivery::run(state.clone(), shutdown));
     tasks
 }

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::FederationError;
 use crate::app::AppState;
+use crate::cache::cacheable;
 use crate::db::federation as db;
 
 #[derive(Debug, Deserialize)]
@@ -78,7 +79,10 @@ pub async fn webfinger(
     } else {
         return Err(FederationError::NotFound);
     };
-    Ok(json_response("application/jrd+json; charset=utf-8", body))
+    Ok(cacheable(json_response(
+        "application/jrd+json; charset=utf-8",
+        body,
+    )))
 }
 
 /// `/.well-known/host-meta`: where WebFinger is (the LRDD template).
@@ -93,26 +97,28 @@ pub async fn host_meta(State(state): State<AppState>) -> Response {
          <Link rel=\"lrdd\" template=\"{}\"/>\n</XRD>\n",
         crate::content::escape_html(&template)
     );
-    (
-        [(
-            CONTENT_TYPE,
-            HeaderValue::from_static("application/xrd+xml; charset=utf-8"),
-        )],
-        xml,
+    cacheable(
+        (
+            [(
+                CONTENT_TYPE,
+                HeaderValue::from_static("application/xrd+xml; charset=utf-8"),
+            )],
+            xml,
+        )
+            .into_response(),
     )
-        .into_response()
 }
 
 /// `/.well-known/nodeinfo`: links to the NodeInfo documents.
 pub async fn nodeinfo_links(State(state): State<AppState>) -> Response {
     let base = state.urls.base();
-    json_response(
+    cacheable(json_response(
         "application/json",
         json!({"links": [
             {"rel": "http://nodeinfo.diaspora.software/ns/schema/2.1", "href": format!("{base}/nodeinfo/2.1")},
             {"rel": "http://nodeinfo.diaspora.software/ns/schema/2.0", "href": format!("{base}/nodeinfo/2.0")},
         ]}),
-    )
+    ))
 }
 
 /// NodeInfo 2.1 (and 2.0, the same minus the repository): software, protocols, usage.
@@ -136,7 +142,7 @@ pub async fn nodeinfo(
     if repository {
         software["homepage"] = json!(state.urls.home());
     }
-    Ok(json_response(
+    Ok(cacheable(json_response(
         content_type,
         json!({
             "version": version,
@@ -153,5 +159,5 @@ pub async fn nodeinfo(
                 "nodeDescription": state.settings.site.description,
             },
         }),
-    ))
+    )))
 }

@@ -15,6 +15,7 @@ use super::documents::{self, PAGE_SIZE};
 use super::negotiation::{activity_json, activity_json_with_status, wants_activity_json};
 use super::{discovery, inbox, FederationError};
 use crate::app::AppState;
+use crate::cache::cacheable;
 use crate::db::reviews::{self, Former};
 use crate::db::{comments, deliveries, federation as db};
 
@@ -70,18 +71,18 @@ async fn actor(
     if !wants_activity_json(&headers) {
         return Ok(Redirect::to(&state.urls.home()).into_response());
     }
-    Ok(activity_json(&documents::blog_actor(
+    Ok(cacheable(activity_json(&documents::blog_actor(
         &state.settings,
         &state.urls,
         &state.federation.blog.keys,
-    )))
+    ))))
 }
 
 async fn instance_actor(State(state): State<AppState>) -> Response {
-    activity_json(&documents::instance_actor(
+    cacheable(activity_json(&documents::instance_actor(
         &state.urls,
         &state.federation.instance.keys,
-    ))
+    )))
 }
 
 #[derive(Debug, Deserialize)]
@@ -115,7 +116,9 @@ async fn outbox(
     let id = state.urls.outbox();
     let Some(page) = q.page()? else {
         let (_, total) = deliveries::outbox_page(&state.pool, 0, 0).await?;
-        return Ok(activity_json(&documents::collection(&id, total, true)));
+        return Ok(cacheable(activity_json(&documents::collection(
+            &id, total, true,
+        ))));
     };
     let (rows, total) =
         deliveries::outbox_page(&state.pool, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
@@ -135,9 +138,9 @@ async fn outbox(
             items.push(create);
         }
     }
-    Ok(activity_json(&documents::collection_page(
+    Ok(cacheable(activity_json(&documents::collection_page(
         &id, page, total, items,
-    )))
+    ))))
 }
 
 /// Followers: the count is public; the list unless `show_followers` is off.
@@ -167,15 +170,14 @@ async fn followers(
                 .1,
         ),
     };
-    match (show, page) {
+    let document = match (show, page) {
         (true, Some(page)) => {
             let items = rows.into_iter().map(|f| json!(f.actor_id)).collect();
-            Ok(activity_json(&documents::collection_page(
-                &id, page, total, items,
-            )))
+            documents::collection_page(&id, page, total, items)
         }
-        _ => Ok(activity_json(&documents::collection(&id, total, show))),
-    }
+        _ => documents::collection(&id, total, show),
+    };
+    Ok(cacheable(activity_json(&document)))
 }
 
 async fn following(
@@ -209,7 +211,7 @@ async fn featured(
     let mut collection = documents::collection(&state.urls.featured(), items.len() as i64, false);
     collection["@context"] = documents::context();
     collection["orderedItems"] = json!(items);
-    Ok(activity_json(&collection))
+    Ok(cacheable(activity_json(&collection)))
 }
 
 /// A review's `Article` (by id or slug), or its `Tombstone` with `410 Gone`.
@@ -229,7 +231,7 @@ pub async fn review_object(
                 &state.urls,
                 engagement,
             ));
-            Ok(activity_json(&document))
+            Ok(cacheable(activity_json(&document)))
         }
         Some(_) => Err(FederationError::NotFound),
         None => match reviews::find_former(&state.pool, slug_or_id).await? {
@@ -294,7 +296,7 @@ async fn replies_collection(
         None => {
             let mut c = documents::collection(collection_id, total, false);
             c["first"] = json!(format!("{collection_id}?page=1"));
-            Ok(activity_json(&c))
+            Ok(cacheable(activity_json(&c)))
         }
         Some(1) => {
             let mut p = json!({
@@ -308,7 +310,7 @@ async fn replies_collection(
             if total == 0 {
                 p["orderedItems"] = json!([]);
             }
-            Ok(activity_json(&p))
+            Ok(cacheable(activity_json(&p)))
         }
         Some(_) => Err(FederationError::NotFound),
     }
@@ -322,9 +324,9 @@ async fn reactions(state: &AppState, id: &str, kind: &str) -> Result<Response, F
         "likes" => (state.urls.likes(id), engagement.likes),
         _ => (state.urls.shares(id), engagement.shares),
     };
-    Ok(activity_json(
+    Ok(cacheable(activity_json(
         &json!({"@context": documents::AS_CONTEXT, "id": collection, "type": "Collection", "totalItems": total}),
-    ))
+    )))
 }
 
 async fn likes(
@@ -375,7 +377,7 @@ async fn comment(
     }
     let mut conn = state.pool.acquire().await?;
     let (note, _) = super::outbox::comment_document(&mut conn, &state.urls, &comment).await?;
-    Ok(activity_json(&documents::with_context(note)))
+    Ok(cacheable(activity_json(&documents::with_context(note))))
 }
 
 async fn comment_replies(

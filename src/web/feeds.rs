@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::error_page;
 use crate::app::AppState;
+use crate::cache::cacheable;
 use crate::db::reviews::{self, Listing, StoredReview};
 use crate::error::AppError;
 use crate::urls::Urls;
@@ -30,14 +31,16 @@ pub async fn tag(State(state): State<AppState>, Path(key): Path<String>) -> Resp
 
 fn respond(state: &AppState, result: Result<String, AppError>) -> Response {
     match result {
-        Ok(xml) => (
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/atom+xml; charset=utf-8"),
-            )],
-            xml,
-        )
-            .into_response(),
+        Ok(xml) => cacheable(
+            (
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/atom+xml; charset=utf-8"),
+                )],
+                xml,
+            )
+                .into_response(),
+        ),
         Err(e) => error_page(state, e),
     }
 }

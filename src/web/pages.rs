@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::views::{Card, Image, Layout, ReviewDetails};
 use super::{error_page, html_headers};
 use crate::app::AppState;
+use crate::cache::cacheable;
 use crate::content;
 use crate::db::comments;
 use crate::db::reviews::{self, Former, Listing};
@@ -54,11 +55,12 @@ pub struct PageParams {
     page: Option<String>,
 }
 
+/// A rendered public page: the same for every reader until something changes.
 fn render(template: &impl Template) -> Result<Response, AppError> {
     let html = template
         .render()
         .map_err(|e| AppError::Internal(format!("template: {e}")))?;
-    Ok((html_headers(), html).into_response())
+    Ok(cacheable((html_headers(), html).into_response()))
 }
 
 /// Runs a page handler and renders its error, if any, as an HTML page.

@@ -1,6 +1,7 @@
 //! Integration tests: one binary (one link), a module per area.
 
 mod api;
+mod cache;
 mod cli;
 mod comments;
 mod embedded;
