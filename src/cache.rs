@@ -11,7 +11,8 @@
 //!   so a render racing with a write is kept under the old generation and never served after
 //!   the write's bump.
 //! - What bumps the generation: every request that is not `GET` or `HEAD`, once it is answered
-//!   (inbox, admin API); the scheduler publishing; each `NOTIFY reviewpub_changes`, which
+//!   with anything but a 4xx (inbox, admin API; a refused request wrote nothing); the scheduler
+//!   publishing; each `NOTIFY reviewpub_changes`, which
 //!   [`notify_change`] sends from inside the transactions of the publishing path and of comment
 //!   imports (so `reviewpub publish` in another process is seen); and every (re)connection of
 //!   the listener, since notifications sent while it was away are lost. A notification sent by
@@ -417,7 +418,11 @@ pub async fn middleware(
         let response = WRITING_REQUEST
             .scope(cache.clone(), next.run(request))
             .await;
-        cache.invalidate();
+        // A refused request (4xx) changed nothing: a flood of junk POSTs must not empty the
+        // cache. Anything else, a server error included, may have written.
+        if !response.status().is_client_error() {
+            cache.invalidate();
+        }
         return response;
     }
     let Some(key) = Key::for_request(&request) else {

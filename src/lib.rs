@@ -24,6 +24,7 @@ pub mod domain;
 pub mod error;
 pub mod federation;
 pub mod front_matter;
+pub mod memory;
 pub mod publishing;
 pub mod tasks;
 pub mod telemetry;

@@ -101,6 +101,10 @@ pub fn start(state: &AppState, shutdown: CancellationToken) -> Tasks {
             ),
         );
     }
+    tasks.every("release-memory", crate::memory::TRIM_EVERY, || async {
+        crate::memory::release_free_memory();
+        Ok::<(), std::convert::Infallible>(())
+    });
     tasks.spawn("deliveries", delivery::run(state.clone(), shutdown));
     tasks
 }

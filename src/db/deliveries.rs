@@ -108,11 +108,17 @@ pub async fn claim(
     lease: Duration,
 ) -> Result<Vec<Claimed>, DbError> {
     Ok(sqlx::query_as(
-        "WITH ranked AS ( \
-           SELECT d.id, row_number() OVER (PARTITION BY d.host ORDER BY d.next_attempt_at, d.id) AS rank \
-           FROM deliveries d \
+        // The due jobs are read in queue order through the partial index (a bounded window,
+        // not the whole backlog), then at most `per_host` per host are taken from them.
+        "WITH due AS ( \
+           SELECT d.id, d.host, d.next_attempt_at FROM deliveries d \
            WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND NOT (d.host = ANY($3)) \
              AND NOT EXISTS (SELECT 1 FROM delivery_hosts h WHERE h.host = d.host AND h.backoff_until > now()) \
+           ORDER BY d.next_attempt_at, d.id LIMIT $1 * 8 \
+         ), ranked AS ( \
+           SELECT due.id, due.next_attempt_at, \
+                  row_number() OVER (PARTITION BY due.host ORDER BY due.next_attempt_at, due.id) AS rank \
+           FROM due \
          ), picked AS ( \
            SELECT d.id FROM deliveries d JOIN ranked r ON r.id = d.id \
            WHERE r.rank <= $2 AND d.status = 'pending' AND d.next_attempt_at <= now() \

@@ -234,27 +234,38 @@ async fn record(state: &AppState, job: &Claimed, outcome: &Outcome) -> Result<()
     Ok(())
 }
 
+/// After this long, a request still waiting for its peer gives its worker slot back (it keeps
+/// its host's permit): hosts that hang cannot take every worker and starve the others.
+const SLOW_REQUEST: Duration = Duration::from_secs(2);
+
 /// Runs the workers of this process until shutdown.
 pub async fn run(state: AppState, shutdown: CancellationToken) {
     let settings = state.settings.federation.clone();
     let workers = settings.delivery_workers;
+    let slots = Arc::new(Semaphore::new(workers));
+    // Claims rank due jobs by host; claiming for every single finished delivery would repeat
+    // that work per delivery, so free slots are filled in batches.
+    let batch = (workers / 4).max(1);
     let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
     let mut in_flight: JoinSet<()> = JoinSet::new();
     loop {
         while in_flight.try_join_next().is_some() {}
         hosts.retain(|_, s| s.available_permits() < settings.per_host_concurrency);
-        let free = workers.saturating_sub(in_flight.len());
+        let free = slots.available_permits();
         let mut claimed_any = false;
-        if free > 0 {
+        if free >= batch || (free > 0 && in_flight.is_empty()) {
             let busy: Vec<String> = hosts
                 .iter()
                 .filter(|(_, s)| s.available_permits() == 0)
                 .map(|(h, _)| h.clone())
                 .collect();
             match claim_batch(&state, free as i64, &busy).await {
-                Ok(batch) => {
-                    claimed_any = !batch.is_empty();
-                    for (job, body) in batch {
+                Ok(claimed) => {
+                    claimed_any = !claimed.is_empty();
+                    for (job, body) in claimed {
+                        let Ok(slot) = slots.clone().try_acquire_owned() else {
+                            break;
+                        };
                         let permits = hosts
                             .entry(job.host.clone())
                             .or_insert_with(|| {
@@ -263,10 +274,22 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
                             .clone();
                         let state = state.clone();
                         in_flight.spawn(async move {
-                            let Ok(_permit) = permits.acquire_owned().await else { return };
-                            let outcome = attempt(&state, &job, body).await;
-                            if let Err(e) = record(&state, &job, &outcome).await {
-                                tracing::error!(delivery = job.id, error = %e, "recording a delivery outcome failed; the lease will bring it back");
+                            let work = async {
+                                let Ok(_permit) = permits.acquire_owned().await else {
+                                    return;
+                                };
+                                let outcome = attempt(&state, &job, body).await;
+                                if let Err(e) = record(&state, &job, &outcome).await {
+                                    tracing::error!(delivery = job.id, error = %e, "recording a delivery outcome failed; the lease will bring it back");
+                                }
+                            };
+                            tokio::pin!(work);
+                            tokio::select! {
+                                () = &mut work => drop(slot),
+                                () = tokio::time::sleep(SLOW_REQUEST) => {
+                                    drop(slot);
+                                    work.await;
+                                }
                             }
                         });
                     }
@@ -274,7 +297,7 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
                 Err(e) => tracing::error!(error = %e, "claiming deliveries failed"),
             }
         }
-        if claimed_any && in_flight.len() < workers {
+        if claimed_any && slots.available_permits() >= batch {
             continue;
         }
         tokio::select! {

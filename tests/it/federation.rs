@@ -1005,6 +1005,8 @@ async fn a_fan_out_killed_midway_finishes_after_a_restart() {
             "3".to_string(),
         ),
         ("REVIEWPUB_FEDERATION__RETRY_BASE_SECONDS", "1".to_string()),
+        // At most this many requests are in flight, so at most this many can arrive twice.
+        ("REVIEWPUB_FEDERATION__DELIVERY_WORKERS", "8".to_string()),
     ];
     let first = crate::helpers::Server::start(&["serve"], &envs);
     crate::helpers::wait_ready(&base).await;

@@ -159,7 +159,14 @@ pub async fn run(api: &Api, pid: i32, sinks: &Sinks, case: &Case, label: &str) -
     })
 }
 
-/// Clears what a run leaves behind (retries of the faulty hosts, their backoff).
+/// Clears what a run leaves behind: requests still hanging (answered now, so they do not fail
+/// into the next run), retries of the faulty hosts, their backoff.
+pub async fn reset(pool: &PgPool, sinks: &Sinks) -> Result<()> {
+    sinks.release_hung();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    reset_queue(pool).await
+}
+
 pub async fn reset_queue(pool: &PgPool) -> Result<()> {
     sqlx::query("DELETE FROM deliveries WHERE status = 'pending'")
         .execute(pool)

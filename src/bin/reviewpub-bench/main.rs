@@ -46,6 +46,9 @@ struct Args {
     /// Which parts to run.
     #[arg(long, value_delimiter = ',', default_value = "fanout,inbox,reads")]
     only: Vec<String>,
+    /// Only the fan-out cases whose name contains one of these (e.g. "shared", "no faults").
+    #[arg(long, value_delimiter = ',')]
+    cases: Vec<String>,
     /// Seconds of each wrk run.
     #[arg(long)]
     read_seconds: Option<u64>,
@@ -321,7 +324,10 @@ async fn run_suite(
             SigningBackend::Ring => "ring",
         };
         if wants(args, "fanout") {
-            for case in &scale.fanout {
+            let chosen = scale.fanout.iter().filter(|c| {
+                args.cases.is_empty() || args.cases.iter().any(|n| c.name.contains(n.as_str()))
+            });
+            for case in chosen {
                 fanout::set_followers(&pool, &sinks, case).await?;
                 let mut runs = Vec::new();
                 for run in 0..scale.runs {
@@ -341,7 +347,7 @@ async fn run_suite(
                         "fan-out run done"
                     );
                     runs.push(r);
-                    fanout::reset_queue(&pool).await?;
+                    fanout::reset(&pool, &sinks).await?;
                 }
                 report.fanout.push(FanoutResult {
                     case: case.clone(),

@@ -39,6 +39,8 @@ pub struct Arrival {
 #[derive(Default)]
 struct Shared {
     faults: AtomicBool,
+    /// Bumped to let every hanging request go (with a 503).
+    release: tokio::sync::watch::Sender<u64>,
     arrivals: Mutex<Vec<Arrival>>,
     /// Every `verify_every`-th accepted delivery has its signature checked.
     verify_every: AtomicU64,
@@ -109,6 +111,11 @@ impl Sinks {
         self.shared.verify_every.store(n.max(1), Ordering::SeqCst);
     }
 
+    /// Answers every request left hanging (503), so none outlives its run.
+    pub fn release_hung(&self) {
+        self.shared.release.send_modify(|n| *n += 1);
+    }
+
     pub fn set_faults(&self, on: bool) {
         self.shared.faults.store(on, Ordering::SeqCst);
     }
@@ -166,7 +173,11 @@ async fn inbox(
         match host.behaviour {
             Behaviour::Accept => {}
             Behaviour::Unavailable => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
-            Behaviour::Hang => std::future::pending::<()>().await,
+            Behaviour::Hang => {
+                let mut released = host.shared.release.subscribe();
+                let _ = released.changed().await;
+                return StatusCode::SERVICE_UNAVAILABLE.into_response();
+            }
         }
     }
     let n = host.shared.received.fetch_add(1, Ordering::Relaxed);
