@@ -196,6 +196,33 @@ pub async fn schedule_retry(
     Ok(())
 }
 
+/// Marks many jobs delivered at once (`(id, HTTP status)` pairs) and clears the failure
+/// records of their hosts: one round trip for a whole batch of a fan-out.
+#[tracing::instrument(skip_all, fields(count = delivered.len()))]
+pub async fn mark_delivered_many(
+    pool: &sqlx::PgPool,
+    delivered: &[(i64, u16)],
+    hosts: &[String],
+) -> Result<(), DbError> {
+    let ids: Vec<i64> = delivered.iter().map(|(id, _)| *id).collect();
+    let statuses: Vec<i32> = delivered.iter().map(|(_, s)| i32::from(*s)).collect();
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "UPDATE deliveries SET status = 'delivered', last_status = t.status, last_error = NULL, finished_at = now() \
+         FROM UNNEST($1::bigint[], $2::int[]) AS t(id, status) WHERE deliveries.id = t.id",
+    )
+    .bind(&ids)
+    .bind(&statuses)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE delivery_hosts SET consecutive_failures = 0, backoff_until = NULL WHERE host = ANY($1) AND consecutive_failures > 0")
+        .bind(hosts)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// A success clears the host's failure record.
 pub async fn host_succeeded(db: impl PgExecutor<'_>, host: &str) -> Result<(), DbError> {
     sqlx::query("UPDATE delivery_hosts SET consecutive_failures = 0, backoff_until = NULL WHERE host = $1 AND consecutive_failures > 0")

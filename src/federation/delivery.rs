@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE, DATE, HOST, RETRY_AFTER};
 use reqwest::StatusCode;
-use tokio::sync::Semaphore;
+use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -195,14 +195,51 @@ async fn attempt(state: &AppState, job: &Claimed, body: Bytes) -> Outcome {
     }
 }
 
-/// Writes an outcome back to the queue.
-async fn record(state: &AppState, job: &Claimed, outcome: &Outcome) -> Result<(), DbError> {
+/// A delivered job, on its way to being written back with others.
+struct Delivered {
+    id: i64,
+    status: u16,
+    host: String,
+}
+
+/// Writes successes back in batches: whatever has arrived since the last write (up to 512)
+/// goes in one transaction, so a fan-out costs PostgreSQL one statement per batch rather than
+/// two per delivery. Until written, a job stays leased; after a crash it is sent again.
+async fn record_successes(state: AppState, mut done: mpsc::UnboundedReceiver<Delivered>) {
+    let mut batch = Vec::with_capacity(512);
+    while done.recv_many(&mut batch, 512).await > 0 {
+        let delivered: Vec<(i64, u16)> = batch.iter().map(|d| (d.id, d.status)).collect();
+        let mut hosts: Vec<String> = batch.iter().map(|d| d.host.clone()).collect();
+        hosts.sort();
+        hosts.dedup();
+        if let Err(e) = deliveries::mark_delivered_many(&state.pool, &delivered, &hosts).await {
+            tracing::error!(count = batch.len(), error = %e, "recording deliveries failed; their leases will bring them back");
+        }
+        batch.clear();
+    }
+}
+
+/// Writes an outcome back to the queue (successes through the batching recorder).
+async fn record(
+    state: &AppState,
+    job: &Claimed,
+    outcome: &Outcome,
+    successes: &mpsc::UnboundedSender<Delivered>,
+) -> Result<(), DbError> {
     let pool = &state.pool;
     match outcome {
         Outcome::Delivered(status) => {
-            deliveries::mark_delivered(pool, job.id, *status).await?;
-            deliveries::host_succeeded(pool, &job.host).await?;
             tracing::info!(delivery = job.id, inbox = %job.inbox, status, "delivered");
+            let delivered = Delivered {
+                id: job.id,
+                status: *status,
+                host: job.host.clone(),
+            };
+            if let Err(mpsc::error::SendError(d)) = successes.send(delivered) {
+                // The recorder is gone (shutting down): write this one directly.
+                deliveries::mark_delivered(pool, d.id, d.status).await?;
+                deliveries::host_succeeded(pool, &d.host).await?;
+            }
         }
         Outcome::Refused(status, error) => {
             deliveries::mark_failed(pool, job.id, *status, error).await?;
@@ -248,6 +285,8 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
     let batch = (workers / 4).max(1);
     let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
     let mut in_flight: JoinSet<()> = JoinSet::new();
+    let (successes, done) = mpsc::unbounded_channel();
+    let recorder = tokio::spawn(record_successes(state.clone(), done));
     loop {
         while in_flight.try_join_next().is_some() {}
         hosts.retain(|_, s| s.available_permits() < settings.per_host_concurrency);
@@ -273,13 +312,14 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
                             })
                             .clone();
                         let state = state.clone();
+                        let successes = successes.clone();
                         in_flight.spawn(async move {
                             let work = async {
                                 let Ok(_permit) = permits.acquire_owned().await else {
                                     return;
                                 };
                                 let outcome = attempt(&state, &job, body).await;
-                                if let Err(e) = record(&state, &job, &outcome).await {
+                                if let Err(e) = record(&state, &job, &outcome, &successes).await {
                                     tracing::error!(delivery = job.id, error = %e, "recording a delivery outcome failed; the lease will bring it back");
                                 }
                             };
@@ -316,6 +356,8 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
     {
         in_flight.abort_all();
     }
+    drop(successes);
+    let _ = recorder.await;
 }
 
 /// Claims due jobs and loads the activity bodies they need.

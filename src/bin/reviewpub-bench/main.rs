@@ -277,7 +277,6 @@ async fn run_suite(
         port: 0,
         token: "bench-admin-token".into(),
     };
-    let port = proc::free_port()?;
 
     tracing::info!("generating key pairs for the remote actors");
     let keys = inbox::keys(4)?;
@@ -298,7 +297,8 @@ async fn run_suite(
     sinks.set_verify_every(if args.smoke { 1 } else { 50 });
     for backend in [SigningBackend::Rsa, SigningBackend::Ring] {
         let server = proc::Reviewpub::start(proc::Options {
-            port,
+            // Chosen just before each start: thousands of sinks take ports meanwhile.
+            port: proc::free_port()?,
             ..options(backend, None)
         })
         .await?;
@@ -418,7 +418,6 @@ async fn run_suite(
             scale,
             repo,
             &options(SigningBackend::Ring, Some(0)),
-            port,
             work,
         )
         .await?;
@@ -431,11 +430,10 @@ async fn reads_part(
     scale: &Scale,
     repo: &std::path::Path,
     options: &proc::Options,
-    port: u16,
     work: &std::path::Path,
 ) -> Result<()> {
     let server = proc::Reviewpub::start(proc::Options {
-        port,
+        port: proc::free_port()?,
         ..options.clone()
     })
     .await?;
