@@ -155,6 +155,10 @@ pub fn http_client(settings: &Settings) -> Result<reqwest::Client, FederationErr
         .redirect(reqwest::redirect::Policy::none())
         .timeout(REQUEST_TIMEOUT)
         .connect_timeout(REQUEST_TIMEOUT)
+        // A fan-out touches a thousand hosts once each: keeping a connection to every one of
+        // them idle for long only holds memory (their buffers) and sockets.
+        .pool_max_idle_per_host(2)
+        .pool_idle_timeout(Duration::from_secs(30))
         .dns_resolver(Arc::new(ValidatingDnsResolver::new(
             Vec::new(),
             !settings.allow_private_networks,
