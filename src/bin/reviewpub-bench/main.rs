@@ -373,6 +373,9 @@ async fn run_suite(
                 )?);
             }
             if wants(args, "inbox") {
+                // No followers: the target review's own fan-out must not run during the load.
+                fanout::reset(&pool, &sinks).await?;
+                sqlx::query("DELETE FROM followers").execute(&pool).await?;
                 let actors =
                     sink::Sinks::start(scale.inbox_hosts, |_| sink::Behaviour::Accept).await?;
                 let review = api.publish("Inbox benchmark target").await?;
