@@ -272,8 +272,9 @@ async fn record(
 }
 
 /// After this long, a request still waiting for its peer gives its worker slot back (it keeps
-/// its host's permit): hosts that hang cannot take every worker and starve the others.
-const SLOW_REQUEST: Duration = Duration::from_secs(2);
+/// its host's permit): hosts that hang cannot take every worker and starve the others. A
+/// job waiting for a host already at its limit holds no slot either.
+const SLOW_REQUEST: Duration = Duration::from_secs(1);
 
 /// Runs the workers of this process until shutdown.
 pub async fn run(state: AppState, shutdown: CancellationToken) {
@@ -314,10 +315,19 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
                         let state = state.clone();
                         let successes = successes.clone();
                         in_flight.spawn(async move {
+                            let mut slot = Some(slot);
+                            // Waiting for a host that is already at its limit holds no worker.
+                            let permit = match permits.clone().try_acquire_owned() {
+                                Ok(permit) => permit,
+                                Err(_) => {
+                                    slot = None;
+                                    let Ok(permit) = permits.acquire_owned().await else {
+                                        return;
+                                    };
+                                    permit
+                                }
+                            };
                             let work = async {
-                                let Ok(_permit) = permits.acquire_owned().await else {
-                                    return;
-                                };
                                 let outcome = attempt(&state, &job, body).await;
                                 if let Err(e) = record(&state, &job, &outcome, &successes).await {
                                     tracing::error!(delivery = job.id, error = %e, "recording a delivery outcome failed; the lease will bring it back");
@@ -325,12 +335,13 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
                             };
                             tokio::pin!(work);
                             tokio::select! {
-                                () = &mut work => drop(slot),
-                                () = tokio::time::sleep(SLOW_REQUEST) => {
-                                    drop(slot);
+                                () = &mut work => {}
+                                () = tokio::time::sleep(SLOW_REQUEST), if slot.is_some() => {
+                                    slot = None;
                                     work.await;
                                 }
                             }
+                            drop((slot, permit));
                         });
                     }
                 }

@@ -363,8 +363,14 @@ impl Report {
                     ("–".to_string(), "–".to_string())
                 } else {
                     let s = median_rps(&r.snac);
+                    let errors: u64 = r.snac.iter().map(|l| l.errors).sum();
+                    let errors = if errors > 0 {
+                        format!(", {errors} failed requests")
+                    } else {
+                        String::new()
+                    };
                     (
-                        format!("{} ({})", num(s, 0), r.snac_what.unwrap_or("")),
+                        format!("{} ({}{errors})", num(s, 0), r.snac_what.unwrap_or("")),
                         format!("{:.1}×", ours.median / s),
                     )
                 };
