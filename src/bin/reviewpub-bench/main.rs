@@ -334,6 +334,7 @@ async fn run_suite(
                     tracing::info!(case = case.name, backend = label, run, "fan-out");
                     let r = fanout::run(
                         &api,
+                        &pool,
                         pid,
                         &sinks,
                         case,
