@@ -174,6 +174,10 @@ pub async fn run(
 /// Clears what a run leaves behind: requests still hanging (answered now, so they do not fail
 /// into the next run), retries of the faulty hosts, their backoff.
 pub async fn reset(pool: &PgPool, sinks: &Sinks) -> Result<()> {
+    // Faults off first: jobs reviewpub claimed for a faulty host and still holds in memory
+    // (waiting for that host's permit) would otherwise hang and fail again during the next
+    // run, after its jobs were deleted here, and back the host off (60 s) in that run.
+    sinks.set_faults(false);
     sinks.release_hung();
     tokio::time::sleep(Duration::from_secs(2)).await;
     reset_queue(pool).await
