@@ -151,18 +151,6 @@ pub async fn activity_bodies(
 }
 
 #[tracing::instrument(skip(db))]
-pub async fn mark_delivered(db: impl PgExecutor<'_>, id: i64, status: u16) -> Result<(), DbError> {
-    sqlx::query(
-        "UPDATE deliveries SET status = 'delivered', last_status = $2, last_error = NULL, finished_at = now() WHERE id = $1",
-    )
-    .bind(id)
-    .bind(i32::from(status))
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
-#[tracing::instrument(skip(db))]
 pub async fn mark_failed(
     db: impl PgExecutor<'_>,
     id: i64,

@@ -237,8 +237,7 @@ async fn record(
             };
             if let Err(mpsc::error::SendError(d)) = successes.send(delivered) {
                 // The recorder is gone (shutting down): write this one directly.
-                deliveries::mark_delivered(pool, d.id, d.status).await?;
-                deliveries::host_succeeded(pool, &d.host).await?;
+                deliveries::mark_delivered_many(pool, &[(d.id, d.status)], &[d.host]).await?;
             }
         }
         Outcome::Refused(status, error) => {
