@@ -80,7 +80,7 @@ async fn public_review(pool: &PgPool, review_id: Uuid) -> Result<(), AppError> {
 }
 
 /// Publishes the critic's answer and sends it to the commenter and the followers.
-#[tracing::instrument(skip(pool, settings, input))]
+#[tracing::instrument(skip_all, fields(review_id))]
 pub async fn reply(
     pool: &PgPool,
     settings: &Settings,
@@ -127,7 +127,7 @@ pub async fn reply(
 }
 
 /// Edits one of the critic's own answers (an `Update` follows).
-#[tracing::instrument(skip(pool, settings, body))]
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn edit(
     pool: &PgPool,
     settings: &Settings,
@@ -169,7 +169,7 @@ pub async fn edit(
 }
 
 /// Removes a comment from the thread; the critic's own answers are deleted from the fediverse.
-#[tracing::instrument(skip(pool, settings))]
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn delete(
     pool: &PgPool,
     settings: &Settings,
@@ -212,7 +212,7 @@ fn imported_html(content: &str) -> String {
 
 /// Imports a comment from an older blog; it gets an id of its own that fediverse users can
 /// answer.
-#[tracing::instrument(skip(pool, settings, input))]
+#[tracing::instrument(skip_all, fields(review_id))]
 pub async fn import(
     pool: &PgPool,
     settings: &Settings,

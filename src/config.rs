@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use figment::providers::{Env, Format, Toml};
 use figment::Figment;
+use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
 
@@ -39,8 +40,10 @@ pub struct Settings {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
     pub handle: Handle,
-    pub database_url: Option<String>,
-    pub admin_token: Option<String>,
+    /// May hold a password: kept in a type whose `Debug` never prints it.
+    pub database_url: Option<SecretString>,
+    /// Redacted in `Debug` like every secret.
+    pub admin_token: Option<SecretString>,
     pub log_format: LogFormat,
     pub site: Site,
     pub embedded_postgres: EmbeddedPostgresSettings,
@@ -173,7 +176,8 @@ fn text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::
     })
 }
 
-#[derive(Debug, Deserialize)]
+/// The raw values; deliberately without `Debug` (it holds the secrets in the clear).
+#[derive(Deserialize)]
 struct Raw {
     #[serde(deserialize_with = "text")]
     public_url: String,
@@ -321,7 +325,7 @@ impl Settings {
             return Err(invalid("data_dir", "must not be empty".into()));
         }
         let admin_token = non_empty(raw.admin_token);
-        if admin_token.as_ref().is_some_and(|t| t.len() < 16) {
+        if admin_token.as_ref().is_some_and(|t| t.chars().count() < 16) {
             return Err(invalid(
                 "admin_token",
                 "must be at least 16 characters long".into(),
@@ -433,8 +437,8 @@ impl Settings {
             listen,
             data_dir: raw.data_dir,
             handle,
-            database_url: non_empty(raw.database_url),
-            admin_token,
+            database_url: non_empty(raw.database_url).map(SecretString::from),
+            admin_token: admin_token.map(SecretString::from),
             log_format,
             site: Site {
                 title: raw.site.title.trim().to_string(),
@@ -529,6 +533,7 @@ fn describe_figment_error(error: figment::Error) -> String {
 mod tests {
     use super::*;
     use figment::Jail;
+    use secrecy::ExposeSecret;
 
     #[test]
     fn defaults_load() {
@@ -563,7 +568,7 @@ mod tests {
             assert_eq!(settings.handle.as_str(), "fromenv");
             assert_eq!(settings.site.title, "Env title");
             assert_eq!(
-                settings.admin_token.as_deref(),
+                settings.admin_token.as_ref().map(|t| t.expose_secret()),
                 Some("12345678901234567890"),
                 "digits stay text"
             );
@@ -573,7 +578,7 @@ mod tests {
                 "file value kept where env is silent"
             );
             assert_eq!(
-                settings.database_url.as_deref(),
+                settings.database_url.as_ref().map(|t| t.expose_secret()),
                 Some("postgres://u@localhost/db")
             );
             Ok(())
@@ -644,6 +649,19 @@ mod tests {
                     && err.contains("REVIEWPUB_CACHE__MAX_AGE_SECONDS"),
                 "{err}"
             );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn secrets_never_appear_in_debug_output() {
+        Jail::expect_with(|jail| {
+            jail.set_env("REVIEWPUB_ADMIN_TOKEN", "admin-secret-0123456789");
+            jail.set_env("DATABASE_URL", "postgres://u:db-password-42@localhost/db");
+            let settings = Settings::load().expect("valid");
+            let printed = format!("{settings:?} {settings:#?}");
+            assert!(!printed.contains("admin-secret"), "{printed}");
+            assert!(!printed.contains("db-password"), "{printed}");
             Ok(())
         });
     }

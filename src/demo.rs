@@ -376,7 +376,7 @@ fn fill_dates(items: &mut [Response], posted: DateTime<Utc>) {
 }
 
 /// Loads the sample reviews unless reviews with their slugs exist.
-#[tracing::instrument(skip(pool, settings))]
+#[tracing::instrument(skip_all)]
 pub async fn load(pool: &PgPool, settings: &Settings, samples: &Path) -> Result<Report, DemoError> {
     let inputs = [
         first_sample(&read(samples, "000_8033b86befb8cbbb.txt")?)?,

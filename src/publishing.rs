@@ -191,7 +191,7 @@ pub async fn upsert_by_slug(
 }
 
 /// Deletes a review for good: its id is never reused and its pages answer `410 Gone`.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn delete(
     pool: &PgPool,
     settings: &Settings,
@@ -210,7 +210,7 @@ pub async fn delete(
 }
 
 /// Takes every scheduled review whose time has come live. Safe to run in several processes.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(skip_all)]
 pub async fn publish_due(
     pool: &PgPool,
     settings: &Settings,

@@ -5,6 +5,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use rand::RngCore;
+use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
@@ -47,7 +48,7 @@ impl FromRequestParts<AppState> for Admin {
             .ok_or(AppError::Unauthorized)?;
         let presented = hash(token);
         if let Some(configured) = &state.settings.admin_token {
-            if constant_time_eq(&presented, &hash(configured)) {
+            if constant_time_eq(&presented, &hash(configured.expose_secret())) {
                 return Ok(Admin);
             }
         }

@@ -137,7 +137,7 @@ pub async fn get_by_ap_id(
 }
 
 /// Replaces a comment's text (an edit by its author); `false` when nothing matched.
-#[tracing::instrument(skip(db, content_html, summary))]
+#[tracing::instrument(skip_all, fields(id, sensitive))]
 pub async fn edit(
     db: impl PgExecutor<'_>,
     id: Uuid,
@@ -163,7 +163,7 @@ pub async fn edit(
 }
 
 /// Marks a comment deleted and drops its text; its place in the thread remains.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn mark_deleted(
     db: impl PgExecutor<'_>,
     id: Uuid,
@@ -180,7 +180,7 @@ pub async fn mark_deleted(
 }
 
 /// Deletes every comment of an actor (their server deleted them).
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn delete_by_author(
     db: impl PgExecutor<'_>,
     actor: &str,
@@ -199,7 +199,7 @@ pub async fn delete_by_author(
 
 /// A review's thread as stored: everything public that is published or deleted (deleted
 /// ones keep their place when they have replies), oldest first.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all, fields(review_id))]
 pub async fn thread(db: impl PgExecutor<'_>, review_id: Uuid) -> Result<Vec<CommentRow>, DbError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM comments c WHERE review_id = $1 AND visibility = 'public' AND status = 'published' \
@@ -213,7 +213,7 @@ pub async fn thread(db: impl PgExecutor<'_>, review_id: Uuid) -> Result<Vec<Comm
 }
 
 /// Comments for the admin API: by status (`private` lists the non-public ones).
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all, fields(limit, offset))]
 pub async fn list(
     db: impl PgExecutor<'_> + Copy,
     status: Option<&str>,

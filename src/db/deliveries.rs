@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::DbError;
 
 /// Stores an outgoing activity.
-#[tracing::instrument(skip(conn, body))]
+#[tracing::instrument(skip_all, fields(id, review_id = ?review_id, public))]
 pub async fn insert_activity(
     conn: &mut PgConnection,
     id: Uuid,
@@ -38,7 +38,7 @@ pub async fn insert_activity(
 
 /// After an unfollow: reviews still waiting for an inbox that no follower uses any more are
 /// not sent there (marked failed, "unfollowed").
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn cancel_unfollowed(db: impl PgExecutor<'_>, inbox: &str) -> Result<u64, DbError> {
     let done = sqlx::query(
         "UPDATE deliveries d SET status = 'failed', last_error = 'unfollowed before delivery', finished_at = now() \
@@ -53,7 +53,7 @@ pub async fn cancel_unfollowed(db: impl PgExecutor<'_>, inbox: &str) -> Result<u
 
 /// One delivery job per distinct inbox of the accepted followers, written by the database
 /// itself: however many followers there are, none of them is loaded into memory.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(skip_all, fields(activity_id))]
 pub async fn enqueue_to_followers(
     conn: &mut PgConnection,
     activity_id: Uuid,
@@ -69,7 +69,7 @@ pub async fn enqueue_to_followers(
     Ok(done.rows_affected())
 }
 
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(skip_all, fields(activity_id))]
 pub async fn enqueue_one(
     conn: &mut PgConnection,
     activity_id: Uuid,
@@ -99,7 +99,7 @@ pub struct Claimed {
 /// Claims due deliveries: at most `limit`, at most `per_host` for any host, none for hosts
 /// backed off or in `busy_hosts`. Claimed rows are leased by moving `next_attempt_at` past
 /// `lease`: if the worker dies, they come due again then.
-#[tracing::instrument(skip(db, busy_hosts))]
+#[tracing::instrument(skip_all, fields(limit, per_host))]
 pub async fn claim(
     db: impl PgExecutor<'_>,
     limit: i64,
@@ -150,7 +150,7 @@ pub async fn activity_bodies(
     )
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn mark_failed(
     db: impl PgExecutor<'_>,
     id: i64,
@@ -166,7 +166,7 @@ pub async fn mark_failed(
     Ok(())
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn schedule_retry(
     db: impl PgExecutor<'_>,
     id: i64,
@@ -252,7 +252,7 @@ pub struct DeliveryRow {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all, fields(limit, offset))]
 pub async fn list(
     db: impl PgExecutor<'_> + Copy,
     status: Option<&str>,
@@ -280,7 +280,7 @@ pub async fn list(
 }
 
 /// Puts a failed (or pending) delivery back in line now, and forgives its host.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn retry_now(db: impl PgExecutor<'_> + Copy, id: i64) -> Result<bool, DbError> {
     let host: Option<String> = sqlx::query_scalar(
         "UPDATE deliveries SET status = 'pending', next_attempt_at = now(), finished_at = NULL, created_at = now() \

@@ -26,7 +26,7 @@ impl std::fmt::Debug for KeyRow {
     }
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn get_key(db: impl PgExecutor<'_>, actor: &str) -> Result<Option<KeyRow>, DbError> {
     Ok(sqlx::query_as(
         "SELECT public_key_pem, private_key_pem, created_at FROM actor_keys WHERE actor = $1",
@@ -37,7 +37,7 @@ pub async fn get_key(db: impl PgExecutor<'_>, actor: &str) -> Result<Option<KeyR
 }
 
 /// Stores a key pair unless another process stored one first; returns the one that is kept.
-#[tracing::instrument(skip(conn, keys))]
+#[tracing::instrument(skip_all)]
 pub async fn insert_key(
     conn: &mut PgConnection,
     actor: &str,
@@ -70,7 +70,7 @@ pub struct RemoteActorRow {
     pub fetched_at: DateTime<Utc>,
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn get_remote_actor(
     db: impl PgExecutor<'_>,
     id: &str,
@@ -84,7 +84,7 @@ pub async fn get_remote_actor(
     .await?)
 }
 
-#[tracing::instrument(skip(db, actor), fields(actor = %actor.id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.id))]
 pub async fn upsert_remote_actor(
     db: impl PgExecutor<'_>,
     actor: &RemoteActorRow,
@@ -113,7 +113,7 @@ pub async fn upsert_remote_actor(
 // ---- received_activities ----
 
 /// Records an incoming activity id; `false` when it was seen before.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(skip_all)]
 pub async fn record_received(conn: &mut PgConnection, id: &str) -> Result<bool, DbError> {
     let done =
         sqlx::query("INSERT INTO received_activities (id) VALUES ($1) ON CONFLICT (id) DO NOTHING")
@@ -145,7 +145,7 @@ const FOLLOWER_COLUMNS: &str =
     a.preferred_username, a.name, a.inbox AS personal_inbox";
 
 /// Records a follow (or a repeated one), pending or accepted.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(skip_all, fields(accepted))]
 pub async fn upsert_follower(
     conn: &mut PgConnection,
     actor_id: &str,
@@ -197,7 +197,7 @@ pub async fn get_follower(
         .await?)
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn accept_follower(db: impl PgExecutor<'_>, id: Uuid) -> Result<(), DbError> {
     sqlx::query("UPDATE followers SET status = 'accepted', accepted_at = now() WHERE id = $1")
         .bind(id)
@@ -207,7 +207,7 @@ pub async fn accept_follower(db: impl PgExecutor<'_>, id: Uuid) -> Result<(), Db
 }
 
 /// Removes a follower; `false` when there was none.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn remove_follower(db: impl PgExecutor<'_>, actor_id: &str) -> Result<bool, DbError> {
     let done = sqlx::query("DELETE FROM followers WHERE actor_id = $1")
         .bind(actor_id)
@@ -216,7 +216,7 @@ pub async fn remove_follower(db: impl PgExecutor<'_>, actor_id: &str) -> Result<
     Ok(done.rows_affected() == 1)
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all, fields(limit, offset))]
 pub async fn list_followers(
     db: impl PgExecutor<'_> + Copy,
     status: Option<&str>,
@@ -244,7 +244,7 @@ pub async fn list_followers(
 
 // ---- featured_reviews ----
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all, fields(review_id))]
 pub async fn pin(db: impl PgExecutor<'_>, review_id: Uuid) -> Result<(), DbError> {
     sqlx::query("INSERT INTO featured_reviews (review_id) VALUES ($1) ON CONFLICT DO NOTHING")
         .bind(review_id)
@@ -253,7 +253,7 @@ pub async fn pin(db: impl PgExecutor<'_>, review_id: Uuid) -> Result<(), DbError
     Ok(())
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all, fields(review_id))]
 pub async fn unpin(db: impl PgExecutor<'_>, review_id: Uuid) -> Result<bool, DbError> {
     let done = sqlx::query("DELETE FROM featured_reviews WHERE review_id = $1")
         .bind(review_id)
@@ -263,7 +263,7 @@ pub async fn unpin(db: impl PgExecutor<'_>, review_id: Uuid) -> Result<bool, DbE
 }
 
 /// Ids of pinned reviews that are public, most recently pinned first.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn featured(db: impl PgExecutor<'_>) -> Result<Vec<Uuid>, DbError> {
     Ok(sqlx::query_scalar(
         "SELECT f.review_id FROM featured_reviews f JOIN reviews r ON r.id = f.review_id \

@@ -8,6 +8,7 @@ pub mod federation;
 pub mod reviews;
 pub mod tokens;
 
+use secrecy::ExposeSecret;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -44,7 +45,7 @@ impl Database {
     pub async fn open(settings: &Settings) -> Result<Self, DbError> {
         match &settings.database_url {
             Some(url) => {
-                let options: PgConnectOptions = url.parse()?;
+                let options: PgConnectOptions = url.expose_secret().parse()?;
                 Ok(Self {
                     pool: pool(options).await?,
                     embedded: None,
@@ -80,7 +81,7 @@ impl Database {
         self.shut_down(true).await
     }
 
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(skip_all, fields(always))]
     async fn shut_down(self, always: bool) {
         self.pool.close().await;
         let Some(pg) = self.embedded else { return };
@@ -104,7 +105,7 @@ async fn pool(options: PgConnectOptions) -> Result<PgPool, sqlx::Error> {
 }
 
 /// Creates `name` through a maintenance connection unless it exists.
-#[tracing::instrument(skip(maintenance))]
+#[tracing::instrument(skip_all)]
 pub async fn create_database_if_missing(
     maintenance: PgConnectOptions,
     name: &str,

@@ -199,7 +199,7 @@ async fn claim_slug(conn: &mut PgConnection, slug: &Slug) -> Result<(), DbError>
     Ok(())
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<StoredReview>, DbError> {
     let sql = format!("SELECT {COLUMNS} FROM reviews WHERE id = $1 AND deleted_at IS NULL");
     let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -210,7 +210,7 @@ pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<StoredRevie
 }
 
 /// Locks the review for the rest of the transaction.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn get_for_update(
     conn: &mut PgConnection,
     id: Uuid,
@@ -224,7 +224,7 @@ pub async fn get_for_update(
     row.map(TryInto::try_into).transpose()
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn get_by_slug(
     db: impl PgExecutor<'_>,
     slug: &str,
@@ -244,7 +244,7 @@ pub enum Former {
     Deleted,
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn find_former(
     db: impl PgExecutor<'_>,
     slug_or_id: &str,
@@ -270,7 +270,7 @@ pub async fn find_former(
 }
 
 /// A deleted review's id and deletion time, by its id or a slug it had.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn deleted_id(
     db: impl PgExecutor<'_>,
     slug_or_id: &str,
@@ -288,7 +288,7 @@ pub async fn deleted_id(
 }
 
 /// Marks a review deleted: its content is dropped, its slugs freed, its id kept forever.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn mark_deleted(
     conn: &mut PgConnection,
     id: Uuid,
@@ -315,7 +315,7 @@ pub async fn mark_deleted(
 }
 
 /// A page of reviews for the admin API, newest first, optionally of one status.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all, fields(limit, offset))]
 pub async fn list_all(
     db: impl PgExecutor<'_> + Copy,
     status: Option<ReviewStatus>,
@@ -365,7 +365,7 @@ impl Listing<'_> {
 }
 
 /// A page of published reviews, newest first.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all, fields(limit, offset))]
 pub async fn list_public(
     db: impl PgExecutor<'_> + Copy,
     listing: Listing<'_>,
@@ -398,7 +398,7 @@ pub async fn list_public(
 }
 
 /// Categories of published reviews with their counts, most used first.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn public_categories(db: impl PgExecutor<'_>) -> Result<Vec<(Term, i64)>, DbError> {
     // Spellings with the same key ("Sci-Fi", "Sci Fi") count as one category.
     let rows: Vec<(Json<Term>, i64)> = sqlx::query_as(
@@ -413,7 +413,7 @@ pub async fn public_categories(db: impl PgExecutor<'_>) -> Result<Vec<(Term, i64
 }
 
 /// Scheduled reviews whose time has come, locked so that one process publishes each.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(skip_all, fields(limit))]
 pub async fn claim_due(
     conn: &mut PgConnection,
     now: DateTime<Utc>,
@@ -430,7 +430,7 @@ pub async fn claim_due(
 }
 
 /// Takes a scheduled review live, dated at its scheduled time.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn publish_scheduled(conn: &mut PgConnection, id: Uuid) -> Result<(), DbError> {
     sqlx::query(
         "UPDATE reviews SET status = 'published', published_at = publish_at, publish_at = NULL \
@@ -442,7 +442,7 @@ pub async fn publish_scheduled(conn: &mut PgConnection, id: Uuid) -> Result<(), 
     Ok(())
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn count_all(db: impl PgExecutor<'_>) -> Result<i64, DbError> {
     Ok(sqlx::query_scalar("SELECT count(*) FROM reviews")
         .fetch_one(db)

@@ -15,7 +15,7 @@ pub struct TokenRecord {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-#[tracing::instrument(skip(db, hash))]
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn insert(
     db: impl PgExecutor<'_>,
     id: Uuid,
@@ -42,7 +42,7 @@ pub async fn use_token(db: impl PgExecutor<'_>, hash: &[u8]) -> Result<Option<Uu
     .await?)
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn list(db: impl PgExecutor<'_>) -> Result<Vec<TokenRecord>, DbError> {
     Ok(sqlx::query_as(
         "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens ORDER BY created_at",
@@ -51,7 +51,7 @@ pub async fn list(db: impl PgExecutor<'_>) -> Result<Vec<TokenRecord>, DbError> 
     .await?)
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn revoke(db: impl PgExecutor<'_>, id: Uuid) -> Result<bool, DbError> {
     let done = sqlx::query(
         "UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",

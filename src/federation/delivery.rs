@@ -160,7 +160,7 @@ fn check_destination(inbox: &Url, allow_private: bool) -> Result<(), String> {
 }
 
 /// Signs (afresh) and sends one delivery.
-#[tracing::instrument(skip(state, body), fields(delivery = job.id, inbox = %job.inbox))]
+#[tracing::instrument(skip_all, fields(delivery = job.id, inbox = %job.inbox))]
 async fn attempt(state: &AppState, job: &Claimed, body: Bytes) -> Outcome {
     let fed = &state.federation;
     let inbox = match Url::parse(&job.inbox) {

@@ -8,7 +8,7 @@ use crate::db::federation::{self as db, FollowerRow};
 use crate::urls::Urls;
 
 /// Accepts a pending follow: the follower gets an `Accept` and, from then on, the reviews.
-#[tracing::instrument(skip(pool, urls))]
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn approve(pool: &PgPool, urls: &Urls, id: Uuid) -> Result<FollowerRow, FederationError> {
     let mut tx = pool.begin().await?;
     let follower = db::get_follower(&mut *tx, id)
@@ -34,7 +34,7 @@ pub async fn approve(pool: &PgPool, urls: &Urls, id: Uuid) -> Result<FollowerRow
 }
 
 /// Refuses a follow (or removes a follower): they get a `Reject` and nothing more.
-#[tracing::instrument(skip(pool, urls))]
+#[tracing::instrument(skip_all, fields(id))]
 pub async fn reject(pool: &PgPool, urls: &Urls, id: Uuid) -> Result<(), FederationError> {
     let mut tx = pool.begin().await?;
     let follower = db::get_follower(&mut *tx, id)

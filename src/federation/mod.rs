@@ -168,7 +168,7 @@ pub fn http_client(settings: &Settings) -> Result<reqwest::Client, FederationErr
 }
 
 /// The key pair of a local actor, generated and stored on first use.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(skip_all)]
 async fn actor_keys(pool: &PgPool, actor: &str) -> Result<KeyRow, FederationError> {
     if let Some(keys) = db::get_key(pool, actor).await? {
         return Ok(keys);

@@ -415,7 +415,7 @@ pub struct Refreshed {
 /// Recovers replies that never reached us (replies to replies that did not mention the blog)
 /// by crawling the `replies` collections of the review's remote comments, breadth first, at
 /// most `budget` fetches. Returns how many new comments were stored.
-#[tracing::instrument(skip(data))]
+#[tracing::instrument(skip_all, fields(review_id, budget))]
 pub async fn refresh_thread(
     data: &Data<AppState>,
     review_id: Uuid,

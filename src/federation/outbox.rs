@@ -76,7 +76,7 @@ pub async fn review_written(
 }
 
 /// After a review was deleted: a `Delete` with a `Tombstone` if the fediverse had it.
-#[tracing::instrument(skip(conn, urls))]
+#[tracing::instrument(skip_all, fields(review_id))]
 pub async fn review_deleted(
     conn: &mut PgConnection,
     urls: &Urls,
@@ -128,7 +128,7 @@ pub async fn comment_document(
 
 /// After the critic wrote, edited or deleted a comment: `Create`, `Update` or `Delete` of the
 /// `Note`, to the followers and to the commenter answered.
-#[tracing::instrument(skip(conn, urls, comment), fields(comment = %comment.id))]
+#[tracing::instrument(skip_all, fields(comment = %comment.id))]
 pub async fn comment_sent(
     conn: &mut PgConnection,
     urls: &Urls,
@@ -169,7 +169,7 @@ pub async fn comment_sent(
 }
 
 /// `Accept` or `Reject` of a follow, to the follower's own inbox.
-#[tracing::instrument(skip(conn, urls))]
+#[tracing::instrument(skip_all)]
 pub async fn answer_follow(
     conn: &mut PgConnection,
     urls: &Urls,

@@ -258,6 +258,15 @@ pub struct Server {
 
 impl Server {
     pub fn start(args: &[&str], envs: &[(&str, String)]) -> Self {
+        Self::start_logging_to(args, envs, None)
+    }
+
+    /// Starts the binary; with `log`, everything it prints goes to that file.
+    pub fn start_logging_to(
+        args: &[&str],
+        envs: &[(&str, String)],
+        log: Option<&std::path::Path>,
+    ) -> Self {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_reviewpub"));
         command
             .args(args)
@@ -266,9 +275,16 @@ impl Server {
         for (key, value) in envs {
             command.env(key, value);
         }
-        let log = std::env::var_os("TEST_LOG").is_some();
+        let inherit = std::env::var_os("TEST_LOG").is_some();
         let output = || {
-            if log {
+            if let Some(path) = log {
+                let file = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .expect("log file");
+                std::process::Stdio::from(file)
+            } else if inherit {
                 std::process::Stdio::inherit()
             } else {
                 std::process::Stdio::null()

@@ -29,7 +29,7 @@ impl Api {
     }
 
     /// Publishes a review with a poster, credits, a rating and tags (a full Article).
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(skip_all)]
     pub async fn publish(&self, title: &str) -> Result<Review> {
         let body = json!({
             "title": title,

@@ -43,7 +43,7 @@ impl Run {
 }
 
 /// Replaces the followers with the case's, all accepted.
-#[tracing::instrument(skip(pool, sinks))]
+#[tracing::instrument(skip_all)]
 pub async fn set_followers(pool: &PgPool, sinks: &Sinks, case: &Case) -> Result<()> {
     if case.hosts > sinks.ports.len() {
         bail!(
@@ -117,7 +117,7 @@ fn expected_inboxes(sinks: &Sinks, case: &Case) -> HashSet<String> {
 }
 
 /// Publishes one review and waits for every healthy inbox to have it.
-#[tracing::instrument(skip(api, pool, sinks))]
+#[tracing::instrument(skip_all, fields(pid))]
 pub async fn run(
     api: &Api,
     pool: &PgPool,
