@@ -4,15 +4,19 @@ use std::future::Future;
 use std::sync::Arc;
 
 use activitypub_federation::config::FederationMiddleware;
+use axum::http::{header, HeaderValue};
 use axum::Router;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::cache::{self, ResponseCache};
 use crate::config::Settings;
 use crate::federation::{self, Federation, FederationError};
+use crate::limits::PerClient;
 use crate::urls::Urls;
 use crate::{api, tasks, web};
 
@@ -25,6 +29,26 @@ pub struct AppState {
     pub federation: Arc<Federation>,
     /// Rendered public responses (see [`crate::cache`]).
     pub cache: Arc<ResponseCache>,
+    /// Per-client and overall limits (see [`crate::limits`]).
+    pub limits: Arc<Limiters>,
+}
+
+/// The limiters the handlers share.
+pub struct Limiters {
+    /// `/interact` lookups per client.
+    pub interact: PerClient,
+    /// `/interact` lookups at once.
+    pub interact_slots: tokio::sync::Semaphore,
+}
+
+impl Limiters {
+    fn new(settings: &Settings) -> Self {
+        let l = &settings.limits;
+        Self {
+            interact: PerClient::per_minute(l.interact_per_minute, l.interact_per_minute),
+            interact_slots: tokio::sync::Semaphore::new(l.interact_concurrency),
+        }
+    }
 }
 
 impl std::fmt::Debug for AppState {
@@ -41,7 +65,9 @@ impl AppState {
         let urls = Urls::new(&settings);
         let federation = Federation::start(&settings, &pool, &urls).await?;
         let cache = Arc::new(ResponseCache::new(&settings.cache));
+        let limits = Arc::new(Limiters::new(&settings));
         Ok(Self {
+            limits,
             settings: Arc::new(settings),
             pool,
             urls: Arc::new(urls),
@@ -53,7 +79,7 @@ impl AppState {
 
 pub async fn router(state: AppState) -> Result<Router, FederationError> {
     let federation_config = federation::config(&state).await?;
-    Ok(Router::new()
+    let router = Router::new()
         .merge(web::router())
         .merge(federation::routes::router())
         .nest("/api/v1", api::router(&state.settings))
@@ -63,10 +89,55 @@ pub async fn router(state: AppState) -> Result<Router, FederationError> {
             cache::middleware,
         ))
         .layer(axum::middleware::from_fn(federation::routes::secure_fetch))
-        .layer(FederationMiddleware::new(federation_config))
+        .layer(FederationMiddleware::new(federation_config));
+    Ok(security_headers(router)
         .layer(TraceLayer::new_for_http())
+        // Outermost: a panic anywhere below is a logged 500, never a dropped connection.
+        .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state))
 }
+
+/// A panic in a handler: logged (without the request), answered with a plain 500.
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = message, "a request handler panicked");
+    let mut response =
+        axum::response::Response::new(axum::body::Body::from("internal server error"));
+    *response.status_mut() = axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+    response
+}
+
+/// Headers every answer carries: pages load nothing but our stylesheet and images, run no
+/// script, cannot be framed, and do not leak their address to other sites.
+fn security_headers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+    router
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+}
+
+/// No script at all (the JSON-LD block is data, not script), styles and images from here
+/// (images from anywhere over http(s): posters and avatars live on other servers), no
+/// plugins, no framing, no `<base>`.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; \
+    img-src 'self' https: http: data:; base-uri 'none'; frame-ancestors 'none'";
 
 /// Serves until `shutdown` resolves, then stops the background tasks.
 pub async fn serve(
@@ -87,7 +158,10 @@ pub async fn serve(
     }
     let addr = listener.local_addr()?;
     tracing::info!(%addr, public_url = state.urls.base(), actor = %state.urls.acct(), "reviewpub listening");
-    let result = axum::serve(listener, router(state).await?)
+    let service = router(state)
+        .await?
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let result = axum::serve(listener, service)
         .with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("shutting down");

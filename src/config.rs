@@ -53,6 +53,14 @@ pub struct Settings {
     pub federation: Federation,
     pub comments: Comments,
     pub cache: Cache,
+    pub limits: Limits,
+}
+
+/// Bounds on what one client, or everyone at once, can make the server do.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub interact_per_minute: u32,
+    pub interact_concurrency: usize,
 }
 
 /// The in-memory cache of rendered public responses.
@@ -200,6 +208,13 @@ struct Raw {
     federation: RawFederation,
     comments: RawComments,
     cache: RawCache,
+    limits: RawLimits,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawLimits {
+    interact_per_minute: u32,
+    interact_concurrency: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -425,6 +440,19 @@ impl Settings {
                 "must be between 1 and 86400".into(),
             ));
         }
+        let l = &raw.limits;
+        if !(1..=10_000).contains(&l.interact_per_minute) {
+            return Err(invalid(
+                "limits.interact_per_minute",
+                "must be between 1 and 10000".into(),
+            ));
+        }
+        if !(1..=1_000).contains(&l.interact_concurrency) {
+            return Err(invalid(
+                "limits.interact_concurrency",
+                "must be between 1 and 1000".into(),
+            ));
+        }
         if raw.embedded_postgres.run_as.trim().is_empty() {
             return Err(invalid(
                 "embedded_postgres.run_as",
@@ -475,6 +503,10 @@ impl Settings {
                 max_entries: c.max_entries,
                 max_bytes: c.max_bytes,
                 max_age: std::time::Duration::from_secs(c.max_age_seconds),
+            },
+            limits: Limits {
+                interact_per_minute: l.interact_per_minute,
+                interact_concurrency: l.interact_concurrency,
             },
         })
     }

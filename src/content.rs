@@ -64,9 +64,72 @@ static REMOTE_SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| 
     builder
 });
 
-/// Sanitizes HTML written elsewhere (a reply from the fediverse).
+/// Sanitizes HTML written elsewhere (a reply from the fediverse, an imported comment):
+/// cleaned of characters no page or feed may hold, cut to [`limits::CONTENT_BYTES`], then
+/// reduced to the tags readers' comments may use (an open tag left by the cut is closed).
 pub fn sanitize_remote(html: &str) -> String {
-    REMOTE_SANITIZER.clean(html).to_string()
+    let cleaned = clean_chars(html, true);
+    let cut = cut_at_char(&cleaned, limits::CONTENT_BYTES);
+    REMOTE_SANITIZER.clean(cut).to_string()
+}
+
+/// How much of what other servers send we keep: sizes a reader can use.
+pub mod limits {
+    /// A display name (Mastodon allows 30 characters, Misskey 50).
+    pub const NAME: usize = 100;
+    /// A user name, as in `@user@host`.
+    pub const USERNAME: usize = 64;
+    /// A content warning or summary.
+    pub const SUMMARY: usize = 500;
+    /// A report's comment.
+    pub const REPORT: usize = 5_000;
+    /// The HTML of one comment (a long Akkoma post fits many times over).
+    pub const CONTENT_BYTES: usize = 50_000;
+    /// A URL.
+    pub const URL_BYTES: usize = 2_048;
+}
+
+/// Whether a character may appear in what we store and serve: XML 1.0 forbids NUL, the other
+/// C0 controls but tab and line breaks, and U+FFFE/U+FFFF; C1 controls are dropped as well.
+fn allowed_char(c: char, keep_breaks: bool) -> bool {
+    match c {
+        '\t' | '\n' | '\r' => keep_breaks,
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}' => false,
+        _ => true,
+    }
+}
+
+fn clean_chars(text: &str, keep_breaks: bool) -> String {
+    text.chars()
+        .filter(|&c| allowed_char(c, keep_breaks))
+        .collect()
+}
+
+/// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
+fn cut_at_char(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let end = (0..=max)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    text.get(..end).unwrap_or_default()
+}
+
+/// A line of text from another server (a name, a user name): controls and line breaks
+/// removed, whitespace runs collapsed, at most `max` characters (cut with an ellipsis).
+pub fn clean_line(text: &str, max: usize) -> String {
+    let line = clean_chars(&text.replace(['\t', '\n', '\r'], " "), false);
+    let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+    truncate(&line, max)
+}
+
+/// Text from another server that may run over lines (a summary, a report): controls removed
+/// but line breaks, at most `max` characters.
+pub fn clean_text(text: &str, max: usize) -> String {
+    let text = clean_chars(text, true);
+    truncate(text.trim(), max)
 }
 
 /// Plain text of a fragment of HTML (for feeds and excerpts).

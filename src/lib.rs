@@ -9,7 +9,8 @@
 //! - [`api`]: the admin HTTP API; [`web`]: the public pages and feeds;
 //! - [`tasks`]: background jobs; [`app`]: wiring and serving; [`cli`]: the command line;
 //! - [`cache`]: rendered public responses kept in memory until something changes;
-//! - [`front_matter`]: Markdown files with front matter; [`demo`]: the sample blog.
+//! - [`front_matter`]: Markdown files with front matter; [`demo`]: the sample blog;
+//! - [`limits`]: requests per client and lookups at once.
 
 pub mod api;
 pub mod app;
@@ -24,6 +25,7 @@ pub mod domain;
 pub mod error;
 pub mod federation;
 pub mod front_matter;
+pub mod limits;
 pub mod memory;
 pub mod publishing;
 pub mod tasks;

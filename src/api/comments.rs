@@ -258,17 +258,13 @@ pub async fn block(
                 ("actor", String::new())
             }
         },
-        (None, Some(domain)) => {
-            let domain = domain.trim_start_matches('@').to_ascii_lowercase();
-            let valid = !domain.is_empty()
-                && domain
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
-            if !valid {
-                errors.add("domain", "must be a host name such as bad.example");
+        (None, Some(domain)) => match crate::domain::HostName::parse_authority(domain) {
+            Ok(authority) => ("domain", authority),
+            Err(e) => {
+                errors.add("domain", e.0);
+                ("domain", String::new())
             }
-            ("domain", domain)
-        }
+        },
         _ => {
             errors.add("request", "give exactly one of actor and domain");
             ("actor", String::new())

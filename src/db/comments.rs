@@ -39,20 +39,11 @@ impl CommentRow {
 }
 
 /// SQL that holds when the actor in `column` is not blocked, by id or by server (the host or
-/// a subdomain of a blocked domain).
+/// a subdomain of a blocked domain): the rule lives in the database function
+/// `actor_is_blocked` (migration `hosts`), shared with [`is_blocked`].
 macro_rules! not_blocked {
     ($column:literal) => {
-        concat!(
-            "NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.kind = 'actor' AND b.value = ",
-            $column,
-            ") OR (b.kind = 'domain' AND ",
-            $column,
-            " IS NOT NULL AND (split_part(split_part(",
-            $column,
-            ", '://', 2), '/', 1) = b.value OR split_part(split_part(",
-            $column,
-            ", '://', 2), '/', 1) LIKE '%.' || b.value)))"
-        )
+        concat!("NOT actor_is_blocked(", $column, ")")
     };
 }
 
@@ -408,14 +399,11 @@ pub async fn remove_block(db: impl PgExecutor<'_>, id: Uuid) -> Result<bool, DbE
 }
 
 /// Whether an actor (by id) or its server (by host) is blocked.
-pub async fn is_blocked(db: impl PgExecutor<'_>, actor: &str, host: &str) -> Result<bool, DbError> {
-    Ok(sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM blocks WHERE (kind = 'actor' AND value = $1) OR (kind = 'domain' AND ($2 = value OR $2 LIKE '%.' || value)))",
-    )
-    .bind(actor)
-    .bind(host)
-    .fetch_one(db)
-    .await?)
+pub async fn is_blocked(db: impl PgExecutor<'_>, actor: &str) -> Result<bool, DbError> {
+    Ok(sqlx::query_scalar("SELECT actor_is_blocked($1)")
+        .bind(actor)
+        .fetch_one(db)
+        .await?)
 }
 
 // ---- reports ----

@@ -1,12 +1,14 @@
 //! Domain types. Input is parsed into these at the edge (API, CLI, configuration); code that
 //! holds one of them never checks it again.
 
+pub mod host;
 pub mod review;
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use host::{authority, same_server, HostName};
 pub use review::{
     Credit, Film, RequestedStatus, Review, ReviewDraft, ReviewInput, ReviewStatus, ValidationErrors,
 };

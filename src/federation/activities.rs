@@ -150,9 +150,12 @@ impl Activity for Undo {
         let actor = self.actor.inner().as_str();
         let undone_type = self.object.get("type").and_then(Value::as_str);
         let follower = db::get_follower_by_actor(&mut *tx, actor).await?;
+        // Only a follow of the blog is undone: the one we stored (by id), or a Follow whose
+        // object is our actor. Undoing a follow of someone else changes nothing here.
+        let followed = self.object.get("object").and_then(object_id);
         let is_their_follow = match (undone_type, object_id(&self.object), &follower) {
-            (Some("Follow"), _, Some(_)) => true,
-            (None, Some(id), Some(f)) => f.follow_id == id,
+            (_, Some(id), Some(f)) if f.follow_id == id => true,
+            (Some("Follow"), _, Some(_)) => followed == Some(data.urls.actor().as_str()),
             _ => false,
         };
         let undone_id = object_id(&self.object);
@@ -229,7 +232,7 @@ fn own_note(object: &Value, actor: &Url) -> Result<NoteJson, FederationError> {
             "the note's attributedTo is not the activity's actor".into(),
         ));
     }
-    if note.id.host_str() != actor.host_str() || note.id.port() != actor.port() {
+    if !crate::domain::same_server(&note.id, actor) {
         return Err(FederationError::Refused(
             "the note's id is not on the actor's server".into(),
         ));
@@ -298,7 +301,7 @@ impl Activity for Update {
                 if comment.author_actor.as_deref() == Some(self.actor.inner().as_str()) =>
             {
                 let html = crate::content::sanitize_remote(&note.html());
-                let summary = note.summary.clone().filter(|s| !s.trim().is_empty());
+                let summary = note.summary();
                 let at = note.updated().unwrap_or_else(chrono::Utc::now);
                 comments::edit(
                     &data.pool,
@@ -376,7 +379,7 @@ impl Activity for Delete {
 
 /// The object of a Delete must be on the deleting actor's server.
 fn verify_same_server(object: &Url, actor: &Url) -> Result<(), FederationError> {
-    if object.host_str() != actor.host_str() || object.port() != actor.port() {
+    if !crate::domain::same_server(object, actor) {
         return Err(FederationError::Refused(
             "the object is not on the actor's server".into(),
         ));
@@ -470,15 +473,24 @@ impl Activity for Flag {
     }
 
     async fn receive(self, data: &Data<AppState>) -> Result<(), FederationError> {
+        // What is reported: at most 50 URLs (Mastodon sends the account and some statuses).
         let objects: Vec<String> = match &self.object {
-            Value::Array(items) => items.iter().filter_map(first_id).collect(),
+            Value::Array(items) => items.iter().filter_map(first_id).collect::<Vec<_>>(),
             other => first_id(other).into_iter().collect(),
-        };
+        }
+        .into_iter()
+        .filter_map(|o| Url::parse(&o).ok().map(String::from))
+        .take(50)
+        .collect();
+        let content = self
+            .content
+            .as_deref()
+            .map(|c| crate::content::clean_text(c, crate::content::limits::REPORT));
         comments::add_report(
             &data.pool,
             self.id.as_str(),
             self.actor.inner().as_str(),
-            self.content.as_deref(),
+            content.as_deref(),
             &objects,
         )
         .await?;

@@ -12,6 +12,7 @@ use url::Url;
 
 use super::FederationError;
 use crate::app::AppState;
+use crate::content;
 use crate::db::federation::{self as db, KeyRow, RemoteActorRow};
 
 /// One of our own actors, with its key pair.
@@ -148,6 +149,14 @@ pub struct Endpoints {
     pub shared_inbox: Option<Url>,
 }
 
+/// A remote URL we may link to or load: http(s) only, of a sensible length.
+pub fn web_url(raw: &str) -> Option<String> {
+    (raw.len() <= content::limits::URL_BYTES)
+        .then(|| crate::domain::WebUrl::parse(raw).ok())
+        .flatten()
+        .map(|u| u.to_string())
+}
+
 const ACTOR_TYPES: &[&str] = &["Person", "Service", "Application", "Group", "Organization"];
 
 /// A URL from a value that may be a string, a Link or an Image object, or a list of them.
@@ -223,13 +232,20 @@ impl Object for RemoteActor {
             shared_inbox: json
                 .endpoints
                 .and_then(|e| e.shared_inbox)
-                .filter(|u| u.host_str() == json.id.host_str() && u.port() == json.id.port())
+                .filter(|u| crate::domain::same_server(u, &json.id))
                 .map(|u| u.to_string()),
             public_key_pem: json.public_key.public_key_pem,
-            preferred_username: json.preferred_username,
-            name: json.name,
-            url: first_url(&json.url),
-            icon_url: first_url(&json.icon),
+            // Every string is cleaned and capped on arrival; URLs are kept only when http(s).
+            preferred_username: json
+                .preferred_username
+                .map(|u| content::clean_line(&u, content::limits::USERNAME))
+                .filter(|u| !u.is_empty()),
+            name: json
+                .name
+                .map(|n| content::clean_line(&n, content::limits::NAME))
+                .filter(|n| !n.is_empty()),
+            url: first_url(&json.url).and_then(|u| web_url(&u)),
+            icon_url: first_url(&json.icon).and_then(|u| web_url(&u)),
             kind: json.kind,
             fetched_at: Utc::now(),
         };

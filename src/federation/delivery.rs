@@ -30,17 +30,8 @@ use crate::app::AppState;
 use crate::db::deliveries::{self, Claimed};
 use crate::db::DbError;
 
-/// `host[:port]` of an inbox URL: the unit of per-host limits and backoff.
-pub fn authority(inbox: &str) -> String {
-    match Url::parse(inbox) {
-        Ok(url) => match (url.host_str(), url.port()) {
-            (Some(host), Some(port)) => format!("{host}:{port}"),
-            (Some(host), None) => host.to_string(),
-            _ => String::new(),
-        },
-        Err(_) => String::new(),
-    }
-}
+/// `host[:port]` of an inbox URL, normalized: the unit of per-host limits and backoff.
+pub use crate::domain::authority;
 
 /// What one attempt came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,7 +178,8 @@ async fn attempt(state: &AppState, job: &Claimed, body: Bytes) -> Outcome {
         Ok(response) => {
             let status = response.status();
             let pause = retry_after(response.headers().get(RETRY_AFTER), Utc::now());
-            let text = response.text().await.unwrap_or_default();
+            let text =
+                super::remote::read_start(response, super::remote::DELIVERY_ANSWER_LIMIT).await;
             classify(status, pause, &text)
         }
         Err(e) if e.is_timeout() => Outcome::Retry(None, format!("timed out: {e}"), None),

@@ -15,6 +15,7 @@ pub mod inbox;
 pub mod negotiation;
 pub mod notes;
 pub mod outbox;
+pub mod remote;
 pub mod routes;
 pub mod signatures;
 
@@ -72,6 +73,8 @@ impl FederationError {
     pub fn status(&self) -> StatusCode {
         use activitypub_federation::error::Error as E;
         match self {
+            // The sender's server timed out or answered 5xx when we fetched its key: it retries.
+            Self::Apub(e) if remote::is_temporary(e) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Apub(
                 E::ActivitySignatureInvalid | E::ActivityBodyDigestInvalid | E::Other(_),
             ) => StatusCode::UNAUTHORIZED,
@@ -105,6 +108,36 @@ impl FederationError {
     }
 }
 
+impl FederationError {
+    /// What the peer is told: our own words, never a database's or a library's text (which
+    /// may quote what a remote server sent, or our internals).
+    fn public_message(&self) -> String {
+        use activitypub_federation::error::Error as E;
+        match self {
+            Self::Refused(_)
+            | Self::BadRequest(_)
+            | Self::Unauthorized(_)
+            | Self::Forbidden(_)
+            | Self::NotFound
+            | Self::Gone => self.to_string(),
+            Self::Apub(e) if remote::is_temporary(e) => {
+                "the sender's key could not be fetched now; try again later".into()
+            }
+            Self::Apub(E::ActivitySignatureInvalid) => "the signature does not verify".into(),
+            Self::Apub(E::ActivityBodyDigestInvalid) => "the Digest does not match the body".into(),
+            Self::Apub(E::ParseReceivedActivity { .. }) => {
+                "the activity could not be parsed".into()
+            }
+            Self::Apub(E::ObjectDeleted(_)) => "accepted".into(),
+            Self::Apub(_) => match self.status() {
+                StatusCode::UNAUTHORIZED => "the sender or its key could not be verified".into(),
+                _ => "refused".into(),
+            },
+            Self::Db(_) | Self::Internal(_) => "internal server error".into(),
+        }
+    }
+}
+
 impl IntoResponse for FederationError {
     fn into_response(self) -> Response {
         let status = self.status();
@@ -113,7 +146,14 @@ impl IntoResponse for FederationError {
         } else {
             tracing::info!(error = %self, status = status.as_u16(), "federation request refused");
         }
-        (status, self.to_string()).into_response()
+        let mut response = (status, self.public_message()).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("60"),
+            );
+        }
+        response
     }
 }
 
@@ -234,9 +274,15 @@ pub async fn config(state: &AppState) -> Result<FederationConfig<AppState>, Fede
     FederationConfig::builder()
         .domain(state.urls.domain())
         .app_data(state.clone())
-        .client(state.federation.http.clone().into())
+        .client(
+            reqwest_middleware::ClientBuilder::new(state.federation.http.clone())
+                .with(remote::TemporaryFailures)
+                .build(),
+        )
         .debug(state.settings.allow_private_networks)
         .http_fetch_limit(50)
+        // Signed fetches cover `host` and `date`, which Mastodon's secure mode and we require.
+        .http_signature_compat(true)
         .signed_fetch_actor(&state.federation.instance)
         .build()
         .await

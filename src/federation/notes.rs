@@ -108,7 +108,16 @@ impl NoteJson {
             .unwrap_or_default()
     }
 
-    /// Where people read it: `url` (string, Link, or a list preferring text/html), else the id.
+    /// The content warning, cleaned and capped; `None` when blank.
+    pub fn summary(&self) -> Option<String> {
+        self.summary
+            .as_deref()
+            .map(|s| content::clean_text(s, content::limits::SUMMARY))
+            .filter(|s| !s.is_empty())
+    }
+
+    /// Where people read it: `url` (string, Link, or a list preferring text/html; http(s)
+    /// only), else the id.
     pub fn link(&self) -> String {
         fn html_link(value: &Value) -> Option<String> {
             match value {
@@ -122,7 +131,9 @@ impl NoteJson {
                 _ => None,
             }
         }
-        html_link(&self.url).unwrap_or_else(|| self.id.to_string())
+        html_link(&self.url)
+            .and_then(|u| super::actors::web_url(&u))
+            .unwrap_or_else(|| self.id.to_string())
     }
 
     pub fn published(&self) -> Option<DateTime<Utc>> {
@@ -182,7 +193,7 @@ struct Target {
 
 /// Refuses an actor the critic blocked, by id or by server.
 pub async fn refuse_blocked(data: &Data<AppState>, actor: &Url) -> Result<(), FederationError> {
-    if comments::is_blocked(&data.pool, actor.as_str(), &authority(actor.as_str())).await? {
+    if comments::is_blocked(&data.pool, actor.as_str()).await? {
         return Err(FederationError::Forbidden(format!("{actor} is blocked")));
     }
     Ok(())
@@ -263,6 +274,11 @@ pub async fn store(
     if let Some(existing) = comments::get_by_ap_id(&data.pool, note.id.as_str()).await? {
         return Ok(Some(existing));
     }
+    if !matches!(note.id.scheme(), "http" | "https") {
+        return Err(FederationError::Refused(
+            "a note's id must be an http(s) URL".into(),
+        ));
+    }
     let author = note
         .author()
         .ok_or_else(|| FederationError::Refused("a note without attributedTo".into()))?;
@@ -322,7 +338,7 @@ pub async fn store(
         url: Some(note.link()),
         content_html: content::sanitize_remote(&note.html()),
         source: None,
-        summary: note.summary.clone().filter(|s| !s.trim().is_empty()),
+        summary: note.summary(),
         sensitive: note.sensitive.unwrap_or(false),
         visibility: if public { "public" } else { "private" },
         status,
@@ -473,7 +489,7 @@ pub async fn refresh_thread(
             if reply
                 .author()
                 .and_then(|a| Url::parse(&a).ok())
-                .is_none_or(|a| a.host_str() != reply.id.host_str() || a.port() != reply.id.port())
+                .is_none_or(|a| !crate::domain::same_server(&a, &reply.id))
             {
                 continue;
             }

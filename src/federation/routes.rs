@@ -519,8 +519,7 @@ async fn verify_fetch(
     use super::actors::RemoteActor;
     use super::signatures;
 
-    let signer = signatures::signer(headers)?;
-    signatures::require_signed_time(headers)?;
+    let signer = signatures::check_request(headers, chrono::Utc::now(), false)?.signer()?;
     super::notes::refuse_blocked(data, &signer).await?;
     let domain = data.urls.domain();
     let id: ObjectId<RemoteActor> = signer.into();

@@ -5,10 +5,11 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::message_page;
 use crate::app::AppState;
+use crate::federation::remote;
+use crate::limits::{self, ClientIp};
 
 #[derive(Debug, Deserialize)]
 pub struct InteractQuery {
@@ -34,7 +35,47 @@ fn parse_handle(raw: &str) -> Option<(String, String)> {
     (valid_user && valid_host && host_chars).then(|| (user.to_string(), host.to_ascii_lowercase()))
 }
 
-/// The subscribe template from the reader's WebFinger document.
+/// The parts of a WebFinger answer (RFC 7033) we read.
+#[derive(Debug, Deserialize)]
+struct Jrd {
+    subject: String,
+    #[serde(default)]
+    links: Vec<JrdLink>,
+}
+
+#[derive(Debug, Deserialize)]
+struct JrdLink {
+    #[serde(default)]
+    rel: String,
+    #[serde(default)]
+    template: Option<String>,
+}
+
+const SUBSCRIBE_REL: &str = "http://ostatus.org/schema/1.0/subscribe";
+
+impl Jrd {
+    /// The subscribe template, when the answer is about the account asked for and the template
+    /// is an http(s) URL with a `{uri}` slot.
+    fn subscribe_template(&self, user: &str, host: &str) -> Option<&str> {
+        let asked = format!("acct:{user}@{host}");
+        if !self.subject.eq_ignore_ascii_case(&asked) {
+            return None;
+        }
+        self.links
+            .iter()
+            .filter(|l| l.rel == SUBSCRIBE_REL)
+            .find_map(|l| l.template.as_deref())
+            .filter(|t| t.contains("{uri}"))
+            .filter(|t| {
+                url::Url::parse(&t.replace("{uri}", "x"))
+                    .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            })
+    }
+}
+
+/// The subscribe template from the reader's WebFinger document (at most
+/// [`remote::WEBFINGER_LIMIT`] bytes read, within the client's total timeout).
+#[tracing::instrument(skip_all)]
 async fn subscribe_template(
     state: &AppState,
     user: &str,
@@ -61,30 +102,26 @@ async fn subscribe_template(
         .header("accept", "application/jrd+json, application/json")
         .send()
         .await
-        .map_err(|e| format!("{host} could not be reached ({e})"))?;
+        .map_err(|_| format!("{host} could not be reached"))?;
     if !response.status().is_success() {
         return Err(format!(
             "{host} does not know {user}@{host} (HTTP {})",
             response.status().as_u16()
         ));
     }
-    let jrd: Value = response
-        .json()
+    let body = remote::read_limited(response, remote::WEBFINGER_LIMIT)
         .await
+        .map_err(|e| format!("{host} answered something unusable ({e})"))?;
+    let jrd: Jrd = serde_json::from_slice(&body)
         .map_err(|_| format!("{host} answered something that is not WebFinger"))?;
-    Ok(jrd["links"].as_array().and_then(|links| {
-        links
-            .iter()
-            .find(|l| l["rel"] == "http://ostatus.org/schema/1.0/subscribe")
-            .and_then(|l| l["template"].as_str())
-            .filter(|t| {
-                t.contains("{uri}") && (t.starts_with("https://") || t.starts_with("http://"))
-            })
-            .map(str::to_string)
-    }))
+    Ok(jrd.subscribe_template(user, host).map(str::to_string))
 }
 
-pub async fn interact(State(state): State<AppState>, Query(q): Query<InteractQuery>) -> Response {
+pub async fn interact(
+    State(state): State<AppState>,
+    ClientIp(client): ClientIp,
+    Query(q): Query<InteractQuery>,
+) -> Response {
     let uri = q.uri.unwrap_or_default();
     let ours =
         uri == state.urls.actor() || uri.starts_with(&format!("{}/reviews/", state.urls.base()));
@@ -104,16 +141,36 @@ pub async fn interact(State(state): State<AppState>, Query(q): Query<InteractQue
             "Give your fediverse handle as @you@your.server, for example @alice@mastodon.social.",
         );
     };
+    // Each lookup makes us fetch from a server the visitor names: limited per visitor and
+    // in all.
+    if let Err(wait) = state.limits.interact.check(client) {
+        return limits::too_many(wait);
+    }
+    let Ok(_slot) = state.limits.interact_slots.try_acquire() else {
+        let mut busy = message_page(
+            &state,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Too many lookups at once",
+            &format!("Try again in a moment, or search for this address on your server: {uri}"),
+        );
+        busy.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("5"),
+        );
+        return busy;
+    };
     match subscribe_template(&state, &user, &host).await {
         Ok(Some(template)) => {
             let encoded: String = url::form_urlencoded::byte_serialize(uri.as_bytes()).collect();
             match url::Url::parse(&template.replace("{uri}", &encoded)) {
-                Ok(target) => Redirect::to(target.as_str()).into_response(),
-                Err(_) => message_page(
+                Ok(target) if matches!(target.scheme(), "http" | "https") => {
+                    Redirect::to(target.as_str()).into_response()
+                }
+                _ => message_page(
                     &state,
                     StatusCode::BAD_GATEWAY,
                     "Your server's answer is unusable",
-                    &format!("{host} gave an interaction address that is not a URL. Search for this address on your server: {uri}"),
+                    &format!("{host} gave an interaction address that is not a web address. Search for this address on your server: {uri}"),
                 ),
             }
         }

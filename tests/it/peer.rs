@@ -50,6 +50,8 @@ pub struct Peer {
     pub shared_inbox: String,
     shared: Shared,
     signer: Data<()>,
+    /// Alice's key, for signatures built by hand (`post_signed_raw`).
+    raw_signer: reviewpub::federation::signatures::Signer,
     client: reqwest::Client,
 }
 
@@ -59,11 +61,92 @@ async fn signer_for(domain: impl Into<String>, me: &LocalActor) -> Data<()> {
         .domain(domain)
         .app_data(())
         .debug(true)
+        // Signs `host` (and `date`), as Mastodon, Misskey, GoToSocial and Fedify do.
+        .http_signature_compat(true)
         .signed_fetch_actor(me)
         .build()
         .await
         .expect("signer")
         .to_request_data()
+}
+
+fn raw_signer(me: &LocalActor) -> reviewpub::federation::signatures::Signer {
+    reviewpub::federation::signatures::Signer::new(
+        &me.id,
+        &me.keys.private_key_pem,
+        reviewpub::federation::signatures::SigningBackend::Rsa,
+    )
+    .expect("signer")
+}
+
+/// A request signed by hand: what is signed and what is sent can differ.
+pub struct RawSigned<'a> {
+    pub method: &'a str,
+    /// Path and query, as in `(request-target)`.
+    pub target: &'a str,
+    /// The headers sent, which are also the ones signed unless `signed` overrides them.
+    pub headers: Vec<(&'a str, String)>,
+    /// Header name → value put into the signing string instead of the sent one.
+    pub signed: Vec<(&'a str, String)>,
+    /// The components listed in `headers="…"`.
+    pub components: &'a str,
+    /// Extra parameters appended to the Signature header verbatim (`,created=…`).
+    pub extra: &'a str,
+    pub body: Option<String>,
+    /// Another `keyId` than alice's.
+    pub key_id: Option<String>,
+}
+
+impl<'a> RawSigned<'a> {
+    /// A POST of `body` to `path` on `host`, signed as Mastodon signs (`(request-target) host
+    /// date digest`), dated now.
+    pub fn post(host: &str, path: &'a str, body: &serde_json::Value) -> Self {
+        Self {
+            method: "POST",
+            target: path,
+            headers: vec![
+                ("host", host.to_string()),
+                ("date", http_date(chrono::Utc::now())),
+                ("content-type", "application/activity+json".to_string()),
+            ],
+            signed: Vec::new(),
+            components: "(request-target) host date digest",
+            extra: "",
+            body: Some(body.to_string()),
+            key_id: None,
+        }
+    }
+
+    /// A GET of `path` on `host` asking for ActivityPub JSON, signed `(request-target) host
+    /// date`, dated now.
+    pub fn get(host: &str, path: &'a str) -> Self {
+        Self {
+            method: "GET",
+            target: path,
+            headers: vec![
+                ("host", host.to_string()),
+                ("date", http_date(chrono::Utc::now())),
+                ("accept", "application/activity+json".to_string()),
+            ],
+            signed: Vec::new(),
+            components: "(request-target) host date",
+            extra: "",
+            body: None,
+            key_id: None,
+        }
+    }
+
+    /// Replaces a header's value (sent and signed).
+    pub fn with(mut self, name: &'a str, value: String) -> Self {
+        self.headers.retain(|(n, _)| *n != name);
+        self.headers.push((name, value));
+        self
+    }
+}
+
+/// An HTTP date, as in `Date` headers.
+pub fn http_date(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -175,12 +258,14 @@ impl Peer {
             keys,
         };
         let signer = signer_for(format!("localhost:{port}"), &me).await;
+        let raw_signer = raw_signer(&me);
         Self {
             shared_inbox: format!("{base}/inbox"),
             base,
             actor_id,
             shared,
             signer,
+            raw_signer,
             client: reqwest::Client::new(),
         }
     }
@@ -275,6 +360,12 @@ impl Peer {
             keys,
         };
         self.signer = signer_for(self.base.trim_start_matches("http://").to_string(), &me).await;
+        self.raw_signer = raw_signer(&me);
+    }
+
+    /// Changes alice's actor document (what servers fetch from now on).
+    pub fn edit_actor(&self, edit: impl FnOnce(&mut Value)) {
+        edit(&mut lock(&self.shared.actor));
     }
 
     /// Stops serving `/objects/{name}` (it answers 404, as for a deleted note).
@@ -424,6 +515,71 @@ impl Peer {
             .expect("signing");
         *request.body_mut() = Some(tampered.to_string().into());
         self.client.execute(request).await.expect("POST")
+    }
+
+    /// Sends a request whose signature alice built by hand from `raw` (a valid signature over
+    /// whatever `raw` says is signed).
+    pub async fn send_raw(&self, url: &str, raw: RawSigned<'_>) -> reqwest::Response {
+        use sha2::Digest;
+        let mut headers = raw.headers.clone();
+        if let Some(body) = &raw.body {
+            let digest = base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                sha2::Sha256::digest(body.as_bytes()),
+            );
+            headers.push(("digest", format!("SHA-256={digest}")));
+        }
+        let lookup = |name: &str| {
+            raw.signed
+                .iter()
+                .chain(headers.iter())
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        let signing_string = raw
+            .components
+            .split(' ')
+            .map(|c| match c {
+                "(request-target)" => format!(
+                    "(request-target): {} {}",
+                    raw.method.to_ascii_lowercase(),
+                    raw.target
+                ),
+                "(created)" | "(expires)" => {
+                    let param = c.trim_matches(['(', ')']);
+                    let value = raw
+                        .extra
+                        .split(',')
+                        .find_map(|p| p.trim().strip_prefix(&format!("{param}=")))
+                        .unwrap_or_default();
+                    format!("{c}: {value}")
+                }
+                name => format!("{name}: {}", lookup(name)),
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let signature = self.raw_signer.sign_string(&signing_string).expect("sign");
+        let header = format!(
+            "keyId=\"{}\",algorithm=\"rsa-sha256\",headers=\"{}\",signature=\"{signature}\"{}",
+            raw.key_id
+                .clone()
+                .unwrap_or_else(|| format!("{}#main-key", self.actor_id)),
+            raw.components,
+            raw.extra
+        );
+        let method = reqwest::Method::from_bytes(raw.method.as_bytes()).expect("method");
+        let mut request = self.client.request(method, url).header("signature", header);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        if let Some(body) = raw.body {
+            request = request.body(body);
+        }
+        request
+            .send()
+            .await
+            .expect("request answered (not dropped)")
     }
 
     /// An unsigned POST.
