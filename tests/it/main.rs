@@ -11,4 +11,5 @@ mod helpers;
 mod interop;
 mod peer;
 mod scheduling;
+mod threads;
 mod web;
