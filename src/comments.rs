@@ -279,46 +279,162 @@ pub async fn import(
     Ok(stored)
 }
 
-/// A comment and its answers, for the page.
-#[derive(Debug, Clone)]
-pub struct Node {
-    pub comment: CommentRow,
-    pub children: Vec<Node>,
+/// How many levels the page nests: comments on the review, their answers, answers to those,
+/// and a last level that holds everything deeper, flat and in date order, under the last
+/// nested comment above it, each saying whom it answers (as Mastodon shows a long
+/// conversation). WordPress calls this `thread_comments_depth` (default 5); each level here
+/// indents 2.2 rem, and four keep a comment on a phone readable. A stranger can answer their
+/// own answers without end; the page does not nest without end.
+pub const LEVELS: usize = 4;
+
+/// Whom a comment shown away from its parent (below the last nested level) answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answered {
+    pub id: Uuid,
+    /// The author's name; `None` when that comment was deleted.
+    pub author: Option<String>,
 }
 
-/// The thread as a tree. Deleted comments stay only where they have visible answers, as a
-/// "deleted" placeholder; answers to comments not shown hang from the review.
-pub fn tree(rows: Vec<CommentRow>) -> Vec<Node> {
-    use std::collections::{HashMap, HashSet};
-    let ids: HashSet<Uuid> = rows.iter().map(|c| c.id).collect();
-    let mut children: HashMap<Option<Uuid>, Vec<CommentRow>> = HashMap::new();
-    for row in rows {
-        let parent = row.parent_id.filter(|p| ids.contains(p));
-        children.entry(parent).or_default().push(row);
+/// A comment as the page shows it: the thread is a list of these in page order.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    pub comment: CommentRow,
+    /// 0 at the top (answers to the review, and answers to comments not shown), at most
+    /// `LEVELS - 1`.
+    pub level: usize,
+    /// Set when the comment is shown away from the one it answers.
+    pub in_reply_to: Option<Answered>,
+}
+
+/// The thread as the page shows it, in page order, each comment with its nesting level: the
+/// first `LEVELS - 1` levels nest, everything deeper lies flat at the last level in date order.
+/// Deleted comments stay only where they have visible answers, as a "deleted" placeholder;
+/// answers to comments not shown hang from the review. Built without recursion: a stranger
+/// decides how deep the stored thread goes.
+pub fn thread_for_page(mut rows: Vec<CommentRow>) -> Vec<Shown> {
+    use std::collections::HashMap;
+    let last = LEVELS.saturating_sub(1);
+    rows.sort_by_key(|c| (c.published_at, c.id));
+    let index: HashMap<Uuid, usize> = rows.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let parent: Vec<Option<usize>> = rows
+        .iter()
+        .map(|c| c.parent_id.and_then(|p| index.get(&p).copied()))
+        .collect();
+    // Children in date order (rows are sorted); roots are those with no parent shown.
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); rows.len()];
+    let mut roots = Vec::new();
+    for (i, p) in parent.iter().enumerate() {
+        match p {
+            Some(p) => match children.get_mut(*p) {
+                Some(list) => list.push(i),
+                None => roots.push(i),
+            },
+            None => roots.push(i),
+        }
     }
-    fn build(
-        parent: Option<Uuid>,
-        children: &mut HashMap<Option<Uuid>, Vec<CommentRow>>,
-    ) -> Vec<Node> {
-        let rows = children.remove(&parent).unwrap_or_default();
-        rows.into_iter()
-            .filter_map(|comment| {
-                let kids = build(Some(comment.id), children);
-                (comment.deleted_at.is_none() || !kids.is_empty()).then_some(Node {
-                    comment,
-                    children: kids,
-                })
+    // Parents before their answers (breadth first from the roots; a comment not reached from
+    // one, which only a cycle could cause, is not shown).
+    let mut order = roots.clone();
+    let mut next = 0;
+    while let Some(&i) = order.get(next) {
+        next += 1;
+        if let Some(list) = children.get(i) {
+            order.extend_from_slice(list);
+        }
+    }
+    // Answers before their parents: a comment is kept when it is not deleted or when an
+    // answer of its is kept.
+    let mut keep = vec![false; rows.len()];
+    let mut kept_answer = vec![false; rows.len()];
+    for &i in order.iter().rev() {
+        let shown = rows.get(i).is_some_and(|c| c.deleted_at.is_none())
+            || kept_answer.get(i).copied().unwrap_or(false);
+        if shown {
+            if let Some(k) = keep.get_mut(i) {
+                *k = true;
+            }
+            if let Some(flag) = parent
+                .get(i)
+                .copied()
+                .flatten()
+                .and_then(|p| kept_answer.get_mut(p))
+            {
+                *flag = true;
+            }
+        }
+    }
+    let kept = |i: &usize| keep.get(*i).copied().unwrap_or(false);
+    // Page order: (row, level, whom it answers when shown away from it).
+    let mut plan: Vec<(usize, usize, Option<usize>)> = Vec::with_capacity(order.len());
+    let mut stack: Vec<(usize, usize)> = roots
+        .iter()
+        .rev()
+        .filter(|i| kept(i))
+        .map(|&i| (i, 0))
+        .collect();
+    while let Some((i, level)) = stack.pop() {
+        plan.push((i, level, None));
+        let Some(answers) = children.get(i) else {
+            continue;
+        };
+        if level + 1 < last {
+            stack.extend(
+                answers
+                    .iter()
+                    .rev()
+                    .filter(|a| kept(a))
+                    .map(|&a| (a, level + 1)),
+            );
+            continue;
+        }
+        // The last level: every kept comment below, flat, in date order (the rows' order).
+        let mut below: Vec<usize> = answers.iter().copied().filter(|a| kept(a)).collect();
+        let mut next = 0;
+        while let Some(&a) = below.get(next) {
+            next += 1;
+            if let Some(more) = children.get(a) {
+                below.extend(more.iter().copied().filter(|b| kept(b)));
+            }
+        }
+        below.sort_unstable();
+        plan.extend(below.into_iter().map(|a| {
+            let answers = parent.get(a).copied().flatten().filter(|&p| p != i);
+            (a, last, answers)
+        }));
+    }
+    let answered: Vec<Option<Answered>> = plan
+        .iter()
+        .map(|&(_, _, p)| {
+            let p = rows.get(p?)?;
+            Some(Answered {
+                id: p.id,
+                author: p.deleted_at.is_none().then(|| p.author_name.clone()),
             })
-            .collect()
-    }
-    build(None, &mut children)
+        })
+        .collect();
+    let mut rows: Vec<Option<CommentRow>> = rows.into_iter().map(Some).collect();
+    plan.into_iter()
+        .zip(answered)
+        .filter_map(|((i, level, _), in_reply_to)| {
+            Some(Shown {
+                comment: rows.get_mut(i)?.take()?,
+                level,
+                in_reply_to,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Comment `id` answering `parent`, written `id` minutes after a fixed time.
     fn row(id: u128, parent: Option<u128>, deleted: bool) -> CommentRow {
+        let at = "2026-11-20T10:00:00Z"
+            .parse::<DateTime<Utc>>()
+            .expect("date")
+            + chrono::Duration::minutes(i64::try_from(id).expect("small id"));
         CommentRow {
             id: Uuid::from_u128(id),
             ap_id: format!("https://x.example/{id}"),
@@ -326,7 +442,7 @@ mod tests {
             parent_id: parent.map(Uuid::from_u128),
             origin: "remote".into(),
             author_actor: None,
-            author_name: "A".into(),
+            author_name: format!("A{id}"),
             author_handle: None,
             author_url: None,
             author_avatar: None,
@@ -337,16 +453,31 @@ mod tests {
             sensitive: false,
             visibility: "public".into(),
             status: "published".into(),
-            published_at: Utc::now(),
+            published_at: at,
             edited_at: None,
-            deleted_at: deleted.then(Utc::now),
-            created_at: Utc::now(),
+            deleted_at: deleted.then_some(at),
+            created_at: at,
+            depth: 0,
         }
+    }
+
+    /// (id, level, id of whom it answers when shown away from it) in page order.
+    fn layout(rows: Vec<CommentRow>) -> Vec<(u128, usize, Option<u128>)> {
+        thread_for_page(rows)
+            .iter()
+            .map(|s| {
+                (
+                    s.comment.id.as_u128(),
+                    s.level,
+                    s.in_reply_to.as_ref().map(|a| a.id.as_u128()),
+                )
+            })
+            .collect()
     }
 
     #[test]
     fn threads_nest_and_deleted_leaves_disappear() {
-        let nodes = tree(vec![
+        let shown = layout(vec![
             row(1, None, false),
             row(2, Some(1), false),
             row(3, Some(2), false),
@@ -355,13 +486,138 @@ mod tests {
             row(6, Some(5), false),
             row(7, Some(99), false),
         ]);
-        let top: Vec<u128> = nodes.iter().map(|n| n.comment.id.as_u128()).collect();
         assert_eq!(
-            top,
-            vec![1, 5, 7],
+            shown,
+            vec![
+                (1, 0, None),
+                (2, 1, None),
+                (3, 2, None),
+                (5, 0, None),
+                (6, 1, None),
+                (7, 0, None),
+            ],
             "deleted 4 without answers goes; deleted 5 with one stays; 7's parent is unknown"
         );
-        assert_eq!(nodes[0].children[0].children[0].comment.id.as_u128(), 3);
         assert_eq!(imported_html("a & b\n\nc"), "<p>a &amp; b</p><p>c</p>");
+    }
+
+    #[test]
+    fn answers_below_the_last_level_lie_flat_in_date_order_naming_whom_they_answer() {
+        // 1 ← 2 ← 3 ← 4 ← 5 ← 8, with 6 answering 4 and 7 answering 3, 9 answering 2.
+        let shown = layout(vec![
+            row(9, Some(2), false),
+            row(1, None, false),
+            row(2, Some(1), false),
+            row(3, Some(2), false),
+            row(4, Some(3), false),
+            row(5, Some(4), false),
+            row(6, Some(4), false),
+            row(7, Some(3), false),
+            row(8, Some(5), false),
+        ]);
+        assert_eq!(
+            shown,
+            vec![
+                (1, 0, None),
+                (2, 1, None),
+                (3, 2, None),
+                // Everything under 3, by date; 4 and 7 answer 3 itself.
+                (4, 3, None),
+                (5, 3, Some(4)),
+                (6, 3, Some(4)),
+                (7, 3, None),
+                (8, 3, Some(5)),
+                (9, 2, None),
+            ]
+        );
+        let names: Vec<Option<String>> = thread_for_page(vec![
+            row(1, None, false),
+            row(2, Some(1), false),
+            row(3, Some(2), false),
+            row(4, Some(3), false),
+            row(5, Some(4), false),
+        ])
+        .into_iter()
+        .map(|s| s.in_reply_to.and_then(|a| a.author))
+        .collect();
+        assert_eq!(names, vec![None, None, None, None, Some("A4".to_string())]);
+    }
+
+    #[test]
+    fn deleted_comments_stay_only_above_visible_answers_at_every_depth() {
+        // A chain of ten: the deleted 6 stays (8 answers it further down), the deleted 9
+        // and 10 at the end go.
+        let mut rows: Vec<CommentRow> = (1..=10u128)
+            .map(|i| row(i, (i > 1).then(|| i - 1), matches!(i, 6 | 9 | 10)))
+            .collect();
+        rows.push(row(11, Some(7), true));
+        let shown = thread_for_page(rows);
+        let ids: Vec<u128> = shown.iter().map(|s| s.comment.id.as_u128()).collect();
+        assert_eq!(ids, vec![1, 2, 3, 4, 5, 6, 7, 8]);
+        let seven = shown
+            .iter()
+            .find(|s| s.comment.id.as_u128() == 7)
+            .expect("7");
+        assert_eq!(
+            seven.in_reply_to,
+            Some(Answered {
+                id: Uuid::from_u128(6),
+                author: None
+            }),
+            "answers a deleted comment"
+        );
+        // Nothing visible at all: nothing shown.
+        assert!(thread_for_page(vec![row(1, None, true), row(2, Some(1), true)]).is_empty());
+    }
+
+    #[test]
+    fn answers_to_comments_not_shown_hang_from_the_review_and_nest_from_there() {
+        // 20 is an answer deep in a thread whose upper part is hidden (blocked, held).
+        let shown = layout(vec![
+            row(20, Some(19), false),
+            row(21, Some(20), false),
+            row(22, Some(21), false),
+            row(23, Some(22), false),
+            row(24, Some(23), false),
+        ]);
+        assert_eq!(
+            shown,
+            vec![
+                (20, 0, None),
+                (21, 1, None),
+                (22, 2, None),
+                (23, 3, None),
+                (24, 3, Some(23)),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_chain_of_a_hundred_thousand_is_laid_out_on_a_small_stack() {
+        // 256 KiB of stack: recursion over the chain would overflow long before the end.
+        let worker = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(|| {
+                let rows: Vec<CommentRow> = (1..=100_000u128)
+                    .map(|i| row(i, (i > 1).then(|| i - 1), i % 2 == 0 && i < 100_000))
+                    .collect();
+                let shown = thread_for_page(rows);
+                let levels: Vec<usize> = shown.iter().map(|s| s.level).collect();
+                let html = crate::web::views::thread_html(&shown);
+                drop(shown);
+                (levels, html)
+            })
+            .expect("thread");
+        let (levels, html) = worker.join().expect("no overflow");
+        assert_eq!(
+            levels.len(),
+            100_000,
+            "every deleted one has a visible answer"
+        );
+        assert_eq!(levels.iter().max(), Some(&(LEVELS - 1)));
+        assert_eq!(html.matches("<li ").count(), 100_000);
+        assert_eq!(html.matches("</li>").count(), 100_000);
+        assert_eq!(html.matches("<ol").count(), LEVELS);
+        assert_eq!(html.matches("</ol>").count(), LEVELS);
     }
 }

@@ -24,6 +24,8 @@ pub struct CommentView {
     pub ap_id: String,
     pub review_id: Uuid,
     pub in_reply_to: Option<Uuid>,
+    /// How deep it sits: 0 answers the review, 1 a comment on it, and so on.
+    pub depth: i32,
     /// `remote` (from the fediverse), `local` (the critic's) or `imported`.
     pub origin: String,
     pub author_name: String,
@@ -48,6 +50,7 @@ impl From<CommentRow> for CommentView {
             ap_id: c.ap_id,
             review_id: c.review_id,
             in_reply_to: c.parent_id,
+            depth: c.depth,
             origin: c.origin,
             author_name: c.author_name,
             author_handle: c.author_handle,

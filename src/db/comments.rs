@@ -29,6 +29,8 @@ pub struct CommentRow {
     pub edited_at: Option<DateTime<Utc>>,
     pub deleted_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// 0 for an answer to the review, its parent's depth + 1 for an answer to a comment.
+    pub depth: i32,
 }
 
 impl CommentRow {
@@ -48,7 +50,7 @@ macro_rules! not_blocked {
 }
 
 const COLUMNS: &str = "id, ap_id, review_id, parent_id, origin, author_actor, author_name, author_handle, author_url, \
-    author_avatar, url, content_html, source, summary, sensitive, visibility, status, published_at, edited_at, deleted_at, created_at";
+    author_avatar, url, content_html, source, summary, sensitive, visibility, status, published_at, edited_at, deleted_at, created_at, depth";
 
 /// A comment to store.
 #[derive(Debug, Clone)]
@@ -73,7 +75,8 @@ pub struct NewComment {
     pub published_at: DateTime<Utc>,
 }
 
-/// Stores a comment; `None` when one with the same `ap_id` exists (a repeated delivery).
+/// Stores a comment; `None` when one with the same `ap_id` exists (a repeated delivery). Its
+/// depth is its parent's + 1 (0 without one), for every path that stores comments.
 #[tracing::instrument(skip_all, fields(ap_id = %c.ap_id))]
 pub async fn insert(
     conn: &mut PgConnection,
@@ -81,8 +84,9 @@ pub async fn insert(
 ) -> Result<Option<CommentRow>, DbError> {
     let sql = format!(
         "INSERT INTO comments (id, ap_id, review_id, parent_id, origin, author_actor, author_name, author_handle, \
-         author_url, author_avatar, url, content_html, source, summary, sensitive, visibility, status, published_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+         author_url, author_avatar, url, content_html, source, summary, sensitive, visibility, status, published_at, depth) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+         COALESCE((SELECT p.depth + 1 FROM comments p WHERE p.id = $4), 0)) \
          ON CONFLICT (ap_id) DO NOTHING RETURNING {COLUMNS}"
     );
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))

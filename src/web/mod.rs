@@ -3,7 +3,7 @@
 mod feeds;
 mod interact;
 mod pages;
-mod views;
+pub(crate) mod views;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -207,7 +207,7 @@ async fn review_page(state: &AppState, slug: String) -> Result<Response, AppErro
         }
     };
     let r = &stored.review;
-    let thread = crate::comments::tree(comments::thread(&state.pool, r.id).await?);
+    let thread = crate::comments::thread_for_page(comments::thread(&state.pool, r.id).await?);
     let engagement = comments::engagement(&state.pool, r.id).await?;
     let details = ReviewDetails::new(r, urls, &thread, engagement);
     let categories = reviews::public_categories(&state.pool).await?;

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::app::AppState;
-use crate::comments::Node;
+use crate::comments::Shown;
 use crate::content::escape_html;
 use crate::db::comments::Engagement;
 use crate::db::reviews::StoredReview;
@@ -250,14 +250,11 @@ fn credit_lines(r: &Review) -> Vec<CreditLine> {
 }
 
 impl ReviewDetails {
-    pub fn new(r: &Review, urls: &Urls, thread: &[Node], engagement: Engagement) -> Self {
-        fn shown(nodes: &[Node]) -> usize {
-            nodes
-                .iter()
-                .map(|n| usize::from(n.comment.deleted_at.is_none()) + shown(&n.children))
-                .sum()
-        }
-        let comment_count = shown(thread);
+    pub fn new(r: &Review, urls: &Urls, thread: &[Shown], engagement: Engagement) -> Self {
+        let comment_count = thread
+            .iter()
+            .filter(|s| s.comment.deleted_at.is_none())
+            .count();
         let published_at = r.date();
         // Back-dated reviews are created after their publication date: that is not an edit.
         let edited = r.updated_at > published_at.max(r.created_at) + chrono::Duration::minutes(5);
@@ -366,19 +363,42 @@ fn safe_url(url: Option<&str>) -> Option<String> {
     matches!(parsed.scheme(), "http" | "https").then(|| escape_html(parsed.as_str()))
 }
 
-/// The comment thread as nested lists. Every value from outside is escaped here; comment
+/// The comment thread as nested lists, from the thread in page order (see
+/// `comments::thread_for_page`), without recursion. Every value from outside is escaped here; comment
 /// bodies were sanitized when stored.
-pub fn thread_html(nodes: &[Node]) -> String {
+pub fn thread_html(thread: &[Shown]) -> String {
     let mut html = String::from("<ol class=\"comment-list\">");
-    for node in nodes {
-        comment_html(node, &mut html);
+    // The level of the `<li>` left open for answers, if any.
+    let mut open: Option<usize> = None;
+    for shown in thread {
+        // One level deeper than the comment before at most, whatever the input says.
+        let level = shown.level.min(open.map_or(0, |o| o + 1));
+        match open {
+            Some(o) if level > o => html.push_str("<ol class=\"children\">"),
+            Some(o) => {
+                html.push_str("</li>");
+                for _ in level..o {
+                    html.push_str("</ol></li>");
+                }
+            }
+            None => {}
+        }
+        comment_html(shown, &mut html);
+        open = Some(level);
+    }
+    if let Some(o) = open {
+        html.push_str("</li>");
+        for _ in 0..o {
+            html.push_str("</ol></li>");
+        }
     }
     html.push_str("</ol>");
     html
 }
 
-fn comment_html(node: &Node, html: &mut String) {
-    let c = &node.comment;
+/// One comment's `<li>` and content, left open for its answers.
+fn comment_html(shown: &Shown, html: &mut String) {
+    let c = &shown.comment;
     html.push_str(&format!(
         "<li id=\"comment-{}\" class=\"comment comment-{}\">",
         c.id,
@@ -417,6 +437,16 @@ fn comment_html(node: &Node, html: &mut String) {
         if c.edited_at.is_some() {
             html.push_str(" · <span class=\"edited\">edited</span>");
         }
+        if let Some(answered) = &shown.in_reply_to {
+            let whom = match &answered.author {
+                Some(name) => escape_html(name),
+                None => "a deleted comment".to_string(),
+            };
+            html.push_str(&format!(
+                " · <span class=\"in-reply-to\">in reply to <a href=\"#comment-{}\">{whom}</a></span>",
+                answered.id
+            ));
+        }
         html.push_str("</header>");
         match &c.summary {
             Some(warning) => html.push_str(&format!(
@@ -428,12 +458,109 @@ fn comment_html(node: &Node, html: &mut String) {
         }
         html.push_str("</article>");
     }
-    if !node.children.is_empty() {
-        html.push_str("<ol class=\"children\">");
-        for child in &node.children {
-            comment_html(child, html);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::comments::Answered;
+    use crate::db::comments::CommentRow;
+    use uuid::Uuid;
+
+    fn shown(id: u128, level: usize) -> Shown {
+        let at = Utc::now();
+        Shown {
+            comment: CommentRow {
+                id: Uuid::from_u128(id),
+                ap_id: format!("https://x.example/{id}"),
+                review_id: Uuid::nil(),
+                parent_id: None,
+                origin: "remote".into(),
+                author_actor: None,
+                author_name: format!("A{id}"),
+                author_handle: None,
+                author_url: None,
+                author_avatar: None,
+                url: None,
+                content_html: format!("<p>{id}</p>"),
+                source: None,
+                summary: None,
+                sensitive: false,
+                visibility: "public".into(),
+                status: "published".into(),
+                published_at: at,
+                edited_at: None,
+                deleted_at: None,
+                created_at: at,
+                depth: 0,
+            },
+            level,
+            in_reply_to: None,
         }
-        html.push_str("</ol>");
     }
-    html.push_str("</li>");
+
+    /// Each comment's id with the ids of the comments whose lists hold it, outermost first.
+    fn nesting(html: &str) -> Vec<(String, Vec<String>)> {
+        let doc = scraper::Html::parse_fragment(html);
+        let li = scraper::Selector::parse("li").expect("selector");
+        doc.select(&li)
+            .map(|e| {
+                let mut outer: Vec<String> = e
+                    .ancestors()
+                    .filter_map(scraper::ElementRef::wrap)
+                    .filter(|a| a.value().name() == "li")
+                    .filter_map(|a| a.value().id().map(str::to_string))
+                    .collect();
+                outer.reverse();
+                (e.value().id().unwrap_or_default().to_string(), outer)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn levels_become_nested_lists_and_impossible_jumps_are_clamped() {
+        let id = |n: u128| format!("comment-{}", Uuid::from_u128(n));
+        let html = thread_html(&[
+            shown(1, 0),
+            shown(2, 1),
+            shown(3, 2),
+            shown(4, 0),
+            shown(5, 3), // no level 1 or 2 before it: one level down at most
+            shown(6, 9),
+        ]);
+        assert_eq!(html.matches("<ol").count(), html.matches("</ol>").count());
+        assert_eq!(html.matches("<li ").count(), html.matches("</li>").count());
+        assert_eq!(
+            nesting(&html),
+            vec![
+                (id(1), vec![]),
+                (id(2), vec![id(1)]),
+                (id(3), vec![id(1), id(2)]),
+                (id(4), vec![]),
+                (id(5), vec![id(4)]),
+                (id(6), vec![id(4), id(5)]),
+            ]
+        );
+        assert_eq!(thread_html(&[]), "<ol class=\"comment-list\"></ol>");
+    }
+
+    #[test]
+    fn flattened_answers_say_whom_they_answer_escaped() {
+        let mut deep = shown(2, 3);
+        deep.in_reply_to = Some(Answered {
+            id: Uuid::from_u128(1),
+            author: Some("<b>Bob</b>".into()),
+        });
+        let mut after_deleted = shown(3, 3);
+        after_deleted.in_reply_to = Some(Answered {
+            id: Uuid::from_u128(9),
+            author: None,
+        });
+        let html = thread_html(&[shown(1, 0), deep, after_deleted]);
+        assert!(html.contains(&format!(
+            "<span class=\"in-reply-to\">in reply to <a href=\"#comment-{}\">&lt;b&gt;Bob&lt;/b&gt;</a></span>",
+            Uuid::from_u128(1)
+        )));
+        assert!(html.contains("in reply to <a href=\"#comment-00000000-0000-0000-0000-000000000009\">a deleted comment</a>"));
+    }
 }

@@ -12,4 +12,5 @@ mod interop;
 mod peer;
 mod scheduling;
 mod security;
+mod threads;
 mod web;
