@@ -209,6 +209,10 @@ where
 }
 
 async fn serve(settings: Settings, demo_samples: Option<PathBuf>) -> anyhow::Result<()> {
+    // The port first: a second server on a busy port stops here, before touching the database.
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("binding {} (listen)", settings.listen))?;
     let database = Database::open(&settings).await?;
     let result = async {
         db::migrate(&database.pool).await?;
@@ -217,14 +221,12 @@ async fn serve(settings: Settings, demo_samples: Option<PathBuf>) -> anyhow::Res
                 demo::load(&database.pool, &settings, &samples).await?;
             }
         }
-        let listener = tokio::net::TcpListener::bind(settings.listen)
-            .await
-            .with_context(|| format!("binding {} (listen)", settings.listen))?;
         let state = AppState::build(settings.clone(), database.pool.clone()).await?;
         app::serve(state, listener, app::shutdown_signal()).await?;
         anyhow::Ok(())
     }
     .await;
-    database.close_and_stop().await;
+    // Stops the embedded cluster only if this process started it.
+    database.close().await;
     result
 }
