@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::app::{self, AppState};
 use crate::config::Settings;
 use crate::db::{self, Database};
+use crate::error::AppError;
 use crate::{api, demo, front_matter, publishing, telemetry};
 
 #[derive(Debug, Parser)]
@@ -37,12 +38,16 @@ pub enum Command {
     },
     /// Run the database migrations and exit.
     Migrate,
-    /// Publish a Markdown file with front matter (updates the review with the same slug).
+    /// Publish a Markdown file with front matter as a new review, or update the review it
+    /// names (`id:` in its front matter, or --update). A slug another review has is refused.
     Publish {
         file: PathBuf,
         /// Override the file's status: draft, published or scheduled.
         #[arg(long)]
         status: Option<String>,
+        /// Update this review (its id, or its slug) instead of creating one.
+        #[arg(long, value_name = "ID_OR_SLUG")]
+        update: Option<String>,
     },
     /// Manage admin API tokens.
     Token {
@@ -86,6 +91,37 @@ fn out(text: impl std::fmt::Display) -> anyhow::Result<()> {
     writeln!(std::io::stdout(), "{text}").context("writing to standard output")
 }
 
+fn note(text: impl std::fmt::Display) -> anyhow::Result<()> {
+    writeln!(std::io::stderr(), "{text}").context("writing to standard error")
+}
+
+/// What the command line says when publishing is refused: the admin API's answer to the
+/// same request (status and JSON body), and for a slug clash what to do about it. Our own
+/// faults (5xx) keep their full error.
+fn refusal(error: AppError, file: &std::path::Path) -> anyhow::Error {
+    let status = error.status();
+    if status.is_server_error() {
+        return anyhow::Error::new(error);
+    }
+    let answer = format!("refused: {status} {}", error.body());
+    let (slug, review, relation) = match &error {
+        AppError::SlugUsedBy { slug, review } => (slug, review, "is the slug of"),
+        AppError::SlugRedirectsTo { slug, review } => {
+            (slug, review, "is a former slug of, and redirects to,")
+        }
+        AppError::NotFound => {
+            return anyhow::anyhow!("{answer}\nNo review has the id or slug this file names.")
+        }
+        _ => return anyhow::anyhow!(answer),
+    };
+    anyhow::anyhow!(
+        "{answer}\n`{slug}` {relation} review {review}. To update that review from this file, add \
+         `id: {review}` to its front matter or run `reviewpub publish {} --update {review}`; to \
+         publish the file as a new review, give it another `slug` in its front matter.",
+        file.display()
+    )
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load()?;
     telemetry::init(settings.log_format);
@@ -95,28 +131,51 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }) {
         Command::Serve { demo, samples } => serve(settings, demo.then_some(samples)).await,
         Command::Migrate => with_db(&settings, |_| async { Ok(()) }).await,
-        Command::Publish { file, status } => {
+        Command::Publish {
+            file,
+            status,
+            update,
+        } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
-            let mut input = front_matter::parse(&text)?;
+            let mut document = front_matter::parse(&text).map_err(|e| refusal(e, &file))?;
             if status.is_some() {
-                input.status = status;
+                document.input.status = status;
             }
             let shared = settings.clone();
             let urls = crate::urls::Urls::new(&settings);
             with_db(&settings, |pool| async move {
-                let (outcome, stored) =
-                    publishing::upsert_by_slug(&pool, &shared, &input, Utc::now()).await?;
+                let (outcome, stored) = publishing::publish_file(
+                    &pool,
+                    &shared,
+                    &document.input,
+                    document.id,
+                    update.as_deref(),
+                    Utc::now(),
+                )
+                .await
+                .map_err(|e| refusal(e, &file))?;
+                let review = &stored.review;
                 let verb = match outcome {
                     publishing::Upserted::Created => "created",
                     publishing::Upserted::Updated => "updated",
                 };
                 out(format!(
                     "{verb} {} ({}) {}",
-                    stored.review.id,
-                    stored.review.status.as_str(),
-                    urls.review(&stored.review.slug)
-                ))
+                    review.id,
+                    review.status.as_str(),
+                    urls.review(&review.slug)
+                ))?;
+                if outcome == publishing::Upserted::Created {
+                    note(format!(
+                        "to update this review from the file, add `id: {}` to its front matter \
+                         (or run `reviewpub publish {} --update {}`)",
+                        review.id,
+                        file.display(),
+                        review.id
+                    ))?;
+                }
+                Ok(())
             })
             .await
         }
@@ -209,6 +268,10 @@ where
 }
 
 async fn serve(settings: Settings, demo_samples: Option<PathBuf>) -> anyhow::Result<()> {
+    // The port first: a second server on a busy port stops here, before touching the database.
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("binding {} (listen)", settings.listen))?;
     let database = Database::open(&settings).await?;
     let result = async {
         db::migrate(&database.pool).await?;
@@ -217,14 +280,12 @@ async fn serve(settings: Settings, demo_samples: Option<PathBuf>) -> anyhow::Res
                 demo::load(&database.pool, &settings, &samples).await?;
             }
         }
-        let listener = tokio::net::TcpListener::bind(settings.listen)
-            .await
-            .with_context(|| format!("binding {} (listen)", settings.listen))?;
         let state = AppState::build(settings.clone(), database.pool.clone()).await?;
         app::serve(state, listener, app::shutdown_signal()).await?;
         anyhow::Ok(())
     }
     .await;
-    database.close_and_stop().await;
+    // Stops the embedded cluster only if this process started it.
+    database.close().await;
     result
 }

@@ -7,6 +7,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
+use uuid::Uuid;
 
 use crate::db::DbError;
 use crate::domain::ValidationErrors;
@@ -27,6 +28,13 @@ pub enum AppError {
     MethodNotAllowed,
     #[error("request body too large")]
     PayloadTooLarge,
+    /// The slug is another review's (409, as [`DbError::SlugTaken`], naming that review).
+    #[error("the slug {slug} is already used by review {review}")]
+    SlugUsedBy { slug: String, review: Uuid },
+    /// The slug is a former slug of another review, which it redirects to (409): writes from
+    /// files never take such a slug over.
+    #[error("the slug {slug} is a former slug of review {review} and redirects to it")]
+    SlugRedirectsTo { slug: String, review: Uuid },
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("internal error: {0}")]
@@ -43,7 +51,9 @@ impl AppError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Db(DbError::SlugTaken) => StatusCode::CONFLICT,
+            Self::Db(DbError::SlugTaken)
+            | Self::SlugUsedBy { .. }
+            | Self::SlugRedirectsTo { .. } => StatusCode::CONFLICT,
             Self::Db(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -51,7 +61,9 @@ impl AppError {
     /// A short, stable description of the error for clients (internals stay in the log).
     fn public_message(&self) -> String {
         match self {
-            Self::Db(DbError::SlugTaken) => "conflict".into(),
+            Self::Db(DbError::SlugTaken)
+            | Self::SlugUsedBy { .. }
+            | Self::SlugRedirectsTo { .. } => "conflict".into(),
             Self::Db(_) | Self::Internal(_) => "internal server error".into(),
             Self::Validation(_) => "validation failed".into(),
             other => other.to_string(),
@@ -61,10 +73,20 @@ impl AppError {
     fn details(&self) -> serde_json::Value {
         match self {
             Self::Validation(errors) => json!(errors.0),
-            Self::Db(DbError::SlugTaken) => json!({ "slug": "is already used by another review" }),
+            Self::Db(DbError::SlugTaken) | Self::SlugUsedBy { .. } => {
+                json!({ "slug": "is already used by another review" })
+            }
+            Self::SlugRedirectsTo { .. } => {
+                json!({ "slug": "is a former slug of another review and redirects to it" })
+            }
             Self::BadRequest(message) => json!(message),
             _ => serde_json::Value::Null,
         }
+    }
+
+    /// The JSON body the admin API answers: `{"error": …, "details": …}`.
+    pub fn body(&self) -> serde_json::Value {
+        json!({ "error": self.public_message(), "details": self.details() })
     }
 
     /// Logs the error at a level that fits it.
@@ -99,7 +121,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log();
         let status = self.status();
-        let body = Json(json!({ "error": self.public_message(), "details": self.details() }));
+        let body = Json(self.body());
         let mut response = (status, body).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(

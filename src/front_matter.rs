@@ -2,15 +2,23 @@
 //!
 //! YAML between `---` lines or TOML between `+++` lines holds the same fields as the admin API
 //! (`title`, `film`, `rating`, `status`, …); the Markdown after it is the body. Without a `title`,
-//! a leading `# Heading` becomes the title.
+//! a leading `# Heading` becomes the title. An `id` names the review the file updates.
 
 use serde_json::Value;
+use uuid::Uuid;
 
-use crate::domain::ReviewInput;
+use crate::domain::{ReviewInput, ValidationErrors};
 use crate::error::AppError;
 use crate::publishing;
 
-pub fn parse(text: &str) -> Result<ReviewInput, AppError> {
+/// A parsed file: the review it holds, and the id of the review it updates, if it names one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub id: Option<Uuid>,
+    pub input: ReviewInput,
+}
+
+pub fn parse(text: &str) -> Result<Document, AppError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let (mut fields, body) = if let Some(rest) = text
         .strip_prefix("---\n")
@@ -52,8 +60,24 @@ pub fn parse(text: &str) -> Result<ReviewInput, AppError> {
             body = rest.trim_start_matches(['\n', '\r']).to_string();
         }
     }
+    let id = match fields_map.remove("id") {
+        None => None,
+        Some(value) => Some(
+            value
+                .as_str()
+                .and_then(|id| Uuid::parse_str(id.trim()).ok())
+                .ok_or_else(|| {
+                    let mut errors = ValidationErrors::default();
+                    errors.add("id", "must be a review's id (a UUID)");
+                    AppError::Validation(errors)
+                })?,
+        ),
+    };
     fields_map.insert("body".into(), Value::String(body));
-    publishing::input_from_value(fields)
+    Ok(Document {
+        id,
+        input: publishing::input_from_value(fields)?,
+    })
 }
 
 fn split_at_fence<'a>(rest: &'a str, fence: &str) -> Result<(&'a str, &'a str), AppError> {
@@ -89,7 +113,7 @@ mod tests {
 
     #[test]
     fn yaml_front_matter() {
-        let input = parse("---\ntitle: Heat (1995)\nfilm:\n  title: Heat\n  year: 1995\nrating: {value: 4.5, best: 5}\ntags: [crime]\n---\n\nA *great* film.\n").expect("valid");
+        let input = parse("---\ntitle: Heat (1995)\nfilm:\n  title: Heat\n  year: 1995\nrating: {value: 4.5, best: 5}\ntags: [crime]\n---\n\nA *great* film.\n").expect("valid").input;
         assert_eq!(input.title.as_deref(), Some("Heat (1995)"));
         assert_eq!(input.film.as_ref().and_then(|f| f.year), Some(1995));
         assert_eq!(input.body.as_deref(), Some("A *great* film.\n"));
@@ -98,10 +122,30 @@ mod tests {
 
     #[test]
     fn toml_front_matter_and_heading_title() {
-        let input = parse("+++\nstatus = \"published\"\npublish_at = 2011-02-04T02:54:00Z\n[film]\ntitle = \"Heat\"\n+++\n# Heat, again\n\nBody.\n").expect("valid");
+        let input = parse("+++\nstatus = \"published\"\npublish_at = 2011-02-04T02:54:00Z\n[film]\ntitle = \"Heat\"\n+++\n# Heat, again\n\nBody.\n").expect("valid").input;
         assert_eq!(input.title.as_deref(), Some("Heat, again"));
         assert_eq!(input.body.as_deref(), Some("Body.\n"));
         assert!(input.publish_at.is_some());
+    }
+
+    #[test]
+    fn an_id_names_the_review_to_update() {
+        let id = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
+        let yaml = parse(&format!("---\nid: {id}\ntitle: Heat\n---\nBody.\n")).expect("valid");
+        assert_eq!(yaml.id.map(|u| u.to_string()).as_deref(), Some(id));
+        assert_eq!(yaml.input.title.as_deref(), Some("Heat"));
+        let toml = parse(&format!("+++\nid = \"{id}\"\n+++\n# Heat\n")).expect("valid");
+        assert_eq!(toml.id, yaml.id);
+        assert_eq!(
+            parse("---\ntitle: Heat\n---\nBody.\n").expect("valid").id,
+            None
+        );
+        for bad in ["id: 12", "id: heat-1995", "id: [x]"] {
+            let Err(AppError::Validation(errors)) = parse(&format!("---\n{bad}\n---\nx")) else {
+                panic!("{bad} accepted");
+            };
+            assert!(errors.0.contains_key("id"), "{bad}: {errors:?}");
+        }
     }
 
     #[test]

@@ -88,16 +88,38 @@ fn due_schedule_goes_live<'a>(
     std::borrow::Cow::Owned(live)
 }
 
+/// Whether a write may take a slug that now redirects to another review (its former slug).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Redirects {
+    /// The admin API: an explicit slug may be reused; the old redirect ends.
+    MayTakeOver,
+    /// Files from the command line, whose slug usually comes from the title: refused (409).
+    Keep,
+}
+
 /// Creates a review.
-#[tracing::instrument(skip_all)]
 pub async fn create(
     pool: &PgPool,
     settings: &Settings,
     input: &ReviewInput,
     now: DateTime<Utc>,
 ) -> Result<StoredReview, AppError> {
+    create_with(pool, settings, input, now, Redirects::MayTakeOver).await
+}
+
+#[tracing::instrument(skip_all)]
+async fn create_with(
+    pool: &PgPool,
+    settings: &Settings,
+    input: &ReviewInput,
+    now: DateTime<Utc>,
+    redirects: Redirects,
+) -> Result<StoredReview, AppError> {
     let write = prepare(&settings.site, input, None, now)?;
     let mut tx = pool.begin().await.map_err(DbError::from)?;
+    if redirects == Redirects::Keep {
+        check_slug_free(&mut tx, &write.draft.slug, None).await?;
+    }
     let stored = reviews::insert(&mut tx, Uuid::now_v7(), &write, now).await?;
     outbox::review_written(&mut tx, &Urls::new(settings), &stored.review, now).await?;
     cache::notify_change(&mut *tx, "reviews").await?;
@@ -106,21 +128,56 @@ pub async fn create(
     Ok(stored)
 }
 
+/// Refuses a slug that leads to a review other than `own`: its current slug (409 as the
+/// database would) or a former one that redirects to it.
+async fn check_slug_free(
+    conn: &mut sqlx::PgConnection,
+    slug: &Slug,
+    own: Option<Uuid>,
+) -> Result<(), AppError> {
+    match reviews::slug_holder(conn, slug.as_str()).await? {
+        Some(holder) if Some(holder.id) != own => Err(if holder.current {
+            AppError::SlugUsedBy {
+                slug: slug.to_string(),
+                review: holder.id,
+            }
+        } else {
+            AppError::SlugRedirectsTo {
+                slug: slug.to_string(),
+                review: holder.id,
+            }
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// How a review changes: a JSON merge patch (RFC 7396) of the input shape over the stored
-/// review (`null` clears a field), or a whole new input (the CLI re-publishing a file).
+/// review (`null` clears a field), or a whole new input (the CLI re-publishing a file; without
+/// a `slug` the review keeps its own).
 pub enum Change<'a> {
     Patch(&'a Value),
     Replace(&'a ReviewInput),
 }
 
 /// Changes a review, validating the result as a whole.
-#[tracing::instrument(skip_all, fields(review = %id))]
 pub async fn update(
     pool: &PgPool,
     settings: &Settings,
     id: Uuid,
     change: Change<'_>,
     now: DateTime<Utc>,
+) -> Result<StoredReview, AppError> {
+    update_with(pool, settings, id, change, now, Redirects::MayTakeOver).await
+}
+
+#[tracing::instrument(skip_all, fields(review = %id))]
+async fn update_with(
+    pool: &PgPool,
+    settings: &Settings,
+    id: Uuid,
+    change: Change<'_>,
+    now: DateTime<Utc>,
+    redirects: Redirects,
 ) -> Result<StoredReview, AppError> {
     if let Change::Patch(patch) = change {
         if !patch.is_object() {
@@ -135,7 +192,13 @@ pub async fn update(
         .ok_or(AppError::NotFound)?
         .review;
     let input = match change {
-        Change::Replace(input) => input.clone(),
+        Change::Replace(input) => {
+            let mut input = input.clone();
+            if input.slug.is_none() {
+                input.slug = Some(before.slug.to_string());
+            }
+            input
+        }
         Change::Patch(patch) => {
             let mut merged = serde_json::to_value(before.to_input())
                 .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -144,6 +207,9 @@ pub async fn update(
         }
     };
     let write = prepare(&settings.site, &input, Some(&before), now)?;
+    if redirects == Redirects::Keep && write.draft.slug != before.slug {
+        check_slug_free(&mut tx, &write.draft.slug, Some(before.id)).await?;
+    }
     let stored = reviews::update(&mut tx, before.id, &before.slug, &write, now).await?;
     outbox::review_written(&mut tx, &Urls::new(settings), &stored.review, now).await?;
     cache::notify_change(&mut *tx, "reviews").await?;
@@ -160,34 +226,70 @@ pub fn slug_of(input: &ReviewInput) -> String {
     }
 }
 
-/// Whether [`upsert_by_slug`] created or updated.
+/// Whether [`publish_file`] created or updated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Upserted {
     Created,
     Updated,
 }
 
-/// Creates the review, or replaces the one that has its slug (re-publishing an edited file).
-pub async fn upsert_by_slug(
+/// Publishes a Markdown file from the command line. It updates only the review it names —
+/// `id` (its front matter's) and/or `update` (`--update ID_OR_SLUG`: an id, a slug, or a
+/// former slug that redirects to the review), which must agree — and otherwise creates a new
+/// one. A slug another review has, or redirects from, is refused with the admin API's 409:
+/// a file never overwrites or takes the address of a review it does not name.
+#[tracing::instrument(skip_all)]
+pub async fn publish_file(
     pool: &PgPool,
     settings: &Settings,
     input: &ReviewInput,
+    id: Option<Uuid>,
+    update: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(Upserted, StoredReview), AppError> {
-    match reviews::get_by_slug(pool, &slug_of(input)).await? {
-        Some(existing) => {
-            let stored = update(
+    let named = match update {
+        Some(reference) => Some(resolve(pool, reference).await?),
+        None => None,
+    };
+    let target = match (id, named) {
+        (Some(id), Some(named)) if id != named => {
+            return Err(AppError::BadRequest(format!(
+                "the front matter's id {id} and --update {} name different reviews",
+                update.unwrap_or_default()
+            )))
+        }
+        (id, named) => id.or(named),
+    };
+    match target {
+        Some(id) => {
+            let stored = update_with(
                 pool,
                 settings,
-                existing.review.id,
+                id,
                 Change::Replace(input),
                 now,
+                Redirects::Keep,
             )
             .await?;
             Ok((Upserted::Updated, stored))
         }
-        None => Ok((Upserted::Created, create(pool, settings, input, now).await?)),
+        None => {
+            let stored = create_with(pool, settings, input, now, Redirects::Keep).await?;
+            Ok((Upserted::Created, stored))
+        }
     }
+}
+
+/// The review an id or a slug (current or former) names; 404 when none does.
+async fn resolve(pool: &PgPool, reference: &str) -> Result<Uuid, AppError> {
+    let reference = reference.trim();
+    if let Ok(id) = Uuid::parse_str(reference) {
+        return Ok(id);
+    }
+    reviews::slug_holder(pool, reference)
+        .await?
+        .map(|holder| holder.id)
+        .ok_or(AppError::NotFound)
 }
 
 /// Deletes a review for good: its id is never reused and its pages answer `410 Gone`.

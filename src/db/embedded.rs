@@ -5,8 +5,10 @@
 //! with `trust` authentication (only the cluster's owner and root can reach the socket).
 //! PostgreSQL refuses to run as root, so when reviewpub is root the cluster is owned by and runs
 //! as an unprivileged user (`embedded_postgres.run_as`, default `postgres`).
-//! A server already running on the directory (another reviewpub process, a crash) is reused and
-//! left running; one this process started is stopped by [`EmbeddedPostgres::stop`].
+//! A server already running on the directory (another reviewpub process, `reviewpub db url`, a
+//! crash) is reused and left running: a process stops only a server it started itself
+//! ([`EmbeddedPostgres::stop`]), so a second `reviewpub serve` that fails never takes the first
+//! one's database down.
 
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
@@ -84,11 +86,19 @@ impl EmbeddedPostgres {
             pg.initdb()?;
         }
         if pg.is_running() {
-            tracing::info!("embedded PostgreSQL already running; reusing it");
-        } else {
-            pg.run_pg_ctl_start()?;
-            pg.owned = true;
-            tracing::info!(socket = %pg.socket_dir.display(), "embedded PostgreSQL started");
+            tracing::info!("embedded PostgreSQL already running (started by another process); reusing it and leaving it running");
+            return Ok(pg);
+        }
+        match pg.run_pg_ctl_start() {
+            Ok(()) => {
+                pg.owned = true;
+                tracing::info!(socket = %pg.socket_dir.display(), "embedded PostgreSQL started");
+            }
+            // Another process started it between the check and our start: theirs to stop.
+            Err(_) if pg.is_running() => {
+                tracing::info!("embedded PostgreSQL started by another process meanwhile; reusing it and leaving it running");
+            }
+            Err(e) => return Err(e),
         }
         Ok(pg)
     }
@@ -120,10 +130,11 @@ impl EmbeddedPostgres {
     }
 
     /// Stops the server if this process started it (fast shutdown: clients are disconnected,
-    /// everything committed is on disk).
+    /// everything committed is on disk). A server another process started is never stopped
+    /// here: that process, or `reviewpub db stop`, does it.
     #[tracing::instrument(skip_all)]
     pub fn stop(&self) -> Result<(), EmbeddedError> {
-        if !self.owned {
+        if !self.owned || !self.is_running() {
             return Ok(());
         }
         self.pg_ctl(&["stop", "-m", "fast", "-w"], "pg_ctl stop")?;
@@ -131,7 +142,7 @@ impl EmbeddedPostgres {
         Ok(())
     }
 
-    /// Stops the server whoever started it (used by tests and `.ci/run` clean-up).
+    /// Stops the server whoever started it (`reviewpub db stop`, tests).
     pub fn stop_any(&self) -> Result<(), EmbeddedError> {
         if self.is_running() {
             self.pg_ctl(&["stop", "-m", "fast", "-w"], "pg_ctl stop")?;

@@ -69,26 +69,13 @@ impl Database {
         }
     }
 
-    /// Closes the pool and stops the embedded cluster if this process started it (one-off
-    /// commands leave a running server's database alone).
+    /// Closes the pool and stops the embedded cluster if this process started it. A cluster
+    /// that was already running (another server, `reviewpub db url`, a crash) is left running.
+    #[tracing::instrument(skip_all)]
     pub async fn close(self) {
-        self.shut_down(false).await
-    }
-
-    /// Closes the pool and stops the embedded cluster whoever started it: the server owns its
-    /// embedded database (`reviewpub db url` may have started it for a backup).
-    pub async fn close_and_stop(self) {
-        self.shut_down(true).await
-    }
-
-    #[tracing::instrument(skip_all, fields(always))]
-    async fn shut_down(self, always: bool) {
         self.pool.close().await;
         let Some(pg) = self.embedded else { return };
-        let stopped =
-            tokio::task::spawn_blocking(move || if always { pg.stop_any() } else { pg.stop() })
-                .await;
-        match stopped {
+        match tokio::task::spawn_blocking(move || pg.stop()).await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::error!(error = %e, "stopping embedded PostgreSQL"),
             Err(e) => tracing::error!(error = %e, "stopping embedded PostgreSQL"),
@@ -123,6 +110,13 @@ pub async fn create_database_if_missing(
             .await?;
     }
     conn.close().await
+}
+
+/// One trivial query: whether the database answers (`/healthz`).
+#[tracing::instrument(skip_all)]
+pub async fn ping(pool: &PgPool) -> Result<(), DbError> {
+    sqlx::query("SELECT 1").execute(pool).await?;
+    Ok(())
 }
 
 #[tracing::instrument(skip_all)]

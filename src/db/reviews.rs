@@ -237,6 +237,32 @@ pub async fn get_by_slug(
     row.map(TryInto::try_into).transpose()
 }
 
+/// The live review a slug leads to: the one that has it now, or the one it redirects to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlugHolder {
+    pub id: Uuid,
+    /// `false`: the slug is a former one of the review, answered with a redirect.
+    pub current: bool,
+}
+
+#[tracing::instrument(skip(db))]
+pub async fn slug_holder(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+) -> Result<Option<SlugHolder>, DbError> {
+    let row: Option<(Uuid, bool)> = sqlx::query_as(
+        "SELECT id, true AS current FROM reviews WHERE slug = $1 AND deleted_at IS NULL \
+         UNION ALL \
+         SELECT r.id, false FROM review_slug_history h JOIN reviews r ON r.id = h.review_id \
+         WHERE h.slug = $1 AND r.deleted_at IS NULL \
+         ORDER BY current DESC LIMIT 1",
+    )
+    .bind(slug)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|(id, current)| SlugHolder { id, current }))
+}
+
 /// Where an unknown slug or id leads: the review's current slug, or gone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Former {

@@ -5,6 +5,7 @@ mod interact;
 mod pages;
 pub(crate) mod views;
 
+use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -28,8 +29,34 @@ pub fn router() -> Router<AppState> {
         .route("/reviews/{slug}/comments.xml", get(feeds::comments))
         .route("/interact", get(interact::interact))
         .route("/style.css", get(style))
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(healthz))
         .fallback(pages::not_found)
+}
+
+/// How long `/healthz` waits for the database.
+const HEALTH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// `200 ok` when the database answers a query within [`HEALTH_TIMEOUT`], `503` otherwise: a
+/// server whose pages fail for want of a database is not healthy.
+async fn healthz(State(state): State<AppState>) -> Response {
+    let failure = match tokio::time::timeout(HEALTH_TIMEOUT, crate::db::ping(&state.pool)).await {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(e.to_string()),
+        Err(_) => Some(format!("no answer within {HEALTH_TIMEOUT:?}")),
+    };
+    let headers = [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))];
+    match failure {
+        None => (headers, "ok").into_response(),
+        Some(error) => {
+            tracing::warn!(%error, "health check: the database is unavailable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                headers,
+                "database unavailable",
+            )
+                .into_response()
+        }
+    }
 }
 
 /// A short fingerprint of the stylesheet, so its URL changes when it does and can be cached long.

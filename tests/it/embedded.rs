@@ -1,8 +1,11 @@
 //! The embedded PostgreSQL: first start into an empty directory, stop, restart with data kept;
-//! and the real binary doing the same under `serve --demo`.
+//! the real binary doing the same under `serve --demo`; and a process stopping only a cluster
+//! it started itself.
 
 use reviewpub::db::embedded::{EmbeddedPostgres, DATABASE};
 use sqlx::Connection;
+
+use std::time::{Duration, Instant};
 
 use crate::helpers::{free_port, samples_dir, shared_tmp, wait_ready, Server};
 
@@ -145,4 +148,105 @@ async fn the_binary_serves_the_demo_on_its_embedded_database_and_keeps_it_across
         "data kept, demo not loaded twice"
     );
     assert!(server.terminate().success());
+}
+
+/// `GET base+path`: the status and body.
+async fn get(base: &str, path: &str) -> (u16, String) {
+    let response = reqwest::get(format!("{base}{path}")).await.expect("GET");
+    let status = response.status().as_u16();
+    (status, response.text().await.expect("body"))
+}
+
+#[tokio::test]
+async fn a_second_server_on_the_same_data_dir_fails_and_leaves_the_first_ones_database_running() {
+    let dir = shared_tmp("reviewpub-second-");
+    let data = dir.path().join("data");
+    let port = free_port();
+    let base = format!("http://localhost:{port}");
+    let first = start_demo(&data, port);
+    wait_ready(&base).await;
+
+    // Same data directory, same port: it cannot bind, and must exit without stopping the
+    // database the first server started.
+    let second = start_demo(&data, port).wait_exit(Duration::from_secs(90));
+    assert!(!second.success(), "the second server must fail: {second}");
+
+    // A page the first server has not served yet (nothing kept in its response cache).
+    let (status, page) = get(&base, "/reviews/never-let-me-go").await;
+    assert_eq!(status, 200, "the first server still reaches its database");
+    assert!(page.contains("Alex Garland"));
+    assert_eq!(get(&base, "/healthz").await, (200, "ok".to_string()));
+
+    // Without its database, the first server says so on /healthz.
+    let stop = std::process::Command::new(env!("CARGO_BIN_EXE_reviewpub"))
+        .args(["db", "stop"])
+        .env_remove("DATABASE_URL")
+        .env_remove("REVIEWPUB_CONFIG")
+        .env("REVIEWPUB_DATA_DIR", &data)
+        .output()
+        .expect("reviewpub db stop");
+    assert!(
+        stop.status.success(),
+        "{}",
+        String::from_utf8_lossy(&stop.stderr)
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, body) = get(&base, "/healthz").await;
+        if status == 503 {
+            assert_eq!(body, "database unavailable");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "/healthz still answers {status} {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(first.terminate().success());
+}
+
+#[tokio::test]
+async fn a_server_leaves_running_a_cluster_another_process_started() {
+    let dir = shared_tmp("reviewpub-reuse-");
+    let data = dir.path().join("data");
+    let pg = tokio::task::spawn_blocking({
+        let root = data.join("postgres");
+        move || EmbeddedPostgres::start(&root, "postgres")
+    })
+    .await
+    .expect("join")
+    .expect("this test starts the cluster");
+    assert!(pg.owned());
+
+    let port = free_port();
+    let base = format!("http://localhost:{port}");
+    let server = Server::start(
+        &["serve"],
+        &[
+            (
+                "REVIEWPUB_DATA_DIR",
+                data.to_str().expect("path").to_string(),
+            ),
+            ("REVIEWPUB_LISTEN", format!("127.0.0.1:{port}")),
+            ("REVIEWPUB_PUBLIC_URL", base.clone()),
+        ],
+    );
+    wait_ready(&base).await;
+    assert!(server.terminate().success(), "clean exit");
+
+    assert!(
+        pg.is_running(),
+        "the server stopped a cluster it did not start"
+    );
+    let mut conn = sqlx::PgConnection::connect_with(&pg.connect_options(DATABASE))
+        .await
+        .expect("the cluster still answers");
+    let migrated: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
+        .fetch_one(&mut conn)
+        .await
+        .expect("the server migrated the database it used");
+    assert!(migrated > 0);
+    conn.close().await.expect("close");
+    pg.stop().expect("stop");
 }

@@ -97,6 +97,22 @@ pub async fn fresh_database() -> String {
     with_database(url, &name)
 }
 
+/// Drops a test database at once, disconnecting whoever uses it.
+pub async fn drop_database(name: &str) {
+    let (options, _) = maintenance();
+    let mut conn = sqlx::PgConnection::connect_with(options)
+        .await
+        .expect("maintenance connection");
+    let quoted = name.replace('"', "\"\"");
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE \"{quoted}\" WITH (FORCE)"
+    )))
+    .execute(&mut conn)
+    .await
+    .expect("drop database");
+    conn.close().await.expect("close");
+}
+
 fn with_database(maintenance_url: &str, name: &str) -> String {
     let mut url = url::Url::parse(maintenance_url).expect("valid URL");
     url.set_path(&format!("/{name}"));
@@ -301,6 +317,21 @@ impl Server {
     /// Sends SIGTERM and waits for a clean exit.
     pub fn terminate(mut self) -> std::process::ExitStatus {
         self.signal(nix::sys::signal::Signal::SIGTERM)
+    }
+
+    /// Waits (bounded) for the process to exit on its own.
+    pub fn wait_exit(mut self, within: std::time::Duration) -> std::process::ExitStatus {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "reviewpub did not exit within {within:?}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
 
     /// SIGKILL: a crash, with no chance to clean up.

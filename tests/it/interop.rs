@@ -1,6 +1,7 @@
 //! Real third-party fediverse software on loopback: snac2 (a C server) and a peer built on
 //! Fedify (the TypeScript framework under Ghost's ActivityPub). Both are installed by
-//! `scripts/peers/install`, which the README's test command (`scripts/test`) runs first.
+//! `scripts/install-test-deps` (through `scripts/peers/install`), which the README's test
+//! command (`scripts/test`) runs first.
 //! Outcomes are read from what the peers stored or logged, never from our own logs.
 
 use std::path::PathBuf;
@@ -22,7 +23,7 @@ fn peers_dir() -> PathBuf {
     for tool in ["bin/snac", "bin/node"] {
         assert!(
             dir.join(tool).exists(),
-            "{} is missing: run `scripts/peers/install` (the README's test command, scripts/test, does)",
+            "{} is missing: run `scripts/install-test-deps` (the README's test command, scripts/test, does)",
             dir.join(tool).display()
         );
     }

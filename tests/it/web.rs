@@ -4,7 +4,7 @@ use reqwest::Method;
 use scraper::{Html, Selector};
 use serde_json::{json, Value};
 
-use crate::helpers::{sample_review, TestApp};
+use crate::helpers::{drop_database, sample_review, TestApp};
 
 fn select<'a>(doc: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
     let selector = Selector::parse(css).expect("valid selector");
@@ -297,4 +297,30 @@ async fn hostile_text_is_escaped_or_removed() {
         );
     }
     app.stop().await;
+}
+
+#[tokio::test]
+async fn healthz_answers_503_when_the_database_is_gone() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.get_text("/healthz").await, (200, "ok".to_string()));
+
+    let name: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&app.pool)
+        .await
+        .expect("database name");
+    drop_database(&name).await;
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (status, body) = app.get_text("/healthz").await;
+        if status == 503 {
+            assert_eq!(body, "database unavailable");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "/healthz still answers {status} {body} without a database"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }

@@ -225,6 +225,11 @@ fn wants(args: &Args, part: &str) -> bool {
 }
 
 async fn suite(args: &Args) -> Result<()> {
+    let mut programs = vec!["openssl", "pgbench", "psql"];
+    if wants(args, "reads") {
+        programs.extend(["wrk", "taskset"]);
+    }
+    proc::require_programs(&programs)?;
     let scale = Scale::new(args);
     let open_files = proc::raise_open_files()?;
     tracing::info!(open_files, "open-file limit raised");

@@ -8,6 +8,24 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use reviewpub::federation::signatures::SigningBackend;
 
+/// Fails at once, naming every program of `names` that is not on PATH (rather than halfway
+/// through a run, as `taskset: failed to execute wrk`).
+pub fn require_programs(names: &[&str]) -> Result<()> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let missing: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|name| !std::env::split_paths(&path).any(|dir| dir.join(name).is_file()))
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "not found on PATH: {} (scripts/install-test-deps installs them)",
+            missing.join(", ")
+        );
+    }
+    Ok(())
+}
+
 /// How to start one reviewpub instance.
 #[derive(Debug, Clone)]
 pub struct Options {

@@ -45,7 +45,7 @@ pub fn wrk(endpoint: &Endpoint, connections: usize, seconds: u64, cpu: usize) ->
     let output = command
         .arg(&endpoint.url)
         .output()
-        .context("running wrk (install it: apt-get install wrk)")?;
+        .context("running wrk (scripts/install-test-deps installs it)")?;
     let text = String::from_utf8_lossy(&output.stdout).to_string();
     if !output.status.success() {
         bail!(
