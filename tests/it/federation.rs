@@ -5,7 +5,7 @@ use axum::http::Method;
 use reqwest::Method as HttpMethod;
 use serde_json::{json, Value};
 
-use crate::helpers::{sample_review, FetchJson, TestApp};
+use crate::helpers::{eventually, sample_review, FetchJson, TestApp};
 use crate::peer::{Peer, Received};
 use reviewpub::federation::signatures;
 
@@ -954,7 +954,7 @@ async fn secure_mode_requires_signed_fetches_but_keeps_actors_public() {
 }
 
 /// Followers straight into the database: `count` actors, each with its own inbox on `peer`.
-async fn add_followers(pool: &sqlx::PgPool, peer: &Peer, count: usize) {
+pub(crate) async fn add_followers(pool: &sqlx::PgPool, peer: &Peer, count: usize) {
     for i in 0..count {
         let actor = format!("{}/users/f{i}", peer.base);
         let inbox = format!("{}/inboxes/{i}", peer.base);
@@ -1068,6 +1068,9 @@ async fn a_failing_host_is_backed_off_without_slowing_the_others() {
     let good = Peer::start().await;
     let bad = Peer::start().await;
     bad.answer(&[503; 50]);
+    // Slow enough that requests sent together overlap.
+    bad.slow_down(std::time::Duration::from_millis(200));
+    let bad_host = bad.base.trim_start_matches("http://").to_string();
     add_followers(&app.pool, &bad, 6).await;
     add_followers(&app.pool, &good, 6).await;
 
@@ -1075,35 +1078,43 @@ async fn a_failing_host_is_backed_off_without_slowing_the_others() {
     good.wait_for("six Creates at the good host", 6, |r| r.kind() == "Create")
         .await;
 
-    // Three failures in a row back the bad host off as a whole.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let backoff = loop {
-        let row: Option<(i32, Option<chrono::DateTime<chrono::Utc>>)> = sqlx::query_as(
-            "SELECT consecutive_failures, backoff_until FROM delivery_hosts WHERE host = $1",
-        )
-        .bind(bad.base.trim_start_matches("http://"))
-        .fetch_optional(&app.pool)
-        .await
-        .expect("host row");
-        if let Some((failures, Some(until))) = row {
-            assert!(failures >= 3);
-            break until;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the failing host was never backed off"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
-    assert!(backoff > chrono::Utc::now());
-    let pending: Value = app
-        .api(HttpMethod::GET, "/deliveries?status=pending")
-        .fetch_json()
-        .await;
-    assert_eq!(
-        pending["total"], 6,
-        "the bad host's deliveries wait; none was given up"
-    );
+    // Three rounds failed in a row back the bad host off as a whole.
+    let pool = app.pool.clone();
+    eventually(
+        "the failing host backed off",
+        std::time::Duration::from_secs(20),
+        || async {
+            let row: Option<(i32, bool)> = sqlx::query_as(
+                "SELECT consecutive_failures, coalesce(backoff_until > now(), false) FROM delivery_hosts WHERE host = $1",
+            )
+            .bind(&bad_host)
+            .fetch_optional(&pool)
+            .await
+            .expect("host row");
+            match row {
+                Some((rounds, true)) if rounds >= 3 => Ok(()),
+                other => Err(format!("{other:?}")),
+            }
+        },
+    )
+    .await;
+    // The good host's deliveries are written back; the bad host's wait, none given up.
+    let pending = eventually(
+        "only the bad host's deliveries pending",
+        std::time::Duration::from_secs(20),
+        || async {
+            let pending: Value = app
+                .api(HttpMethod::GET, "/deliveries?status=pending")
+                .fetch_json()
+                .await;
+            if pending["total"] == 6 {
+                Ok(pending)
+            } else {
+                Err(pending.to_string())
+            }
+        },
+    )
+    .await;
     let failed_attempts = pending["items"]
         .as_array()
         .expect("items")
@@ -1111,17 +1122,52 @@ async fn a_failing_host_is_backed_off_without_slowing_the_others() {
         .filter(|d| d["last_error"].as_str().is_some_and(|e| e.contains("503")))
         .count();
     assert!(failed_attempts >= 3, "{pending}");
+    assert_eq!(
+        app.api(HttpMethod::GET, "/deliveries?status=failed")
+            .fetch_json()
+            .await["total"],
+        0
+    );
 
     // Meanwhile the good host keeps getting everything at once.
     app.create_review(sample_review("Everyone Again")).await;
     good.wait_for("six more Creates", 12, |r| r.kind() == "Create")
         .await;
-    let during_backoff = bad.received().len();
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert_eq!(
-        bad.received().len(),
-        during_backoff,
-        "nothing is sent to a host while it is backed off"
+
+    // The backed-off host gets one trial request at a time, each after a longer pause; the
+    // requests of the rounds before it (in flight together) are over.
+    eventually(
+        "the bad host's earlier requests over",
+        std::time::Duration::from_secs(20),
+        || async {
+            match bad.in_flight() {
+                0 => Ok(()),
+                n => Err(format!("{n} in flight")),
+            }
+        },
+    )
+    .await;
+    bad.take_max_in_flight();
+    let before = bad.received().len();
+    let trials = eventually(
+        "two trial requests",
+        std::time::Duration::from_secs(60),
+        || async {
+            let received = bad.received();
+            if received.len() >= before + 2 {
+                Ok(received)
+            } else {
+                Err(format!("{} trial requests", received.len() - before))
+            }
+        },
+    )
+    .await;
+    assert_eq!(bad.take_max_in_flight(), 1, "trial requests never overlap");
+    let (first, second) = (&trials[before], &trials[before + 1]);
+    assert!(
+        second.at - first.at >= std::time::Duration::from_millis(1500),
+        "the second trial waited a longer backoff: {:?}",
+        second.at - first.at
     );
     app.stop().await;
 }
