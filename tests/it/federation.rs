@@ -574,7 +574,26 @@ async fn follow_publish_edit_unpublish_delete_and_unfollow() {
     let followers: Value = app.api(HttpMethod::GET, "/followers").fetch_json().await;
     assert_eq!(followers["total"], 0);
     app.create_review(sample_review("After Unfollow")).await;
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    // Once every queued delivery is written back (in batches, after the peer answered), and
+    // nothing was queued for the review published after the unfollow, nothing more can come.
+    eventually(
+        "six deliveries recorded and none waiting",
+        std::time::Duration::from_secs(20),
+        || async {
+            let counts: (i64, i64) = sqlx::query_as(
+                "SELECT count(*) FILTER (WHERE status = 'delivered'), count(*) FROM deliveries",
+            )
+            .fetch_one(&app.pool)
+            .await
+            .expect("counts");
+            if counts == (6, 6) {
+                Ok(())
+            } else {
+                Err(format!("(delivered, all) = {counts:?}"))
+            }
+        },
+    )
+    .await;
     let kinds: Vec<String> = peer
         .received()
         .iter()
@@ -585,11 +604,6 @@ async fn follow_publish_edit_unpublish_delete_and_unfollow() {
         vec!["Accept", "Create", "Update", "Delete", "Create", "Delete"],
         "nothing after the unfollow, no duplicates"
     );
-    let deliveries: Value = app
-        .api(HttpMethod::GET, "/deliveries?status=delivered")
-        .fetch_json()
-        .await;
-    assert_eq!(deliveries["total"], 6);
     app.stop().await;
 }
 
@@ -812,17 +826,23 @@ async fn deliveries_retry_fail_for_good_and_can_be_retried_by_hand() {
     app.create_review(sample_review("Retried")).await;
     peer.wait_for("three Create attempts", 3, |r| r.kind() == "Create")
         .await;
-    let delivered: Value = app
-        .api(HttpMethod::GET, "/deliveries?status=delivered")
-        .fetch_json()
-        .await;
-    let create = delivered["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|d| d["kind"] == "Create")
-        .expect("create delivered")
-        .clone();
+    // Successes are written back in batches, after the peer has answered: wait for it.
+    let create = eventually(
+        "the Create recorded as delivered",
+        std::time::Duration::from_secs(20),
+        || async {
+            let delivered: Value = app
+                .api(HttpMethod::GET, "/deliveries?status=delivered")
+                .fetch_json()
+                .await;
+            delivered["items"]
+                .as_array()
+                .and_then(|items| items.iter().find(|d| d["kind"] == "Create"))
+                .cloned()
+                .ok_or_else(|| delivered.to_string())
+        },
+    )
+    .await;
     assert_eq!(create["attempts"], 3);
     assert_eq!(create["last_status"], 202);
 
@@ -847,17 +867,11 @@ async fn deliveries_retry_fail_for_good_and_can_be_retried_by_hand() {
     let item = &failed["items"][0];
     assert_eq!(item["last_status"], 410);
     assert!(item["last_error"].as_str().expect("error").contains("410"));
-    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
-    assert_eq!(
-        peer.received()
-            .iter()
-            .filter(|r| r.kind() == "Create")
-            .count(),
-        4,
-        "a refused delivery is not retried"
-    );
+    // Failed for good after one attempt: claims take only pending jobs.
+    assert_eq!(item["attempts"], 1);
+    assert_eq!(item["status"], "failed");
 
-    // Retried by hand: delivered.
+    // Retried by hand: delivered, on its second attempt (none went out in between).
     let id = item["id"].as_i64().expect("id");
     assert_eq!(
         app.api(HttpMethod::POST, &format!("/deliveries/{id}/retry"))
@@ -870,6 +884,31 @@ async fn deliveries_retry_fail_for_good_and_can_be_retried_by_hand() {
     );
     peer.wait_for("the retried Create", 5, |r| r.kind() == "Create")
         .await;
+    let retried = eventually(
+        "the retried Create recorded as delivered",
+        std::time::Duration::from_secs(20),
+        || async {
+            let delivered: Value = app
+                .api(HttpMethod::GET, "/deliveries?status=delivered")
+                .fetch_json()
+                .await;
+            delivered["items"]
+                .as_array()
+                .and_then(|items| items.iter().find(|d| d["id"] == id))
+                .cloned()
+                .ok_or_else(|| delivered.to_string())
+        },
+    )
+    .await;
+    assert_eq!(retried["attempts"], 2);
+    assert_eq!(
+        peer.received()
+            .iter()
+            .filter(|r| r.kind() == "Create")
+            .count(),
+        5,
+        "a refused delivery is not retried"
+    );
     assert_eq!(
         app.api(HttpMethod::POST, "/deliveries/999999/retry")
             .send()
