@@ -43,6 +43,30 @@ fn host(app: &TestApp) -> String {
     app.base.trim_start_matches("http://").to_string()
 }
 
+/// Waits until no delivery is pending (successes are written back in batches, after the peer
+/// has answered); then nothing more can be sent. Returns (activity kind, status) of every
+/// delivery, oldest first.
+async fn settled_deliveries(app: &TestApp) -> Vec<(String, String)> {
+    eventually(
+        "no delivery pending",
+        std::time::Duration::from_secs(20),
+        || async {
+            let rows: Vec<(String, String)> = sqlx::query_as(
+                "SELECT o.kind, d.status FROM deliveries d JOIN outgoing_activities o ON o.id = d.activity_id ORDER BY d.id",
+            )
+            .fetch_all(&app.pool)
+            .await
+            .expect("deliveries");
+            if rows.iter().any(|(_, status)| status == "pending") {
+                Err(format!("{rows:?}"))
+            } else {
+                Ok(rows)
+            }
+        },
+    )
+    .await
+}
+
 #[tokio::test]
 async fn webfinger_round_trip_and_actor_document() {
     let app = TestApp::spawn().await;
@@ -576,24 +600,12 @@ async fn follow_publish_edit_unpublish_delete_and_unfollow() {
     app.create_review(sample_review("After Unfollow")).await;
     // Once every queued delivery is written back (in batches, after the peer answered), and
     // nothing was queued for the review published after the unfollow, nothing more can come.
-    eventually(
-        "six deliveries recorded and none waiting",
-        std::time::Duration::from_secs(20),
-        || async {
-            let counts: (i64, i64) = sqlx::query_as(
-                "SELECT count(*) FILTER (WHERE status = 'delivered'), count(*) FROM deliveries",
-            )
-            .fetch_one(&app.pool)
-            .await
-            .expect("counts");
-            if counts == (6, 6) {
-                Ok(())
-            } else {
-                Err(format!("(delivered, all) = {counts:?}"))
-            }
-        },
-    )
-    .await;
+    let settled = settled_deliveries(&app).await;
+    assert_eq!(settled.len(), 6, "{settled:?}");
+    assert!(
+        settled.iter().all(|(_, status)| status == "delivered"),
+        "{settled:?}"
+    );
     let kinds: Vec<String> = peer
         .received()
         .iter()
@@ -730,7 +742,11 @@ async fn unknown_activities_are_acknowledged_and_duplicates_ignored() {
         );
     }
     peer.wait_for("Accept", 1, |r| r.kind() == "Accept").await;
-    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(
+        settled_deliveries(&app).await,
+        [("Accept".to_string(), "delivered".to_string())],
+        "one Accept queued for one Follow"
+    );
     assert_eq!(
         peer.received()
             .iter()
@@ -778,11 +794,13 @@ async fn follows_wait_for_approval_when_configured() {
         .await;
     assert_eq!(pending["total"], 1);
     app.create_review(sample_review("Not For Pending")).await;
-    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
-    assert!(
-        peer.received().is_empty(),
+    // Deliveries are queued with the change itself: none means none will be sent.
+    assert_eq!(
+        settled_deliveries(&app).await,
+        [],
         "no Accept and no reviews before approval"
     );
+    assert!(peer.received().is_empty());
 
     let id = pending["items"][0]["id"].as_str().expect("id");
     let approved: Value = app
@@ -1226,17 +1244,14 @@ async fn scheduled_reviews_federate_when_they_go_live() {
     peer.wait_for("Accept", 1, |r| r.kind() == "Accept").await;
     let mut review = sample_review("Later");
     review["status"] = json!("scheduled");
+    let publish_at = std::time::Instant::now() + std::time::Duration::from_secs(2);
     review["publish_at"] = json!((chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339());
     let created = app.create_review(review).await;
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert!(
-        peer.received().iter().all(|r| r.kind() != "Create"),
-        "not before its time"
-    );
     let creates = peer
         .wait_for("the Create at publish time", 1, |r| r.kind() == "Create")
         .await;
     assert_eq!(creates[0].body["object"]["id"], created["ap_id"]);
+    assert!(creates[0].at >= publish_at, "not before its time");
     app.stop().await;
 }
 
