@@ -53,6 +53,11 @@ pub async fn cancel_unfollowed(db: impl PgExecutor<'_>, inbox: &str) -> Result<u
 
 /// One delivery job per distinct inbox of the accepted followers, written by the database
 /// itself: however many followers there are, none of them is loaded into memory.
+///
+/// Jobs are numbered in the order claims take them (`next_attempt_at`, then `id`): hosts
+/// round-robin (every host's first job, then every host's second, ...), and within a host in
+/// the order of `md5(inbox)` — fixed, but unrelated to the addresses, whose neighbours tend to
+/// fail together (accounts created or moved together). No host is claimed in one long run.
 #[tracing::instrument(skip_all, fields(activity_id))]
 pub async fn enqueue_to_followers(
     conn: &mut PgConnection,
@@ -60,7 +65,9 @@ pub async fn enqueue_to_followers(
 ) -> Result<u64, DbError> {
     let done = sqlx::query(
         "INSERT INTO deliveries (activity_id, inbox, host) \
-         SELECT DISTINCT $1::uuid, inbox, host FROM followers WHERE status = 'accepted' \
+         SELECT $1::uuid, f.inbox, f.host \
+         FROM (SELECT DISTINCT inbox, host FROM followers WHERE status = 'accepted') f \
+         ORDER BY row_number() OVER (PARTITION BY f.host ORDER BY md5(f.inbox), f.inbox), md5(f.host), f.host, f.inbox \
          ON CONFLICT (activity_id, inbox) DO NOTHING",
     )
     .bind(activity_id)
@@ -94,47 +101,96 @@ pub struct Claimed {
     pub host: String,
     pub attempts: i32,
     pub created_at: DateTime<Utc>,
+    /// The host's `generation` when the job was claimed: its failure counts against the host
+    /// only if nothing was recorded about the host since (see [`host_failed`]).
+    pub generation: i64,
+    /// The one request sent to a host whose backoff has run out, to see whether it is back.
+    pub trial: bool,
 }
 
-/// Claims due deliveries: at most `limit`, at most `per_host` for any host, none for hosts
-/// backed off or in `busy_hosts`. Claimed rows are leased by moving `next_attempt_at` past
-/// `lease`: if the worker dies, they come due again then.
+/// Claims due deliveries: at most `limit`, at most `per_host` for any host, none for hosts in
+/// `busy_hosts` or backed off, and a single trial job for each host whose backoff has run out
+/// (its other jobs wait for the trial's outcome). Claimed rows are leased by moving
+/// `next_attempt_at` past `lease`: if the worker dies, they come due again then; a trial's
+/// host stays closed for as long.
 #[tracing::instrument(skip_all, fields(limit, per_host))]
 pub async fn claim(
-    db: impl PgExecutor<'_>,
+    db: impl PgExecutor<'_> + Copy,
     limit: i64,
     per_host: i64,
     busy_hosts: &[String],
     lease: Duration,
 ) -> Result<Vec<Claimed>, DbError> {
-    Ok(sqlx::query_as(
-        // The due jobs are read in queue order through the partial index (a bounded window,
-        // not the whole backlog), then at most `per_host` per host are taken from them.
-        "WITH due AS ( \
-           SELECT d.id, d.host, d.next_attempt_at FROM deliveries d \
-           WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND NOT (d.host = ANY($3)) \
-             AND NOT EXISTS (SELECT 1 FROM delivery_hosts h WHERE h.host = d.host AND h.backoff_until > now()) \
-           ORDER BY d.next_attempt_at, d.id LIMIT $1 * 8 \
-         ), ranked AS ( \
-           SELECT due.id, due.next_attempt_at, \
-                  row_number() OVER (PARTITION BY due.host ORDER BY due.next_attempt_at, due.id) AS rank \
-           FROM due \
+    // Trials first: the host rows are locked (other processes skip them), each gets its first
+    // due job, and the host is closed again for the lease.
+    let mut claimed: Vec<Claimed> = sqlx::query_as(
+        "WITH candidates AS ( \
+           SELECT h.host FROM delivery_hosts h \
+           WHERE h.backoff_until <= now() AND NOT (h.host = ANY($2)) \
+             AND EXISTS (SELECT 1 FROM deliveries d \
+                         WHERE d.host = h.host AND d.status = 'pending' AND d.next_attempt_at <= now()) \
+           ORDER BY h.backoff_until, h.host LIMIT $1 \
+           FOR UPDATE OF h SKIP LOCKED \
          ), picked AS ( \
-           SELECT d.id FROM deliveries d JOIN ranked r ON r.id = d.id \
-           WHERE r.rank <= $2 AND d.status = 'pending' AND d.next_attempt_at <= now() \
-           ORDER BY d.next_attempt_at, d.id LIMIT $1 FOR UPDATE OF d SKIP LOCKED \
+           SELECT j.id, c.host FROM candidates c CROSS JOIN LATERAL ( \
+             SELECT d.id FROM deliveries d \
+             WHERE d.host = c.host AND d.status = 'pending' AND d.next_attempt_at <= now() \
+             ORDER BY d.next_attempt_at, d.id LIMIT 1 \
+             FOR UPDATE OF d SKIP LOCKED \
+           ) j \
+         ), closed AS ( \
+           UPDATE delivery_hosts h SET backoff_until = now() + $3 \
+           FROM picked WHERE h.host = picked.host \
+           RETURNING h.host, h.generation \
          ) \
-         UPDATE deliveries SET next_attempt_at = now() + $4, attempts = attempts + 1 \
-         FROM picked WHERE deliveries.id = picked.id \
+         UPDATE deliveries SET next_attempt_at = now() + $3, attempts = deliveries.attempts + 1 \
+         FROM picked JOIN closed ON closed.host = picked.host WHERE deliveries.id = picked.id \
          RETURNING deliveries.id, deliveries.activity_id, deliveries.inbox, deliveries.host, \
-                   deliveries.attempts, deliveries.created_at",
+                   deliveries.attempts, deliveries.created_at, closed.generation, true AS trial",
     )
     .bind(limit)
-    .bind(per_host)
     .bind(busy_hosts)
     .bind(lease)
     .fetch_all(db)
-    .await?)
+    .await?;
+    let rest = limit - claimed.len() as i64;
+    if rest <= 0 {
+        return Ok(claimed);
+    }
+    claimed.extend(
+        sqlx::query_as::<_, Claimed>(
+            // The due jobs are read in queue order through the partial index (a bounded window,
+            // not the whole backlog), then at most `per_host` per host are taken from them.
+            // Hosts with a failure record that closes them (backed off, or on trial) are left.
+            "WITH due AS ( \
+               SELECT d.id, d.host, d.next_attempt_at FROM deliveries d \
+               WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND NOT (d.host = ANY($3)) \
+                 AND NOT EXISTS (SELECT 1 FROM delivery_hosts h WHERE h.host = d.host AND h.backoff_until IS NOT NULL) \
+               ORDER BY d.next_attempt_at, d.id LIMIT $1 * 8 \
+             ), ranked AS ( \
+               SELECT due.id, due.next_attempt_at, \
+                      row_number() OVER (PARTITION BY due.host ORDER BY due.next_attempt_at, due.id) AS rank \
+               FROM due \
+             ), picked AS ( \
+               SELECT d.id FROM deliveries d JOIN ranked r ON r.id = d.id \
+               WHERE r.rank <= $2 AND d.status = 'pending' AND d.next_attempt_at <= now() \
+               ORDER BY d.next_attempt_at, d.id LIMIT $1 FOR UPDATE OF d SKIP LOCKED \
+             ) \
+             UPDATE deliveries SET next_attempt_at = now() + $4, attempts = attempts + 1 \
+             FROM picked WHERE deliveries.id = picked.id \
+             RETURNING deliveries.id, deliveries.activity_id, deliveries.inbox, deliveries.host, \
+                       deliveries.attempts, deliveries.created_at, \
+                       coalesce((SELECT h.generation FROM delivery_hosts h WHERE h.host = deliveries.host), 0) AS generation, \
+                       false AS trial",
+        )
+        .bind(rest)
+        .bind(per_host)
+        .bind(busy_hosts)
+        .bind(lease)
+        .fetch_all(db)
+        .await?,
+    );
+    Ok(claimed)
 }
 
 /// The serialized bodies of activities, by id.
@@ -185,13 +241,14 @@ pub async fn schedule_retry(
 }
 
 /// Marks many jobs delivered at once (`(id, HTTP status)` pairs) and clears the failure
-/// records of their hosts: one round trip for a whole batch of a fan-out.
+/// records of their hosts: one round trip for a whole batch of a fan-out. Returns how many
+/// hosts this released.
 #[tracing::instrument(skip_all, fields(count = delivered.len()))]
 pub async fn mark_delivered_many(
     pool: &sqlx::PgPool,
     delivered: &[(i64, u16)],
     hosts: &[String],
-) -> Result<(), DbError> {
+) -> Result<u64, DbError> {
     let ids: Vec<i64> = delivered.iter().map(|(id, _)| *id).collect();
     let statuses: Vec<i32> = delivered.iter().map(|(_, s)| i32::from(*s)).collect();
     let mut tx = pool.begin().await?;
@@ -203,37 +260,73 @@ pub async fn mark_delivered_many(
     .bind(&statuses)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE delivery_hosts SET consecutive_failures = 0, backoff_until = NULL WHERE host = ANY($1) AND consecutive_failures > 0")
-        .bind(hosts)
-        .execute(&mut *tx)
-        .await?;
+    let released = hosts_succeeded(&mut *tx, hosts).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(released)
 }
 
-/// A success clears the host's failure record.
-pub async fn host_succeeded(db: impl PgExecutor<'_>, host: &str) -> Result<(), DbError> {
-    sqlx::query("UPDATE delivery_hosts SET consecutive_failures = 0, backoff_until = NULL WHERE host = $1 AND consecutive_failures > 0")
-        .bind(host)
-        .execute(db)
-        .await?;
-    Ok(())
+/// An answer from a host (however recent the request) shows it is up: its failure record is
+/// cleared, and a backed-off host is released at once. Returns how many hosts had a record.
+#[tracing::instrument(skip_all, fields(count = hosts.len()))]
+pub async fn hosts_succeeded(db: impl PgExecutor<'_>, hosts: &[String]) -> Result<u64, DbError> {
+    let done = sqlx::query(
+        "UPDATE delivery_hosts SET consecutive_failures = 0, backoff_until = NULL, generation = generation + 1 \
+         WHERE host = ANY($1) AND (consecutive_failures > 0 OR backoff_until IS NOT NULL)",
+    )
+    .bind(hosts)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
 }
 
-/// Counts a failure against the host; from the third in a row the whole host is backed off,
-/// doubling from 30 s up to an hour. Returns the failures in a row.
-pub async fn host_failed(db: impl PgExecutor<'_>, host: &str) -> Result<i32, DbError> {
+/// Counts a failed request against its host, once per round: only if nothing was recorded
+/// about the host since the request was claimed (`seen_generation`). Requests in flight
+/// together are one round, however many of them fail; a request started after a recorded
+/// failure is the next round. From the third round in a row the host is backed off as a
+/// whole, for `base` doubling each further round, up to an hour; a trial request then finds
+/// out whether it is back. Returns the rounds failed in a row, or `None` if this failure was
+/// not counted.
+#[tracing::instrument(skip_all, fields(host, seen_generation))]
+pub async fn host_failed(
+    db: impl PgExecutor<'_>,
+    host: &str,
+    seen_generation: i64,
+    base: Duration,
+) -> Result<Option<i32>, DbError> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO delivery_hosts (host, consecutive_failures) VALUES ($1, 1) \
-         ON CONFLICT (host) DO UPDATE SET consecutive_failures = delivery_hosts.consecutive_failures + 1, \
-           backoff_until = CASE WHEN delivery_hosts.consecutive_failures + 1 >= 3 \
-             THEN now() + least(interval '1 hour', interval '30 seconds' * power(2, delivery_hosts.consecutive_failures - 2)) \
-             ELSE delivery_hosts.backoff_until END \
+        "INSERT INTO delivery_hosts AS h (host, consecutive_failures, generation) VALUES ($1, 1, 1) \
+         ON CONFLICT (host) DO UPDATE SET consecutive_failures = h.consecutive_failures + 1, \
+           generation = h.generation + 1, \
+           backoff_until = CASE WHEN h.consecutive_failures + 1 >= 3 \
+             THEN now() + least(interval '1 hour', $3 * power(2, least(h.consecutive_failures + 1 - 3, 20))) \
+             ELSE NULL END \
+         WHERE h.generation = $2 \
          RETURNING consecutive_failures",
     )
     .bind(host)
-    .fetch_one(db)
+    .bind(seen_generation)
+    .bind(base)
+    .fetch_optional(db)
     .await?)
+}
+
+/// A trial job that ended without reaching its host (refused before sending) says nothing
+/// about the host: the next trial may go at once.
+#[tracing::instrument(skip_all, fields(host, generation))]
+pub async fn trial_inconclusive(
+    db: impl PgExecutor<'_>,
+    host: &str,
+    generation: i64,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE delivery_hosts SET backoff_until = now() \
+         WHERE host = $1 AND generation = $2 AND backoff_until > now()",
+    )
+    .bind(host)
+    .bind(generation)
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 /// A delivery as the admin API lists it.
@@ -291,7 +384,7 @@ pub async fn retry_now(db: impl PgExecutor<'_> + Copy, id: i64) -> Result<bool, 
     .await?;
     match host {
         Some(host) => {
-            host_succeeded(db, &host).await?;
+            hosts_succeeded(db, &[host]).await?;
             Ok(true)
         }
         None => Ok(false),

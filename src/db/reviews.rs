@@ -245,7 +245,7 @@ pub struct SlugHolder {
     pub current: bool,
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all, fields(slug))]
 pub async fn slug_holder(
     db: impl PgExecutor<'_>,
     slug: &str,

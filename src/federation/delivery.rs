@@ -4,8 +4,16 @@
 //! - `2xx`: delivered. `4xx` other than `408`/`429`: failed for good.
 //! - `3xx`, `408`, `429`, `5xx`, timeouts, connection errors: retried with exponential backoff
 //!   and jitter (honouring `Retry-After`) until `delivery_give_up` has passed, then failed.
-//! - At most `per_host_concurrency` requests to one host at once; a host that fails three
-//!   times in a row is backed off as a whole, so it cannot hold up the others.
+//! - Each job keeps its own schedule: `retry_base` doubling with its own attempts (up to 6 h),
+//!   whatever happens to other jobs of its host.
+//! - At most `per_host_concurrency` requests to one host at once. A host is backed off as a
+//!   whole when it fails three *rounds* in a row: requests that were in flight together count
+//!   once (a failure counts only if nothing was recorded about the host since its request was
+//!   claimed), and any answer clears the record. A backed-off host waits `retry_base`,
+//!   doubling each further round, up to an hour; then a single trial request is sent, and
+//!   only when it succeeds are the host's other jobs released (at once).
+//! - Claims interleave hosts and never take one host's jobs in the order of their addresses
+//!   (see `db::deliveries::enqueue_to_followers`).
 //! - Jobs are claimed with `FOR UPDATE SKIP LOCKED` under a lease: several processes share the
 //!   queue, and a job whose worker died comes back when its lease runs out.
 
@@ -204,8 +212,13 @@ async fn record_successes(state: AppState, mut done: mpsc::UnboundedReceiver<Del
         let mut hosts: Vec<String> = batch.iter().map(|d| d.host.clone()).collect();
         hosts.sort();
         hosts.dedup();
-        if let Err(e) = deliveries::mark_delivered_many(&state.pool, &delivered, &hosts).await {
-            tracing::error!(count = batch.len(), error = %e, "recording deliveries failed; their leases will bring them back");
+        match deliveries::mark_delivered_many(&state.pool, &delivered, &hosts).await {
+            // A backed-off host answered (a trial): its other jobs go now.
+            Ok(released) if released > 0 => state.federation.wake.notify_one(),
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(count = batch.len(), error = %e, "recording deliveries failed; their leases will bring them back");
+            }
         }
         batch.clear();
     }
@@ -235,12 +248,24 @@ async fn record(
         Outcome::Refused(status, error) => {
             deliveries::mark_failed(pool, job.id, *status, error).await?;
             if status.is_some() {
-                deliveries::host_succeeded(pool, &job.host).await?;
+                // The host answered.
+                if deliveries::hosts_succeeded(pool, std::slice::from_ref(&job.host)).await? > 0 {
+                    state.federation.wake.notify_one();
+                }
+            } else if job.trial {
+                deliveries::trial_inconclusive(pool, &job.host, job.generation).await?;
+                state.federation.wake.notify_one();
             }
             tracing::warn!(delivery = job.id, inbox = %job.inbox, error, "delivery refused; not retried");
         }
         Outcome::Retry(status, error, pause) => {
-            let failures = deliveries::host_failed(pool, &job.host).await?;
+            let rounds = deliveries::host_failed(
+                pool,
+                &job.host,
+                job.generation,
+                state.settings.federation.retry_base,
+            )
+            .await?;
             let now = Utc::now();
             let wait = backoff(job.attempts, state.settings.federation.retry_base)
                 .max(pause.unwrap_or_default());
@@ -255,7 +280,7 @@ async fn record(
                 tracing::warn!(delivery = job.id, inbox = %job.inbox, error, "delivery failed for good");
             } else {
                 deliveries::schedule_retry(pool, job.id, *status, error, next).await?;
-                tracing::info!(delivery = job.id, inbox = %job.inbox, error, retry_at = %next, host_failures = failures, "delivery will be retried");
+                tracing::info!(delivery = job.id, inbox = %job.inbox, error, retry_at = %next, trial = job.trial, host_rounds_failed = ?rounds, "delivery will be retried");
             }
         }
     }

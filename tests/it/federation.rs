@@ -5,7 +5,7 @@ use axum::http::Method;
 use reqwest::Method as HttpMethod;
 use serde_json::{json, Value};
 
-use crate::helpers::{sample_review, FetchJson, TestApp};
+use crate::helpers::{eventually, sample_review, FetchJson, TestApp};
 use crate::peer::{Peer, Received};
 use reviewpub::federation::signatures;
 
@@ -41,6 +41,30 @@ async fn get_json(app: &TestApp, url: &str, accept: &str) -> (u16, String, Value
 
 fn host(app: &TestApp) -> String {
     app.base.trim_start_matches("http://").to_string()
+}
+
+/// Waits until no delivery is pending (successes are written back in batches, after the peer
+/// has answered); then nothing more can be sent. Returns (activity kind, status) of every
+/// delivery, oldest first.
+async fn settled_deliveries(app: &TestApp) -> Vec<(String, String)> {
+    eventually(
+        "no delivery pending",
+        std::time::Duration::from_secs(20),
+        || async {
+            let rows: Vec<(String, String)> = sqlx::query_as(
+                "SELECT o.kind, d.status FROM deliveries d JOIN outgoing_activities o ON o.id = d.activity_id ORDER BY d.id",
+            )
+            .fetch_all(&app.pool)
+            .await
+            .expect("deliveries");
+            if rows.iter().any(|(_, status)| status == "pending") {
+                Err(format!("{rows:?}"))
+            } else {
+                Ok(rows)
+            }
+        },
+    )
+    .await
 }
 
 #[tokio::test]
@@ -577,7 +601,14 @@ async fn follow_publish_edit_unpublish_delete_and_unfollow() {
     let followers: Value = app.api(HttpMethod::GET, "/followers").fetch_json().await;
     assert_eq!(followers["total"], 0);
     app.create_review(sample_review("After Unfollow")).await;
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    // Once every queued delivery is written back (in batches, after the peer answered), and
+    // nothing was queued for the review published after the unfollow, nothing more can come.
+    let settled = settled_deliveries(&app).await;
+    assert_eq!(settled.len(), 6, "{settled:?}");
+    assert!(
+        settled.iter().all(|(_, status)| status == "delivered"),
+        "{settled:?}"
+    );
     let kinds: Vec<String> = peer
         .received()
         .iter()
@@ -588,11 +619,6 @@ async fn follow_publish_edit_unpublish_delete_and_unfollow() {
         vec!["Accept", "Create", "Update", "Delete", "Create", "Delete"],
         "nothing after the unfollow, no duplicates"
     );
-    let deliveries: Value = app
-        .api(HttpMethod::GET, "/deliveries?status=delivered")
-        .fetch_json()
-        .await;
-    assert_eq!(deliveries["total"], 6);
     app.stop().await;
 }
 
@@ -719,7 +745,11 @@ async fn unknown_activities_are_acknowledged_and_duplicates_ignored() {
         );
     }
     peer.wait_for("Accept", 1, |r| r.kind() == "Accept").await;
-    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(
+        settled_deliveries(&app).await,
+        [("Accept".to_string(), "delivered".to_string())],
+        "one Accept queued for one Follow"
+    );
     assert_eq!(
         peer.received()
             .iter()
@@ -767,11 +797,13 @@ async fn follows_wait_for_approval_when_configured() {
         .await;
     assert_eq!(pending["total"], 1);
     app.create_review(sample_review("Not For Pending")).await;
-    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
-    assert!(
-        peer.received().is_empty(),
+    // Deliveries are queued with the change itself: none means none will be sent.
+    assert_eq!(
+        settled_deliveries(&app).await,
+        [],
         "no Accept and no reviews before approval"
     );
+    assert!(peer.received().is_empty());
 
     let id = pending["items"][0]["id"].as_str().expect("id");
     let approved: Value = app
@@ -815,17 +847,23 @@ async fn deliveries_retry_fail_for_good_and_can_be_retried_by_hand() {
     app.create_review(sample_review("Retried")).await;
     peer.wait_for("three Create attempts", 3, |r| r.kind() == "Create")
         .await;
-    let delivered: Value = app
-        .api(HttpMethod::GET, "/deliveries?status=delivered")
-        .fetch_json()
-        .await;
-    let create = delivered["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|d| d["kind"] == "Create")
-        .expect("create delivered")
-        .clone();
+    // Successes are written back in batches, after the peer has answered: wait for it.
+    let create = eventually(
+        "the Create recorded as delivered",
+        std::time::Duration::from_secs(20),
+        || async {
+            let delivered: Value = app
+                .api(HttpMethod::GET, "/deliveries?status=delivered")
+                .fetch_json()
+                .await;
+            delivered["items"]
+                .as_array()
+                .and_then(|items| items.iter().find(|d| d["kind"] == "Create"))
+                .cloned()
+                .ok_or_else(|| delivered.to_string())
+        },
+    )
+    .await;
     assert_eq!(create["attempts"], 3);
     assert_eq!(create["last_status"], 202);
 
@@ -850,17 +888,11 @@ async fn deliveries_retry_fail_for_good_and_can_be_retried_by_hand() {
     let item = &failed["items"][0];
     assert_eq!(item["last_status"], 410);
     assert!(item["last_error"].as_str().expect("error").contains("410"));
-    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
-    assert_eq!(
-        peer.received()
-            .iter()
-            .filter(|r| r.kind() == "Create")
-            .count(),
-        4,
-        "a refused delivery is not retried"
-    );
+    // Failed for good after one attempt: claims take only pending jobs.
+    assert_eq!(item["attempts"], 1);
+    assert_eq!(item["status"], "failed");
 
-    // Retried by hand: delivered.
+    // Retried by hand: delivered, on its second attempt (none went out in between).
     let id = item["id"].as_i64().expect("id");
     assert_eq!(
         app.api(HttpMethod::POST, &format!("/deliveries/{id}/retry"))
@@ -873,6 +905,31 @@ async fn deliveries_retry_fail_for_good_and_can_be_retried_by_hand() {
     );
     peer.wait_for("the retried Create", 5, |r| r.kind() == "Create")
         .await;
+    let retried = eventually(
+        "the retried Create recorded as delivered",
+        std::time::Duration::from_secs(20),
+        || async {
+            let delivered: Value = app
+                .api(HttpMethod::GET, "/deliveries?status=delivered")
+                .fetch_json()
+                .await;
+            delivered["items"]
+                .as_array()
+                .and_then(|items| items.iter().find(|d| d["id"] == id))
+                .cloned()
+                .ok_or_else(|| delivered.to_string())
+        },
+    )
+    .await;
+    assert_eq!(retried["attempts"], 2);
+    assert_eq!(
+        peer.received()
+            .iter()
+            .filter(|r| r.kind() == "Create")
+            .count(),
+        5,
+        "a refused delivery is not retried"
+    );
     assert_eq!(
         app.api(HttpMethod::POST, "/deliveries/999999/retry")
             .send()
@@ -957,7 +1014,7 @@ async fn secure_mode_requires_signed_fetches_but_keeps_actors_public() {
 }
 
 /// Followers straight into the database: `count` actors, each with its own inbox on `peer`.
-async fn add_followers(pool: &sqlx::PgPool, peer: &Peer, count: usize) {
+pub(crate) async fn add_followers(pool: &sqlx::PgPool, peer: &Peer, count: usize) {
     for i in 0..count {
         let actor = format!("{}/users/f{i}", peer.base);
         let inbox = format!("{}/inboxes/{i}", peer.base);
@@ -1071,6 +1128,9 @@ async fn a_failing_host_is_backed_off_without_slowing_the_others() {
     let good = Peer::start().await;
     let bad = Peer::start().await;
     bad.answer(&[503; 50]);
+    // Slow enough that requests sent together overlap.
+    bad.slow_down(std::time::Duration::from_millis(200));
+    let bad_host = bad.base.trim_start_matches("http://").to_string();
     add_followers(&app.pool, &bad, 6).await;
     add_followers(&app.pool, &good, 6).await;
 
@@ -1078,35 +1138,43 @@ async fn a_failing_host_is_backed_off_without_slowing_the_others() {
     good.wait_for("six Creates at the good host", 6, |r| r.kind() == "Create")
         .await;
 
-    // Three failures in a row back the bad host off as a whole.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let backoff = loop {
-        let row: Option<(i32, Option<chrono::DateTime<chrono::Utc>>)> = sqlx::query_as(
-            "SELECT consecutive_failures, backoff_until FROM delivery_hosts WHERE host = $1",
-        )
-        .bind(bad.base.trim_start_matches("http://"))
-        .fetch_optional(&app.pool)
-        .await
-        .expect("host row");
-        if let Some((failures, Some(until))) = row {
-            assert!(failures >= 3);
-            break until;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the failing host was never backed off"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
-    assert!(backoff > chrono::Utc::now());
-    let pending: Value = app
-        .api(HttpMethod::GET, "/deliveries?status=pending")
-        .fetch_json()
-        .await;
-    assert_eq!(
-        pending["total"], 6,
-        "the bad host's deliveries wait; none was given up"
-    );
+    // Three rounds failed in a row back the bad host off as a whole.
+    let pool = app.pool.clone();
+    eventually(
+        "the failing host backed off",
+        std::time::Duration::from_secs(20),
+        || async {
+            let row: Option<(i32, bool)> = sqlx::query_as(
+                "SELECT consecutive_failures, coalesce(backoff_until > now(), false) FROM delivery_hosts WHERE host = $1",
+            )
+            .bind(&bad_host)
+            .fetch_optional(&pool)
+            .await
+            .expect("host row");
+            match row {
+                Some((rounds, true)) if rounds >= 3 => Ok(()),
+                other => Err(format!("{other:?}")),
+            }
+        },
+    )
+    .await;
+    // The good host's deliveries are written back; the bad host's wait, none given up.
+    let pending = eventually(
+        "only the bad host's deliveries pending",
+        std::time::Duration::from_secs(20),
+        || async {
+            let pending: Value = app
+                .api(HttpMethod::GET, "/deliveries?status=pending")
+                .fetch_json()
+                .await;
+            if pending["total"] == 6 {
+                Ok(pending)
+            } else {
+                Err(pending.to_string())
+            }
+        },
+    )
+    .await;
     let failed_attempts = pending["items"]
         .as_array()
         .expect("items")
@@ -1114,17 +1182,52 @@ async fn a_failing_host_is_backed_off_without_slowing_the_others() {
         .filter(|d| d["last_error"].as_str().is_some_and(|e| e.contains("503")))
         .count();
     assert!(failed_attempts >= 3, "{pending}");
+    assert_eq!(
+        app.api(HttpMethod::GET, "/deliveries?status=failed")
+            .fetch_json()
+            .await["total"],
+        0
+    );
 
     // Meanwhile the good host keeps getting everything at once.
     app.create_review(sample_review("Everyone Again")).await;
     good.wait_for("six more Creates", 12, |r| r.kind() == "Create")
         .await;
-    let during_backoff = bad.received().len();
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert_eq!(
-        bad.received().len(),
-        during_backoff,
-        "nothing is sent to a host while it is backed off"
+
+    // The backed-off host gets one trial request at a time, each after a longer pause; the
+    // requests of the rounds before it (in flight together) are over.
+    eventually(
+        "the bad host's earlier requests over",
+        std::time::Duration::from_secs(20),
+        || async {
+            match bad.in_flight() {
+                0 => Ok(()),
+                n => Err(format!("{n} in flight")),
+            }
+        },
+    )
+    .await;
+    bad.take_max_in_flight();
+    let before = bad.received().len();
+    let trials = eventually(
+        "two trial requests",
+        std::time::Duration::from_secs(60),
+        || async {
+            let received = bad.received();
+            if received.len() >= before + 2 {
+                Ok(received)
+            } else {
+                Err(format!("{} trial requests", received.len() - before))
+            }
+        },
+    )
+    .await;
+    assert_eq!(bad.take_max_in_flight(), 1, "trial requests never overlap");
+    let (first, second) = (&trials[before], &trials[before + 1]);
+    assert!(
+        second.at - first.at >= std::time::Duration::from_millis(1500),
+        "the second trial waited a longer backoff: {:?}",
+        second.at - first.at
     );
     app.stop().await;
 }
@@ -1144,17 +1247,14 @@ async fn scheduled_reviews_federate_when_they_go_live() {
     peer.wait_for("Accept", 1, |r| r.kind() == "Accept").await;
     let mut review = sample_review("Later");
     review["status"] = json!("scheduled");
+    let publish_at = std::time::Instant::now() + std::time::Duration::from_secs(2);
     review["publish_at"] = json!((chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339());
     let created = app.create_review(review).await;
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert!(
-        peer.received().iter().all(|r| r.kind() != "Create"),
-        "not before its time"
-    );
     let creates = peer
         .wait_for("the Create at publish time", 1, |r| r.kind() == "Create")
         .await;
     assert_eq!(creates[0].body["object"]["id"], created["ap_id"]);
+    assert!(creates[0].at >= publish_at, "not before its time");
     app.stop().await;
 }
 

@@ -123,6 +123,7 @@ pub struct TestApp {
     pub base: String,
     pub pool: PgPool,
     pub client: reqwest::Client,
+    settings: Settings,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
 }
@@ -154,6 +155,23 @@ impl TestApp {
             .merge(("allow_private_networks", true));
         let settings =
             Settings::from_figment(&configure(figment)).expect("test settings are valid");
+        Self::start(settings, listener, base).await
+    }
+
+    /// Stops this instance (cleanly, as on SIGTERM) and starts a new one with the same
+    /// settings on the same database and address.
+    pub async fn restart(self) -> Self {
+        let settings = self.settings.clone();
+        let base = self.base.clone();
+        let addr = settings.listen;
+        self.stop().await;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .expect("bind the same address again");
+        Self::start(settings, listener, base).await
+    }
+
+    async fn start(settings: Settings, listener: tokio::net::TcpListener, base: String) -> Self {
         let database = Database::open(&settings).await.expect("database");
         db::migrate(&database.pool).await.expect("migrations");
         let pool = database.pool.clone();
@@ -176,6 +194,7 @@ impl TestApp {
             base,
             pool,
             client,
+            settings,
             stop: Some(stop),
             server: Some(server),
         }
@@ -399,5 +418,25 @@ impl FetchJson for reqwest::RequestBuilder {
             .json()
             .await
             .expect("JSON")
+    }
+}
+
+/// Polls `check` every 50 ms until it returns `Ok`, and returns its value; after `limit`,
+/// fails naming `what` and the last state `check` described in its `Err`.
+pub async fn eventually<T, F, Fut>(what: &str, limit: std::time::Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, String>>,
+{
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        match check().await {
+            Ok(value) => return value,
+            Err(state) => assert!(
+                std::time::Instant::now() < deadline,
+                "waited {limit:?} for {what}; last state: {state}"
+            ),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }

@@ -4,6 +4,7 @@ mod api;
 mod cache;
 mod cli;
 mod comments;
+mod deliveries;
 mod embedded;
 mod federation;
 mod feeds;

@@ -2,6 +2,7 @@
 //! record what arrives and answer what the test tells them, and signed sending.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -20,6 +21,8 @@ use url::Url;
 /// A request that reached the peer's inbox.
 #[derive(Debug, Clone)]
 pub struct Received {
+    /// When it arrived.
+    pub at: Instant,
     pub path: String,
     pub headers: HeaderMap,
     pub body: Value,
@@ -36,6 +39,11 @@ struct Shared {
     received: Arc<Mutex<Vec<Received>>>,
     /// Statuses to answer, in order; 202 once they run out.
     script: Arc<Mutex<VecDeque<u16>>>,
+    /// Requests being answered now, and the most at once since the last reset.
+    in_flight: Arc<AtomicUsize>,
+    max_in_flight: Arc<AtomicUsize>,
+    /// Inbox paths that answer this status to their first request only.
+    first_answers: Arc<Mutex<std::collections::HashMap<String, u16>>>,
     actor: Arc<Mutex<Value>>,
     /// How long each inbox takes to answer.
     delay: Arc<Mutex<Duration>>,
@@ -195,17 +203,23 @@ async fn inbox(
     body: String,
 ) -> StatusCode {
     let _ = method;
+    let at = Instant::now();
+    let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    shared.max_in_flight.fetch_max(now, Ordering::SeqCst);
     let delay = *lock(&shared.delay);
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
     let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    shared.in_flight.fetch_sub(1, Ordering::SeqCst);
     lock(&shared.received).push(Received {
+        at,
         path: uri.path().to_string(),
         headers,
         body,
     });
-    let status = lock(&shared.script).pop_front().unwrap_or(202);
+    let first = lock(&shared.first_answers).remove(uri.path());
+    let status = first.unwrap_or_else(|| lock(&shared.script).pop_front().unwrap_or(202));
     StatusCode::from_u16(status).unwrap_or(StatusCode::ACCEPTED)
 }
 
@@ -273,6 +287,24 @@ impl Peer {
     /// Answers the next deliveries with these statuses.
     pub fn answer(&self, statuses: &[u16]) {
         lock(&self.shared.script).extend(statuses.iter().copied());
+    }
+
+    /// Makes each of these inbox paths answer `status` to its first request only (scripted
+    /// answers apply to the requests after it).
+    pub fn answer_first(&self, paths: impl IntoIterator<Item = String>, status: u16) {
+        lock(&self.shared.first_answers).extend(paths.into_iter().map(|p| (p, status)));
+    }
+
+    /// How many inbox requests are being answered now.
+    pub fn in_flight(&self) -> usize {
+        self.shared.in_flight.load(Ordering::SeqCst)
+    }
+
+    /// The most inbox requests answered at once since the last call (which starts afresh).
+    pub fn take_max_in_flight(&self) -> usize {
+        self.shared
+            .max_in_flight
+            .swap(self.in_flight(), Ordering::SeqCst)
     }
 
     /// Makes every inbox answer only after `delay`.

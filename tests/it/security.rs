@@ -634,7 +634,15 @@ async fn open_app() -> TestApp {
 }
 
 /// The one stored comment.
-async fn only_comment(app: &TestApp) -> (String, Option<String>, Option<String>, String, Option<String>) {
+async fn only_comment(
+    app: &TestApp,
+) -> (
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+) {
     sqlx::query_as(
         "SELECT author_name, author_handle, author_url, content_html, summary FROM comments",
     )
@@ -663,7 +671,10 @@ async fn remote_strings_are_cleaned_and_capped() {
     let mut note = alice.note("strings", ap_id, &huge, true, &me);
     note["summary"] = json!("spoilers\u{0}\u{1b}[31m ahead");
     let response = alice
-        .post(&app.url("/inbox"), &alice.activity("Create", "c-strings", note))
+        .post(
+            &app.url("/inbox"),
+            &alice.activity("Create", "c-strings", note),
+        )
         .await;
     let status = response.status().as_u16();
     let body = response.text().await.expect("body");
@@ -671,12 +682,24 @@ async fn remote_strings_are_cleaned_and_capped() {
     let (name, handle, _, html, summary) = only_comment(&app).await;
     let all = format!("{name}{handle:?}{html}{summary:?}");
     assert!(
-        !all.chars().any(|c| c == '\0' || c == '\u{fffe}' || (c.is_control() && c != '\n')),
+        !all.chars()
+            .any(|c| c == '\0' || c == '\u{fffe}' || (c.is_control() && c != '\n')),
         "control characters stored"
     );
-    assert!(name.starts_with("Alice") && name.chars().count() <= 100, "{} chars", name.chars().count());
-    assert_eq!(handle.as_deref(), Some(format!("@alice@{}", alice.base.trim_start_matches("http://")).as_str()));
-    assert!(html.len() <= 60_000, "{} bytes of comment stored", html.len());
+    assert!(
+        name.starts_with("Alice") && name.chars().count() <= 100,
+        "{} chars",
+        name.chars().count()
+    );
+    assert_eq!(
+        handle.as_deref(),
+        Some(format!("@alice@{}", alice.base.trim_start_matches("http://")).as_str())
+    );
+    assert!(
+        html.len() <= 60_000,
+        "{} bytes of comment stored",
+        html.len()
+    );
     assert_eq!(summary.as_deref(), Some("spoilers[31m ahead"));
 
     // The comment feed is valid XML, and the page answers.
@@ -686,7 +709,10 @@ async fn remote_strings_are_cleaned_and_capped() {
     let feed = feed_rs::parser::parse(&feed.bytes().await.expect("bytes")[..])
         .expect("the comment feed parses");
     assert_eq!(feed.entries.len(), 1);
-    assert_eq!(app.get(&format!("/reviews/{slug}")).await.status().as_u16(), 200);
+    assert_eq!(
+        app.get(&format!("/reviews/{slug}")).await.status().as_u16(),
+        200
+    );
 
     // A report with a NUL: stored cleaned, 202.
     let flag = json!({
@@ -726,7 +752,10 @@ async fn remote_urls_are_http_only() {
     let mut note = alice.note("schemes", ap_id, "<p>Hello</p>", true, &me);
     note["url"] = json!("javascript:alert(3)");
     let response = alice
-        .post(&app.url("/inbox"), &alice.activity("Create", "c-schemes", note))
+        .post(
+            &app.url("/inbox"),
+            &alice.activity("Create", "c-schemes", note),
+        )
         .await;
     assert_eq!(response.status().as_u16(), 202);
     let (_, _, author_url, _, _) = only_comment(&app).await;
@@ -736,7 +765,15 @@ async fn remote_urls_are_http_only() {
             .fetch_one(&app.pool)
             .await
             .expect("comment");
-    assert_eq!(stored.0.as_deref(), Some(alice.id("schemes").replace("/activities/", "/objects/").as_str()));
+    assert_eq!(
+        stored.0.as_deref(),
+        Some(
+            alice
+                .id("schemes")
+                .replace("/activities/", "/objects/")
+                .as_str()
+        )
+    );
     assert_eq!(stored.1, None);
 
     let comment_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM comments")
@@ -762,8 +799,15 @@ async fn remote_urls_are_http_only() {
     let slug = review["slug"].as_str().expect("slug");
     let (_, feed) = app.get_text(&format!("/reviews/{slug}/comments.xml")).await;
     let (_, page) = app.get_text(&format!("/reviews/{slug}")).await;
-    for (what, text) in [("answer Note", note), ("comment feed", feed), ("page", page)] {
-        assert!(!text.contains("javascript:"), "{what} holds a javascript: URL");
+    for (what, text) in [
+        ("answer Note", note),
+        ("comment feed", feed),
+        ("page", page),
+    ] {
+        assert!(
+            !text.contains("javascript:"),
+            "{what} holds a javascript: URL"
+        );
     }
     app.stop().await;
 }
@@ -792,7 +836,11 @@ async fn domain_blocks_hold_whatever_the_spelling() {
     let refused = alice
         .post(
             &app.url("/inbox"),
-            &alice.activity("Create", "c-blocked", alice.note("blocked", ap_id, "<p>x</p>", true, &me)),
+            &alice.activity(
+                "Create",
+                "c-blocked",
+                alice.note("blocked", ap_id, "<p>x</p>", true, &me),
+            ),
         )
         .await;
     assert_eq!(refused.status().as_u16(), 403);
@@ -835,7 +883,10 @@ async fn domain_blocks_hold_whatever_the_spelling() {
     .expect("insert");
     let slug = review["slug"].as_str().expect("slug");
     let (_, page) = app.get_text(&format!("/reviews/{slug}")).await;
-    assert!(!page.contains("visible?"), "a blocked server's comment is shown");
+    assert!(
+        !page.contains("visible?"),
+        "a blocked server's comment is shown"
+    );
     app.stop().await;
 }
 
@@ -845,7 +896,11 @@ async fn pages_carry_security_headers() {
     let app = TestApp::spawn().await;
     let review = app.create_review(sample_review("Headers")).await;
     let slug = review["slug"].as_str().expect("slug");
-    for path in ["/".to_string(), format!("/reviews/{slug}"), "/feed.xml".to_string()] {
+    for path in [
+        "/".to_string(),
+        format!("/reviews/{slug}"),
+        "/feed.xml".to_string(),
+    ] {
         let response = app.get(&path).await;
         let header = |name: &str| {
             response
@@ -857,7 +912,9 @@ async fn pages_carry_security_headers() {
         };
         let csp = header("content-security-policy");
         assert!(
-            csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'") && !csp.contains("script-src"),
+            csp.contains("default-src 'none'")
+                && csp.contains("frame-ancestors 'none'")
+                && !csp.contains("script-src"),
             "{path}: {csp}"
         );
         assert_eq!(header("x-content-type-options"), "nosniff", "{path}");

@@ -1,0 +1,345 @@
+//! The delivery queue under failure: a burst of errors from one host, trial requests to a
+//! backed-off host, each job's own retry schedule, and the order jobs are claimed in.
+
+use std::time::{Duration, Instant};
+
+use reviewpub::db::{self, deliveries};
+use serde_json::json;
+use sqlx::PgPool;
+
+use crate::federation::add_followers;
+use crate::helpers::{eventually, fresh_database, sample_review, TestApp};
+use crate::peer::Peer;
+
+/// How many of `inboxes` have been delivered.
+async fn delivered_among(pool: &PgPool, inboxes: &[String]) -> i64 {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM deliveries WHERE status = 'delivered' AND inbox = ANY($1)",
+    )
+    .bind(inboxes)
+    .fetch_one(pool)
+    .await
+    .expect("count")
+}
+
+/// 300 followers with personal inboxes on one host, half of which answer 503 to their first
+/// delivery only. The host must not be backed off as a whole for what was one burst of
+/// failures in flight together: the healthy half arrives at once, the rest at their own
+/// retry, and a restart in the middle changes nothing.
+#[tokio::test]
+async fn a_burst_of_503s_from_one_host_does_not_hold_up_its_other_inboxes() {
+    const FOLLOWERS: usize = 300;
+    let app = TestApp::spawn_with(|f| f.merge(("federation.retry_base_seconds", 2))).await;
+    let peer = Peer::start().await;
+    add_followers(&app.pool, &peer, FOLLOWERS).await;
+    let path = |i: usize| format!("/inboxes/{i}");
+    let inbox = |i: usize| format!("{}{}", peer.base, path(i));
+    // The first half answer 503 once, then 202.
+    peer.answer_first((0..FOLLOWERS / 2).map(path), 503);
+    let failing: Vec<String> = (0..FOLLOWERS / 2).map(inbox).collect();
+    let healthy: Vec<String> = (FOLLOWERS / 2..FOLLOWERS).map(inbox).collect();
+
+    let published = Instant::now();
+    app.create_review(sample_review("Burst")).await;
+
+    // A real restart (the server stopped as on SIGTERM, another started on the same database)
+    // as soon as the first 503 is on record, with the fan-out under way.
+    let pool = app.pool.clone();
+    let (retrying, untried) = eventually("a 503 on record", Duration::from_secs(20), || async {
+        let (retrying, untried): (i64, i64) = sqlx::query_as(
+            "SELECT count(*) FILTER (WHERE last_status = 503), count(*) FILTER (WHERE attempts = 0) \
+             FROM deliveries WHERE status = 'pending'",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("counts");
+        if retrying > 0 {
+            Ok((retrying, untried))
+        } else {
+            Err(format!("{untried} not yet tried"))
+        }
+    })
+    .await;
+    assert!(
+        untried > 0,
+        "the restart came too late to be in the middle ({retrying} waiting for a retry)"
+    );
+    let app = app.restart().await;
+
+    let pool = app.pool.clone();
+    eventually(
+        "the healthy half delivered",
+        Duration::from_secs(30).saturating_sub(published.elapsed()),
+        || async {
+            let done = delivered_among(&pool, &healthy).await;
+            if done == healthy.len() as i64 {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{done} of {} healthy inboxes delivered",
+                    healthy.len()
+                ))
+            }
+        },
+    )
+    .await;
+    let healthy_after = published.elapsed();
+    eventually(
+        "every inbox delivered",
+        Duration::from_secs(120).saturating_sub(published.elapsed()),
+        || async {
+            let done = delivered_among(&pool, &failing).await;
+            if done == failing.len() as i64 {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{done} of {} once-failing inboxes delivered",
+                    failing.len()
+                ))
+            }
+        },
+    )
+    .await;
+    let all_after = published.elapsed();
+    eprintln!("healthy half delivered after {healthy_after:?}, all after {all_after:?}");
+
+    // Each job followed its own schedule: one attempt for a healthy inbox, two for one that
+    // failed once; nothing arrived twice across the restart.
+    let attempts: Vec<(String, i32)> =
+        sqlx::query_as("SELECT inbox, attempts FROM deliveries ORDER BY inbox")
+            .fetch_all(&app.pool)
+            .await
+            .expect("attempts");
+    assert_eq!(attempts.len(), FOLLOWERS);
+    for (inbox, attempts) in &attempts {
+        let expected = if failing.contains(inbox) { 2 } else { 1 };
+        assert_eq!(*attempts, expected, "attempts of {inbox}");
+    }
+    let creates = peer
+        .received()
+        .iter()
+        .filter(|r| r.kind() == "Create")
+        .count();
+    assert_eq!(creates, FOLLOWERS + FOLLOWERS / 2, "requests received");
+    app.stop().await;
+}
+
+/// A database with the schema and one stored activity, without a server claiming from it.
+async fn queue_database() -> (PgPool, uuid::Uuid) {
+    let pool = PgPool::connect(&fresh_database().await)
+        .await
+        .expect("pool");
+    db::migrate(&pool).await.expect("migrations");
+    let activity = uuid::Uuid::now_v7();
+    let mut conn = pool.acquire().await.expect("connection");
+    deliveries::insert_activity(
+        &mut conn,
+        activity,
+        "https://blog.example/activities/1",
+        "Create",
+        None,
+        true,
+        &json!({"type": "Create"}),
+    )
+    .await
+    .expect("activity");
+    (pool, activity)
+}
+
+/// `count` accepted followers with personal inboxes on `host`.
+async fn followers_on(pool: &PgPool, host: &str, count: usize) {
+    for i in 0..count {
+        let actor = format!("https://{host}/users/u{i}");
+        sqlx::query("INSERT INTO remote_actors (id, inbox, public_key_pem, kind, fetched_at) VALUES ($1, $2, 'unused', 'Person', now())")
+            .bind(&actor)
+            .bind(format!("{actor}/inbox"))
+            .execute(pool)
+            .await
+            .expect("actor");
+        sqlx::query("INSERT INTO followers (id, actor_id, follow_id, inbox, host, status) VALUES ($1, $2, $3, $4, $5, 'accepted')")
+            .bind(uuid::Uuid::now_v7())
+            .bind(&actor)
+            .bind(format!("{actor}#follow"))
+            .bind(format!("{actor}/inbox"))
+            .bind(host)
+            .execute(pool)
+            .await
+            .expect("follower");
+    }
+}
+
+#[tokio::test]
+async fn claims_interleave_hosts_and_do_not_run_down_one_hosts_sorted_inboxes() {
+    let (pool, activity) = queue_database().await;
+    followers_on(&pool, "a.example", 40).await;
+    followers_on(&pool, "b.example", 3).await;
+    followers_on(&pool, "c.example", 3).await;
+    let mut conn = pool.acquire().await.expect("connection");
+    assert_eq!(
+        deliveries::enqueue_to_followers(&mut conn, activity)
+            .await
+            .expect("enqueue"),
+        46
+    );
+    drop(conn);
+
+    // The first claim reaches every host, although one host has most of the jobs.
+    let first = deliveries::claim(&pool, 6, 4, &[], Duration::from_secs(60))
+        .await
+        .expect("claim");
+    let mut hosts: Vec<&str> = first.iter().map(|j| j.host.as_str()).collect();
+    hosts.sort();
+    hosts.dedup();
+    assert_eq!(
+        hosts,
+        ["a.example", "b.example", "c.example"],
+        "first claim: {first:?}"
+    );
+
+    // Within a host, jobs are not taken in the order of their inbox addresses (neighbours
+    // often fail together: accounts created or moved together).
+    let order: Vec<String> =
+        sqlx::query_scalar("SELECT inbox FROM deliveries WHERE host = 'a.example' ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .expect("order");
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_ne!(order, sorted);
+    sorted.reverse();
+    assert_ne!(order, sorted);
+}
+
+/// The failure record of a host: (rounds failed in a row, backed off now, generation).
+async fn host_record(pool: &PgPool, host: &str) -> (i32, bool, i64) {
+    sqlx::query_as(
+        "SELECT consecutive_failures, coalesce(backoff_until > now(), false), generation \
+         FROM delivery_hosts WHERE host = $1",
+    )
+    .bind(host)
+    .fetch_one(pool)
+    .await
+    .expect("host record")
+}
+
+/// Lets a host's backoff run out now (instead of waiting for it).
+async fn backoff_runs_out(pool: &PgPool, host: &str) {
+    sqlx::query("UPDATE delivery_hosts SET backoff_until = now() WHERE host = $1")
+        .bind(host)
+        .execute(pool)
+        .await
+        .expect("backoff");
+}
+
+#[tokio::test]
+async fn failures_in_flight_together_count_once_and_a_backed_off_host_gets_one_trial() {
+    const HOST: &str = "down.example";
+    let base = Duration::from_secs(30);
+    let lease = Duration::from_secs(60);
+    let (pool, activity) = queue_database().await;
+    followers_on(&pool, HOST, 30).await;
+    followers_on(&pool, "up.example", 2).await;
+    let mut conn = pool.acquire().await.expect("connection");
+    deliveries::enqueue_to_followers(&mut conn, activity)
+        .await
+        .expect("enqueue");
+    drop(conn);
+    let claim = |limit: i64| deliveries::claim(&pool, limit, 4, &[], lease);
+    let of_host = |jobs: &[deliveries::Claimed]| {
+        jobs.iter()
+            .filter(|j| j.host == HOST)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+
+    // Round 1: four requests in flight together, all fail: one round.
+    let round = of_host(&claim(10).await.expect("claim"));
+    assert_eq!(round.len(), 4);
+    let counted: Vec<Option<i32>> = {
+        let mut counted = Vec::new();
+        for job in &round {
+            assert!(!job.trial);
+            counted.push(
+                deliveries::host_failed(&pool, HOST, job.generation, base)
+                    .await
+                    .expect("failed"),
+            );
+        }
+        counted
+    };
+    assert_eq!(counted, [Some(1), None, None, None]);
+    assert_eq!(host_record(&pool, HOST).await.0, 1);
+
+    // Rounds 2 and 3, each started after the previous one was recorded: backed off for `base`.
+    for expected in [2, 3] {
+        let round = of_host(&claim(10).await.expect("claim"));
+        assert_eq!(round.len(), 4);
+        for job in &round {
+            deliveries::host_failed(&pool, HOST, job.generation, base)
+                .await
+                .expect("failed");
+        }
+        assert_eq!(host_record(&pool, HOST).await.0, expected);
+    }
+    let (rounds, backed_off, _) = host_record(&pool, HOST).await;
+    assert_eq!((rounds, backed_off), (3, true));
+    let until: f64 = sqlx::query_scalar(
+        "SELECT extract(epoch FROM backoff_until - now())::float8 FROM delivery_hosts WHERE host = $1",
+    )
+    .bind(HOST)
+    .fetch_one(&pool)
+    .await
+    .expect("until");
+    assert!((29.0..=30.5).contains(&until), "backed off for {until} s");
+
+    // Backed off: nothing is claimed for it.
+    assert!(of_host(&claim(10).await.expect("claim")).is_empty());
+
+    // Once the backoff has run out: one trial, and nothing else while it is out.
+    backoff_runs_out(&pool, HOST).await;
+    let trial = claim(10).await.expect("claim");
+    assert_eq!(trial.len(), 1, "{trial:?}");
+    let trial = trial.into_iter().next().expect("trial");
+    assert!(trial.trial);
+    assert_eq!(trial.host, HOST);
+    assert!(of_host(&claim(10).await.expect("claim")).is_empty());
+
+    // The trial fails: backed off twice as long.
+    assert_eq!(
+        deliveries::host_failed(&pool, HOST, trial.generation, base)
+            .await
+            .expect("failed"),
+        Some(4)
+    );
+    let until: f64 = sqlx::query_scalar(
+        "SELECT extract(epoch FROM backoff_until - now())::float8 FROM delivery_hosts WHERE host = $1",
+    )
+    .bind(HOST)
+    .fetch_one(&pool)
+    .await
+    .expect("until");
+    assert!((59.0..=60.5).contains(&until), "backed off for {until} s");
+
+    // The next trial succeeds: the host is released at once; a late failure of a request
+    // from before does not count against it.
+    backoff_runs_out(&pool, HOST).await;
+    let trial = of_host(&claim(10).await.expect("claim"));
+    assert_eq!(trial.len(), 1);
+    assert_eq!(
+        deliveries::mark_delivered_many(&pool, &[(trial[0].id, 202)], &[HOST.to_string()])
+            .await
+            .expect("delivered"),
+        1
+    );
+    assert_eq!(
+        deliveries::host_failed(&pool, HOST, round[0].generation, base)
+            .await
+            .expect("failed"),
+        None
+    );
+    let (rounds, backed_off, _) = host_record(&pool, HOST).await;
+    assert_eq!((rounds, backed_off), (0, false));
+    let released = of_host(&claim(10).await.expect("claim"));
+    assert_eq!(released.len(), 4);
+    assert!(released.iter().all(|j| !j.trial));
+}
