@@ -233,11 +233,12 @@ pub fn plain_text(markdown: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// At most `max` characters, cut at a word boundary with an ellipsis.
+/// At most `max` characters, the ellipsis included, cut at a word boundary when one is near.
 pub fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
     }
+    let max = max.saturating_sub(1);
     let cut: String = text.chars().take(max).collect();
     let cut = match cut.rfind(' ') {
         Some(i) if i > max / 2 => &cut[..i],
