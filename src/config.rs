@@ -407,6 +407,19 @@ impl Settings {
                 "must be at least 1".into(),
             ));
         }
+        // The pure-Rust `rsa` crate is not constant-time (RUSTSEC-2023-0071): on the open
+        // network our keys are only used through `ring`. It stays selectable for local
+        // benchmarks, as the baseline the library itself signs with.
+        if f.signing_backend == crate::federation::signatures::SigningBackend::Rsa
+            && !raw.allow_private_networks
+        {
+            return Err(invalid(
+                "federation.signing_backend",
+                "\"rsa\" is not constant-time and only allowed for local trials \
+                 (allow_private_networks); use \"ring\""
+                    .into(),
+            ));
+        }
         let moderation = match raw.comments.moderation.as_str() {
             "open" => Moderation::Open,
             "first_time" => Moderation::FirstTime,

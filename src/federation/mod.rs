@@ -167,6 +167,9 @@ pub struct Federation {
     /// The HTTP client for deliveries: no redirects, timeouts, private addresses refused
     /// unless `allow_private_networks`.
     pub http: reqwest::Client,
+    /// Every fetch from other servers: signed as the instance actor by our constant-time
+    /// signer, with temporary failures told apart (see [`remote`]).
+    pub fetcher: reqwest_middleware::ClientWithMiddleware,
     /// Wakes the delivery workers when this process queues something.
     pub wake: Notify,
 }
@@ -259,10 +262,20 @@ impl Federation {
             &blog.keys.private_key_pem,
             settings.federation.signing_backend,
         )?;
+        let instance_signer = signatures::Signer::new(
+            &instance.id,
+            &instance.keys.private_key_pem,
+            settings.federation.signing_backend,
+        )?;
+        let fetcher = reqwest_middleware::ClientBuilder::new(http.clone())
+            .with(remote::SignedFetches(instance_signer))
+            .with(remote::TemporaryFailures)
+            .build();
         Ok(Self {
             blog,
             instance,
             signer,
+            fetcher,
             http,
             wake: Notify::new(),
         })
@@ -274,16 +287,11 @@ pub async fn config(state: &AppState) -> Result<FederationConfig<AppState>, Fede
     FederationConfig::builder()
         .domain(state.urls.domain())
         .app_data(state.clone())
-        .client(
-            reqwest_middleware::ClientBuilder::new(state.federation.http.clone())
-                .with(remote::TemporaryFailures)
-                .build(),
-        )
+        // Fetches are signed by the client's middleware (our constant-time signer), not by the
+        // library, which signs with the `rsa` crate.
+        .client(state.federation.fetcher.clone())
         .debug(state.settings.allow_private_networks)
         .http_fetch_limit(50)
-        // Signed fetches cover `host` and `date`, which Mastodon's secure mode and we require.
-        .http_signature_compat(true)
-        .signed_fetch_actor(&state.federation.instance)
         .build()
         .await
         .map_err(|e| FederationError::Internal(e.to_string()))

@@ -408,14 +408,12 @@ async fn listed_replies(data: &Data<AppState>, replies: &Value) -> Vec<Value> {
 
 /// Whether a remote object is gone: its server answers `404` or `410` to a signed GET.
 async fn is_gone(data: &Data<AppState>, url: &str) -> bool {
-    let client: reqwest_middleware::ClientWithMiddleware = data.federation.http.clone().into();
-    let builder = client
+    let request = data
+        .federation
+        .fetcher
         .get(url)
         .header("accept", "application/activity+json, application/ld+json");
-    let Ok(request) = data.sign_request(builder, bytes::Bytes::new()).await else {
-        return false;
-    };
-    match data.federation.http.execute(request).await {
+    match request.send().await {
         Ok(response) => matches!(response.status().as_u16(), 404 | 410),
         Err(_) => false,
     }

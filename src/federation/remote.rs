@@ -86,6 +86,30 @@ impl Middleware for TemporaryFailures {
     }
 }
 
+/// Signs every outgoing GET that is not signed yet with our own signer (the instance actor's
+/// key, through the constant-time backend): the federation library's fetches go through it
+/// instead of the library's own signing.
+pub struct SignedFetches(pub super::signatures::Signer);
+
+#[async_trait::async_trait]
+impl Middleware for SignedFetches {
+    async fn handle(
+        &self,
+        mut request: reqwest::Request,
+        extensions: &mut http::Extensions,
+        next: Next<'_>,
+    ) -> reqwest_middleware::Result<reqwest::Response> {
+        if request.method() == reqwest::Method::GET && !request.headers().contains_key("signature")
+        {
+            self.0
+                .sign_get(&mut request)
+                .await
+                .map_err(reqwest_middleware::Error::middleware)?;
+        }
+        next.run(request, extensions).await
+    }
+}
+
 /// Whether a failed fetch was temporary: the peer timed out, could not be connected to, or
 /// answered 5xx/429. Everything else (a 404, a document that is not an actor, a bad key) is
 /// for good.

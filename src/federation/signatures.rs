@@ -356,6 +356,46 @@ impl Signer {
         Ok(BASE64.encode(signature))
     }
 
+    /// Signs a GET as Mastodon does: `Host` and `Date` are set, then `(request-target) host
+    /// date` are signed. The RSA work runs on the blocking pool.
+    pub async fn sign_get(&self, request: &mut reqwest::Request) -> Result<(), FederationError> {
+        use reqwest::header::{HeaderValue, DATE, HOST};
+        static CONFIG: LazyLock<http_signature_normalization::Config> =
+            LazyLock::new(|| http_signature_normalization::Config::new().mastodon_compat());
+        let host = crate::domain::authority(request.url().as_str());
+        let date = super::delivery::http_date(chrono::Utc::now());
+        let mut target = request.url().path().to_string();
+        if let Some(query) = request.url().query() {
+            target.push('?');
+            target.push_str(query);
+        }
+        let headers = BTreeMap::from([
+            ("host".to_string(), host.clone()),
+            ("date".to_string(), date.clone()),
+        ]);
+        let unsigned = CONFIG
+            .begin_sign(request.method().as_str(), &target, headers)
+            .map_err(|e| FederationError::Internal(format!("preparing a signature: {e}")))?;
+        let signer = self.clone();
+        let key_id = self.key_id.to_string();
+        let header = tokio::task::spawn_blocking(move || {
+            unsigned
+                .sign(key_id, |signing_string| signer.sign_string(signing_string))
+                .map(|signed| signed.signature_header())
+        })
+        .await
+        .map_err(|e| FederationError::Internal(format!("signing task: {e}")))??;
+        let value = |v: &str| {
+            HeaderValue::from_str(v)
+                .map_err(|e| FederationError::Internal(format!("a signed header: {e}")))
+        };
+        let headers = request.headers_mut();
+        headers.insert(HOST, value(&host)?);
+        headers.insert(DATE, value(&date)?);
+        headers.insert("signature", value(&header)?);
+        Ok(())
+    }
+
     /// Adds `Digest` and `Signature` to a POST and attaches `body`. The hashing and the RSA
     /// work run on the blocking pool, off the async workers.
     pub async fn sign(
@@ -384,5 +424,117 @@ impl Signer {
             )
             .await
             .map_err(|e| FederationError::Internal(format!("signing failed: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now()
+    }
+
+    fn headers(signature: &str, date: Option<String>) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        map.insert("signature", signature.parse().expect("header"));
+        map.insert("digest", "SHA-256=x".parse().expect("header"));
+        if let Some(date) = date {
+            map.insert("date", date.parse().expect("header"));
+        }
+        map
+    }
+
+    const GOOD: &str = r#"keyId="https://a.example/u#main-key",algorithm="rsa-sha256",headers="(request-target) host date digest",signature="c2ln""#;
+
+    #[test]
+    fn a_well_formed_header_parses() {
+        let parsed = SignatureHeader::parse(GOOD).expect("parses");
+        assert_eq!(parsed.key_id, "https://a.example/u#main-key");
+        assert_eq!(
+            parsed.headers,
+            ["(request-target)", "host", "date", "digest"]
+        );
+        assert_eq!(
+            parsed.signer().expect("URL").as_str(),
+            "https://a.example/u"
+        );
+        let date = Some(super::super::delivery::http_date(now()));
+        assert!(check_request(&headers(GOOD, date), now(), true).is_ok());
+    }
+
+    #[test]
+    fn odd_headers_are_refused_without_panicking() {
+        let date = || Some(super::super::delivery::http_date(now()));
+        for bad in [
+            "",
+            "keyId",
+            r#"keyId="a"#,
+            r#"keyId="a",keyId="b",headers="(request-target) host date",signature="x""#,
+            r#"keyId="a",headers="(request-target) host date",headers="host",signature="x""#,
+            r#"keyId="https://a.example/u",headers="(request-target) host (created)",created=18446744073709551615,signature="x""#,
+            r#"keyId="https://a.example/u",headers="(request-target) host (created)",created=-1,signature="x""#,
+            r#"keyId="https://a.example/u",headers="(request-target) host date",expires=99999999999999999,signature="x""#,
+            r#"keyId="https://a.example/u",headers="(request-target) host date",created=abc,signature="x""#,
+            r#"keyId="https://a.example/u",headers="host date digest",signature="x""#,
+            r#"keyId="https://a.example/u",headers="(request-target) date digest",signature="x""#,
+            r#"keyId="https://a.example/u",headers="(request-target) host digest",signature="x""#,
+            r#"keyId="https://a.example/u",headers="(request-target) host date",signature="x""#,
+            r#"keyId="https://a.example/u",headers="(request-target) host date digest""#,
+        ] {
+            assert!(
+                check_request(&headers(bad, date()), now(), true).is_err(),
+                "{bad}"
+            );
+        }
+        let old = Some(super::super::delivery::http_date(
+            now() - chrono::Duration::hours(2),
+        ));
+        let ahead = Some(super::super::delivery::http_date(
+            now() + chrono::Duration::days(300),
+        ));
+        for date in [old, ahead, None] {
+            assert!(
+                check_request(&headers(GOOD, date.clone()), now(), true).is_err(),
+                "{date:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn signed_gets_verify_and_cover_host_and_date() {
+        let pair = activitypub_federation::http_signatures::generate_actor_keypair().expect("keys");
+        let actor = Url::parse("https://blog.example/actor").expect("URL");
+        let signer = Signer::new(&actor, &pair.private_key, SigningBackend::Ring).expect("signer");
+        let client = reqwest::Client::new();
+        let mut request = client
+            .get("https://peer.example:8443/users/alice?page=1")
+            .build()
+            .expect("request");
+        signer.sign_get(&mut request).await.expect("signed");
+        let mut map = HeaderMap::new();
+        for (name, value) in request.headers() {
+            map.insert(name.clone(), value.clone());
+        }
+        let parsed = check_request(&map, now(), false).expect("acceptable to us");
+        assert_eq!(parsed.key_id, "https://blog.example/actor#main-key");
+        verify(
+            &Method::GET,
+            "/users/alice?page=1",
+            &map,
+            "peer.example:8443",
+            &pair.public_key,
+            false,
+        )
+        .expect("verifies");
+        assert!(verify(
+            &Method::GET,
+            "/users/alice?page=1",
+            &map,
+            "evil.example",
+            &pair.public_key,
+            false
+        )
+        .is_err());
     }
 }
