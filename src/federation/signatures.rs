@@ -506,6 +506,7 @@ mod tests {
         let pair = activitypub_federation::http_signatures::generate_actor_keypair().expect("keys");
         let actor = Url::parse("https://blog.example/actor").expect("URL");
         let signer = Signer::new(&actor, &pair.private_key, SigningBackend::Ring).expect("signer");
+        super::super::install_crypto_provider();
         let client = reqwest::Client::new();
         let mut request = client
             .get("https://peer.example:8443/users/alice?page=1")
