@@ -354,8 +354,8 @@ fn fill_dates(items: &mut [Response], posted: DateTime<Utc>) {
                 .filter_map(|(i, r)| r.date.map(|d| (i + 1, d))),
         )
         .collect();
-    for i in 0..items.len() {
-        if items[i].date.is_some() {
+    for (i, item) in items.iter_mut().enumerate() {
+        if item.date.is_some() {
             continue;
         }
         let position = i + 1;
@@ -366,7 +366,7 @@ fn fill_dates(items: &mut [Response], posted: DateTime<Utc>) {
             .copied()
             .unwrap_or((0, posted));
         let after = known.iter().find(|(p, _)| *p > position).copied();
-        items[i].date = Some(match after {
+        item.date = Some(match after {
             Some((p, at)) => {
                 before.1 + (at - before.1) * (position - before.0) as i32 / (p - before.0) as i32
             }
