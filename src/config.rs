@@ -575,6 +575,10 @@ fn describe_figment_error(error: figment::Error) -> String {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::result_large_err,
+    reason = "figment's `Jail::expect_with` closures must return its large `figment::Error`"
+)]
 mod tests {
     use super::*;
     use figment::Jail;

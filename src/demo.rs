@@ -123,12 +123,14 @@ fn first_sample(text: &str) -> Result<ReviewInput, DemoError> {
         .iter()
         .position(|l| l.starts_with("Directed by"))
         .ok_or_else(|| shape("no credits block"))?;
+    let block = lines
+        .get(credits_at..)
+        .ok_or_else(|| shape("no credits block"))?;
     let mut film = FilmInput {
         title: Some("Never Let Me Go".into()),
         year: Some(2010),
         ..Default::default()
     };
-    let block = &lines[credits_at..];
     for (i, line) in block.iter().enumerate() {
         let line = line.trim();
         for (prefix, role) in CREDIT_LINES {
@@ -332,11 +334,15 @@ fn responses(text: &str) -> Vec<Response> {
     }
     flush(&mut items, &mut paragraph);
     for item in &mut items {
-        if item.paragraphs.len() > 2 && item.paragraphs[0].chars().count() < 60 {
-            if let Some(date) = wordpress_date(&item.paragraphs[1]) {
-                item.author = Some(item.paragraphs.remove(0));
+        // An author line and a date line, followed by at least one paragraph of text.
+        let [author, date, _, ..] = item.paragraphs.as_slice() else {
+            continue;
+        };
+        if author.chars().count() < 60 {
+            if let Some(date) = wordpress_date(date) {
+                item.author = Some(author.clone());
                 item.date = Some(date);
-                item.paragraphs.remove(0);
+                item.paragraphs.drain(..2);
             }
         }
     }
@@ -354,8 +360,8 @@ fn fill_dates(items: &mut [Response], posted: DateTime<Utc>) {
                 .filter_map(|(i, r)| r.date.map(|d| (i + 1, d))),
         )
         .collect();
-    for i in 0..items.len() {
-        if items[i].date.is_some() {
+    for (i, item) in items.iter_mut().enumerate() {
+        if item.date.is_some() {
             continue;
         }
         let position = i + 1;
@@ -366,7 +372,7 @@ fn fill_dates(items: &mut [Response], posted: DateTime<Utc>) {
             .copied()
             .unwrap_or((0, posted));
         let after = known.iter().find(|(p, _)| *p > position).copied();
-        items[i].date = Some(match after {
+        item.date = Some(match after {
             Some((p, at)) => {
                 before.1 + (at - before.1) * (position - before.0) as i32 / (p - before.0) as i32
             }

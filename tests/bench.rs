@@ -1,6 +1,11 @@
 //! The benchmark suite in smoke mode (tiny sizes, one run): it must keep working, and every
 //! figure it reports must come from a real measurement. The full suite is `scripts/bench`.
 
+// Test code may unwrap, expect and index (a panic is a failed test). clippy.toml's
+// `allow-*-in-tests` exempt only `#[test]` functions and `#[cfg(test)]` modules, not the helpers
+// of an integration test crate, so the whole crate is exempt here.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 use std::path::PathBuf;
 use std::process::Command;
 

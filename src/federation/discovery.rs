@@ -138,10 +138,10 @@ pub async fn nodeinfo(
         _ => return Err(FederationError::NotFound),
     };
     let posts = db::published_count(&state.pool).await?;
-    let mut software = json!({"name": "reviewpub", "version": env!("CARGO_PKG_VERSION")});
-    if repository {
-        software["homepage"] = json!(state.urls.home());
-    }
+    let software = super::documents::with_fields(
+        json!({"name": "reviewpub", "version": env!("CARGO_PKG_VERSION")}),
+        [("homepage", repository.then(|| json!(state.urls.home())))],
+    );
     Ok(cacheable(json_response(
         content_type,
         json!({

@@ -56,6 +56,21 @@ pub fn context() -> Value {
     ])
 }
 
+/// `object` with the `fields` that are `Some` set (a new key goes last, an existing one keeps
+/// its place); a `None` field stays absent rather than `null`. Anything but an object is
+/// returned as it is.
+pub fn with_fields<const N: usize>(object: Value, fields: [(&str, Option<Value>); N]) -> Value {
+    let Value::Object(mut map) = object else {
+        return object;
+    };
+    for (key, value) in fields {
+        if let Some(value) = value {
+            map.insert(key.to_owned(), value);
+        }
+    }
+    Value::Object(map)
+}
+
 pub fn with_context(mut document: Value) -> Value {
     if let Value::Object(map) = &mut document {
         let mut out = Map::new();
@@ -79,15 +94,11 @@ pub fn blog_actor(settings: &Settings, urls: &Urls, keys: &KeyRow) -> Value {
         .as_ref()
         .map(|u| u.to_string())
         .unwrap_or_else(|| urls.avatar());
-    let media_type = if site.avatar_url.is_none() {
-        Some("image/png")
-    } else {
-        None
-    };
-    let mut icon = json!({"type": "Image", "url": avatar});
-    if let Some(media_type) = media_type {
-        icon["mediaType"] = json!(media_type);
-    }
+    let media_type = site.avatar_url.is_none().then(|| json!("image/png"));
+    let icon = with_fields(
+        json!({"type": "Image", "url": avatar}),
+        [("mediaType", media_type)],
+    );
     with_context(json!({
         "id": actor,
         "type": "Person",
@@ -168,35 +179,33 @@ fn rating_line(review: &Review) -> Option<String> {
 /// The film and the rating as schema.org terms.
 fn review_data(review: &Review) -> (Value, Option<Value>) {
     let film = &review.film;
-    let mut movie = json!({"type": "Movie", "name": film.title});
-    if let Some(year) = film.year {
-        movie["dateCreated"] = json!(year.to_string());
-    }
-    if let Some(original) = &film.original_title {
-        movie["alternateName"] = json!(original);
-    }
-    if !film.directors.is_empty() {
-        movie["director"] = json!(film.directors);
-    }
-    if !film.writers.is_empty() {
-        movie["author"] = json!(film.writers);
-    }
-    if !film.cast.is_empty() {
-        movie["schema:actor"] = json!(film.cast);
-    }
-    if let Some(minutes) = film.runtime_minutes {
-        // `duration` is an ActivityStreams term already; schema.org's is named by prefix.
-        movie["schema:duration"] = json!(format!("PT{minutes}M"));
-    }
     let same_as: Vec<String> = film
         .imdb_id
         .iter()
         .map(|i| i.url())
         .chain(film.wikidata_id.iter().map(|w| w.url()))
         .collect();
-    if !same_as.is_empty() {
-        movie["sameAs"] = json!(same_as);
-    }
+    let list = |names: &Vec<String>| (!names.is_empty()).then(|| json!(names));
+    let movie = with_fields(
+        json!({"type": "Movie", "name": film.title}),
+        [
+            ("dateCreated", film.year.map(|year| json!(year.to_string()))),
+            (
+                "alternateName",
+                film.original_title.as_ref().map(|o| json!(o)),
+            ),
+            ("director", list(&film.directors)),
+            ("author", list(&film.writers)),
+            ("schema:actor", list(&film.cast)),
+            // `duration` is an ActivityStreams term already; schema.org's is named by prefix.
+            (
+                "schema:duration",
+                film.runtime_minutes
+                    .map(|minutes| json!(format!("PT{minutes}M"))),
+            ),
+            ("sameAs", list(&same_as)),
+        ],
+    );
     let rating = review.rating.map(|r| {
         json!({"type": "Rating", "ratingValue": r.value(), "bestRating": r.best(), "worstRating": 0})
     });
@@ -230,7 +239,16 @@ pub fn article(review: &Review, urls: &Urls, engagement: Engagement) -> Value {
         .collect();
     let published = review.date();
     let (movie, rating) = review_data(review);
-    let mut article = json!({
+    let updated =
+        review.updated_at > published.max(review.created_at) + chrono::Duration::seconds(1);
+    let image = review.film.poster_url.as_ref().map(|url| {
+        json!({
+            "type": "Image",
+            "url": url.as_str(),
+            "name": review.film.poster_alt.clone().unwrap_or_else(|| format!("Poster of {}", review.film.title)),
+        })
+    });
+    let article = json!({
         "id": id,
         "type": "Article",
         "attributedTo": urls.actor(),
@@ -252,20 +270,17 @@ pub fn article(review: &Review, urls: &Urls, engagement: Engagement) -> Value {
         "interactionPolicy": {"canQuote": {"automaticApproval": [PUBLIC]}},
         "itemReviewed": movie,
     });
-    if review.updated_at > published.max(review.created_at) + chrono::Duration::seconds(1) {
-        article["updated"] = json!(timestamp(review.updated_at));
-    }
-    if let Some(rating) = rating {
-        article["reviewRating"] = rating;
-    }
-    if let (Some(url), alt) = (&review.film.poster_url, &review.film.poster_alt) {
-        article["image"] = json!({
-            "type": "Image",
-            "url": url.as_str(),
-            "name": alt.clone().unwrap_or_else(|| format!("Poster of {}", review.film.title)),
-        });
-    }
-    article
+    with_fields(
+        article,
+        [
+            (
+                "updated",
+                updated.then(|| json!(timestamp(review.updated_at))),
+            ),
+            ("reviewRating", rating),
+            ("image", image),
+        ],
+    )
 }
 
 /// A comment of ours as a `Note` (without `@context`): the critic's answer, or an imported
@@ -307,7 +322,7 @@ pub fn comment_note(
         content.push_str(&format!("<p><strong>{who}</strong> wrote:</p>"));
     }
     content.push_str(&comment.content_html);
-    let mut note = json!({
+    let note = json!({
         "id": comment.ap_id,
         "type": "Note",
         "attributedTo": urls.actor(),
@@ -322,10 +337,10 @@ pub fn comment_note(
         "conversation": review_ap_id,
         "replies": {"id": format!("{}/replies", comment.ap_id), "type": "OrderedCollection"},
     });
-    if let Some(edited) = comment.edited_at {
-        note["updated"] = json!(timestamp(edited));
-    }
-    note
+    with_fields(
+        note,
+        [("updated", comment.edited_at.map(|at| json!(timestamp(at))))],
+    )
 }
 
 /// A `Tombstone` for one of our comments.
@@ -369,17 +384,23 @@ pub fn follow_answer(kind: &str, activity_id: &str, urls: &Urls, follow: &Value)
 
 /// An `OrderedCollection` whose items are on pages `?page=N`.
 pub fn collection(id: &str, total: i64, paged: bool) -> Value {
-    let mut c = json!({
+    let c = json!({
         "@context": AS_CONTEXT,
         "id": id,
         "type": "OrderedCollection",
         "totalItems": total,
     });
-    if paged && total > 0 {
-        c["first"] = json!(format!("{id}?page=1"));
-        c["last"] = json!(format!("{id}?page={}", last_page(total)));
-    }
-    c
+    let paged = paged && total > 0;
+    with_fields(
+        c,
+        [
+            ("first", paged.then(|| json!(format!("{id}?page=1")))),
+            (
+                "last",
+                paged.then(|| json!(format!("{id}?page={}", last_page(total)))),
+            ),
+        ],
+    )
 }
 
 pub const PAGE_SIZE: i64 = 20;
@@ -390,7 +411,7 @@ pub fn last_page(total: i64) -> i64 {
 
 /// One page of an `OrderedCollection`.
 pub fn collection_page(id: &str, page: i64, total: i64, items: Vec<Value>) -> Value {
-    let mut p = json!({
+    let p = json!({
         "@context": context(),
         "id": format!("{id}?page={page}"),
         "type": "OrderedCollectionPage",
@@ -398,17 +419,46 @@ pub fn collection_page(id: &str, page: i64, total: i64, items: Vec<Value>) -> Va
         "totalItems": total,
         "orderedItems": items,
     });
-    if page > 1 {
-        p["prev"] = json!(format!("{id}?page={}", page - 1));
-    }
-    if page < last_page(total) {
-        p["next"] = json!(format!("{id}?page={}", page + 1));
-    }
-    p
+    with_fields(
+        p,
+        [
+            (
+                "prev",
+                (page > 1).then(|| json!(format!("{id}?page={}", page - 1))),
+            ),
+            (
+                "next",
+                (page < last_page(total)).then(|| json!(format!("{id}?page={}", page + 1))),
+            ),
+        ],
+    )
 }
 
 /// A fresh id for an activity of ours.
 pub fn new_activity_id(urls: &Urls) -> (Uuid, String) {
     let id = Uuid::now_v7();
     (id, urls.activity(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn with_fields_adds_present_fields_last_replaces_in_place_and_leaves_absent_ones_out() {
+        let object = json!({"id": "a", "type": "Note", "cc": []});
+        let out = with_fields(
+            object,
+            [
+                ("updated", None),
+                ("cc", Some(json!(["b"]))),
+                ("name", Some(json!("n"))),
+            ],
+        );
+        assert_eq!(
+            out.to_string(),
+            r#"{"id":"a","type":"Note","cc":["b"],"name":"n"}"#
+        );
+        assert_eq!(with_fields(json!([1]), [("x", Some(json!(1)))]), json!([1]));
+    }
 }

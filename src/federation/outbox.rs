@@ -143,10 +143,15 @@ pub async fn comment_sent(
         note
     };
     let (id, ap_id) = documents::new_activity_id(urls);
-    let mut body = documents::review_activity(kind, &ap_id, urls, object, now);
-    if let Some(actor) = &mentioned {
-        body["cc"] = serde_json::json!([urls.followers(), actor]);
-    }
+    let body = documents::with_fields(
+        documents::review_activity(kind, &ap_id, urls, object, now),
+        [(
+            "cc",
+            mentioned
+                .as_ref()
+                .map(|actor| serde_json::json!([urls.followers(), actor])),
+        )],
+    );
     deliveries::insert_activity(
         conn,
         id,

@@ -208,9 +208,13 @@ async fn featured(
             ));
         }
     }
-    let mut collection = documents::collection(&state.urls.featured(), items.len() as i64, false);
-    collection["@context"] = documents::context();
-    collection["orderedItems"] = json!(items);
+    let collection = documents::with_fields(
+        documents::collection(&state.urls.featured(), items.len() as i64, false),
+        [
+            ("@context", Some(documents::context())),
+            ("orderedItems", Some(json!(items))),
+        ],
+    );
     Ok(cacheable(activity_json(&collection)))
 }
 
@@ -294,12 +298,14 @@ async fn replies_collection(
     let total = items.len() as i64;
     match page {
         None => {
-            let mut c = documents::collection(collection_id, total, false);
-            c["first"] = json!(format!("{collection_id}?page=1"));
+            let c = documents::with_fields(
+                documents::collection(collection_id, total, false),
+                [("first", Some(json!(format!("{collection_id}?page=1"))))],
+            );
             Ok(cacheable(activity_json(&c)))
         }
         Some(1) => {
-            let mut p = json!({
+            let p = json!({
                 "@context": documents::AS_CONTEXT,
                 "id": format!("{collection_id}?page=1"),
                 "type": "OrderedCollectionPage",
@@ -307,9 +313,6 @@ async fn replies_collection(
                 "totalItems": total,
                 "orderedItems": items,
             });
-            if total == 0 {
-                p["orderedItems"] = json!([]);
-            }
             Ok(cacheable(activity_json(&p)))
         }
         Some(_) => Err(FederationError::NotFound),

@@ -62,7 +62,10 @@ async fn healthz(State(state): State<AppState>) -> Response {
 /// A short fingerprint of the stylesheet, so its URL changes when it does and can be cached long.
 pub fn style_version() -> String {
     use sha2::Digest;
-    hex::encode(&sha2::Sha256::digest(STYLE.as_bytes())[..6])
+    // The first 6 bytes, as 12 hex digits (ASCII, so truncating cannot split a character).
+    let mut hex = hex::encode(sha2::Sha256::digest(STYLE.as_bytes()));
+    hex.truncate(12);
+    hex
 }
 
 async fn style() -> Response {

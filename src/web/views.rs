@@ -1,6 +1,7 @@
 //! What the templates show, built from stored reviews.
 
 use chrono::{DateTime, Utc};
+use serde_json::json;
 
 use crate::app::AppState;
 use crate::comments::Shown;
@@ -8,6 +9,7 @@ use crate::content::escape_html;
 use crate::db::comments::Engagement;
 use crate::db::reviews::StoredReview;
 use crate::domain::{Review, Term};
+use crate::federation::documents::with_fields;
 use crate::urls::Urls;
 
 pub struct Link {
@@ -318,17 +320,6 @@ pub fn poster(r: &Review) -> Option<Image> {
 
 /// schema.org `Review` of a `Movie`, for search engines; safe inside a `<script>` element.
 fn json_ld(r: &Review, url: &str) -> String {
-    let mut movie = serde_json::json!({
-        "@type": "Movie",
-        "name": r.film.title,
-        "director": r.film.directors.iter().map(|n| serde_json::json!({"@type": "Person", "name": n})).collect::<Vec<_>>(),
-    });
-    if let Some(year) = r.film.year {
-        movie["dateCreated"] = serde_json::json!(year.to_string());
-    }
-    if let Some(poster) = &r.film.poster_url {
-        movie["image"] = serde_json::json!(poster.as_str());
-    }
     let same_as: Vec<String> = r
         .film
         .imdb_id
@@ -336,10 +327,28 @@ fn json_ld(r: &Review, url: &str) -> String {
         .map(|i| i.url())
         .chain(r.film.wikidata_id.iter().map(|w| w.url()))
         .collect();
-    if !same_as.is_empty() {
-        movie["sameAs"] = serde_json::json!(same_as);
-    }
-    let mut review = serde_json::json!({
+    let movie = with_fields(
+        json!({
+            "@type": "Movie",
+            "name": r.film.title,
+            "director": r.film.directors.iter().map(|n| json!({"@type": "Person", "name": n})).collect::<Vec<_>>(),
+        }),
+        [
+            (
+                "dateCreated",
+                r.film.year.map(|year| json!(year.to_string())),
+            ),
+            (
+                "image",
+                r.film
+                    .poster_url
+                    .as_ref()
+                    .map(|poster| json!(poster.as_str())),
+            ),
+            ("sameAs", (!same_as.is_empty()).then(|| json!(same_as))),
+        ],
+    );
+    let review = json!({
         "@context": "https://schema.org",
         "@type": "Review",
         "name": r.title,
@@ -350,10 +359,12 @@ fn json_ld(r: &Review, url: &str) -> String {
         "dateModified": r.updated_at.to_rfc3339(),
         "itemReviewed": movie,
     });
-    if let Some(rating) = r.rating {
-        review["reviewRating"] = serde_json::json!({"@type": "Rating", "ratingValue": rating.value(), "bestRating": rating.best(), "worstRating": 0});
-    }
-    review.to_string().replace('<', "\\u003c")
+    let rating = r.rating.map(|rating| {
+        json!({"@type": "Rating", "ratingValue": rating.value(), "bestRating": rating.best(), "worstRating": 0})
+    });
+    with_fields(review, [("reviewRating", rating)])
+        .to_string()
+        .replace('<', "\\u003c")
 }
 
 /// An http(s) URL, or nothing: remote avatars and profile links go into attributes.

@@ -45,10 +45,11 @@ impl Run {
 /// Replaces the followers with the case's, all accepted.
 #[tracing::instrument(skip_all)]
 pub async fn set_followers(pool: &PgPool, sinks: &Sinks, case: &Case) -> Result<()> {
-    if case.hosts > sinks.ports.len() {
+    if case.hosts > sinks.ports.len() || (case.hosts == 0 && case.followers > 0) {
         bail!(
-            "{} hosts asked, {} sinks running",
+            "{} hosts asked for {} followers, {} sinks running",
             case.hosts,
+            case.followers,
             sinks.ports.len()
         );
     }
@@ -66,8 +67,7 @@ pub async fn set_followers(pool: &PgPool, sinks: &Sinks, case: &Case) -> Result<
         .execute(&mut *tx)
         .await?;
     let (mut ids, mut inboxes, mut shared, mut hosts) = (vec![], vec![], vec![], vec![]);
-    for i in 0..case.followers {
-        let port = sinks.ports[i % case.hosts];
+    for (i, port, _) in followers(sinks, case) {
         let id = format!("http://127.0.0.1:{port}/users/f-{i}");
         let shared_inbox = format!("http://127.0.0.1:{port}/inbox");
         inboxes.push(if case.shared_inboxes {
@@ -101,12 +101,29 @@ pub async fn set_followers(pool: &PgPool, sinks: &Sinks, case: &Case) -> Result<
     Ok(())
 }
 
+/// Each follower's number, port and behaviour: the followers are spread round-robin over the
+/// case's first `hosts` sinks.
+fn followers<'a>(
+    sinks: &'a Sinks,
+    case: &Case,
+) -> impl Iterator<Item = (usize, u16, Behaviour)> + 'a {
+    sinks
+        .ports
+        .iter()
+        .copied()
+        .zip(sinks.behaviours.iter().copied())
+        .take(case.hosts)
+        .cycle()
+        .take(case.followers)
+        .enumerate()
+        .map(|(i, (port, behaviour))| (i, port, behaviour))
+}
+
 /// The inboxes that must receive the delivery (the faulty hosts' are left out when faults are on).
 fn expected_inboxes(sinks: &Sinks, case: &Case) -> HashSet<String> {
-    (0..case.followers)
-        .filter(|i| !case.faults || sinks.behaviours[i % case.hosts] == Behaviour::Accept)
-        .map(|i| {
-            let port = sinks.ports[i % case.hosts];
+    followers(sinks, case)
+        .filter(|(_, _, behaviour)| !case.faults || *behaviour == Behaviour::Accept)
+        .map(|(i, port, _)| {
             if case.shared_inboxes {
                 format!("{port}/inbox")
             } else {

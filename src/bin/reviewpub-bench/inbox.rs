@@ -93,19 +93,18 @@ async fn prepare(
     let mut signers = Vec::with_capacity(scale.actors);
     for a in 0..scale.actors {
         let name = format!("r{run}-a{a}");
-        let port = sinks.ports[a % sinks.ports.len()];
-        let key = &keys[a % keys.len()];
+        let port = *round(&sinks.ports, a).context("no sink running")?;
+        let key = round(keys, a).context("no key pair")?;
         sinks.add_actor(name.clone(), key.1.clone());
         let id = Url::parse(&actor_id(port, &name))?;
-        let wrong = &keys[(a + 1) % keys.len()];
+        let wrong = round(keys, a + 1).context("no key pair")?;
         signers.push((
             id.clone(),
             Signer::new(&id, &key.0, SigningBackend::Ring)?,
             Signer::new(&id, &wrong.0, SigningBackend::Ring)?,
         ));
     }
-    let body = |i: usize| {
-        let (actor, _, _) = &signers[i % signers.len()];
+    let body = |i: usize, actor: &Url| {
         let note = format!("{actor}/notes/{run}-{i}");
         let now = Utc::now().to_rfc3339();
         json!({
@@ -138,17 +137,22 @@ async fn prepare(
     plan.shuffle(&mut rand::rngs::StdRng::seed_from_u64(run as u64));
     let mut prepared = Vec::with_capacity(plan.len());
     for (i, kind) in plan {
-        let (_, good, wrong) = &signers[i % signers.len()];
+        let (actor, good, wrong) = round(&signers, i).context("no remote actor")?;
         let signer = if kind == Kind::Bad { wrong } else { good };
         let builder = client
             .post(&inbox)
             .header(HOST, &authority)
             .header(DATE, http_date(Utc::now()))
             .header(CONTENT_TYPE, "application/activity+json");
-        let request = signer.sign(builder, body(i).into()).await?;
+        let request = signer.sign(builder, body(i, actor).into()).await?;
         prepared.push(Prepared { request, kind });
     }
     Ok(prepared)
+}
+
+/// Item `i` of `items` taken round and round (`i` modulo their number); `None` if there are none.
+fn round<T>(items: &[T], i: usize) -> Option<&T> {
+    items.get(i.checked_rem(items.len())?)
 }
 
 async fn stored(pool: &PgPool, review: &Review) -> Result<i64> {

@@ -292,7 +292,8 @@ async fn run_suite(
         let (sign, verify) = ceilings::openssl(scale.openssl_seconds)?;
         report.ceilings.openssl_sign.push(sign);
         report.ceilings.openssl_verify.push(verify);
-        let (rsa_sign, ring_sign, rsa_verify) = ceilings::in_process(&keys[0], scale.cpu_window)?;
+        let (rsa_sign, ring_sign, rsa_verify) =
+            ceilings::in_process(keys.first().context("no key pair")?, scale.cpu_window)?;
         report.ceilings.rsa_sign.push(rsa_sign);
         report.ceilings.ring_sign.push(ring_sign);
         report.ceilings.rsa_verify.push(rsa_verify);

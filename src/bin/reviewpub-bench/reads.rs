@@ -259,11 +259,13 @@ impl Snac {
                 .json()
                 .await
                 .unwrap_or_default();
-            let item = &outbox["orderedItems"][0];
-            let id = item["object"]["id"]
-                .as_str()
-                .or_else(|| item["object"].as_str())
-                .or_else(|| item["id"].as_str());
+            let item = outbox.get("orderedItems").and_then(|items| items.get(0));
+            let object = item.and_then(|item| item.get("object"));
+            let id = object
+                .and_then(|object| object.get("id"))
+                .and_then(serde_json::Value::as_str)
+                .or_else(|| object.and_then(serde_json::Value::as_str))
+                .or_else(|| item.and_then(|item| item.get("id")?.as_str()));
             if let Some(id) = id {
                 // snac builds ids from its host name (localhost:PORT); wrk goes to 127.0.0.1.
                 let url = url::Url::parse(id)?;

@@ -15,20 +15,17 @@ pub struct Spread {
 impl Spread {
     pub fn of(values: impl IntoIterator<Item = f64>) -> Self {
         let mut v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
-        if v.is_empty() {
-            return Self::default();
-        }
         v.sort_by(f64::total_cmp);
-        let median = if v.len() % 2 == 1 {
-            v[v.len() / 2]
-        } else {
-            (v[v.len() / 2 - 1] + v[v.len() / 2]) / 2.0
+        let (Some(&min), Some(&max)) = (v.first(), v.last()) else {
+            return Self::default();
         };
-        Self {
-            min: v[0],
-            median,
-            max: v[v.len() - 1],
-        }
+        // The middle value, or the two middle ones of an even count.
+        let median = match v.get((v.len() - 1) / 2..=v.len() / 2) {
+            Some(&[middle]) => middle,
+            Some(&[lower, upper]) => (lower + upper) / 2.0,
+            _ => return Self::default(),
+        };
+        Self { min, median, max }
     }
 
     fn show(&self, decimals: usize) -> String {
@@ -284,8 +281,7 @@ impl Report {
             md.push('\n');
         }
 
-        if let (Some(scale), false) = (&self.inbox_scale, self.inbox.is_empty()) {
-            let first = &self.inbox[0];
+        if let (Some(scale), Some(first)) = (&self.inbox_scale, self.inbox.first()) {
             let pg = Spread::of(c.pg_inserts.iter().copied()).median;
             let verify = Spread::of(c.rsa_verify.iter().copied()).median;
             let _ = writeln!(

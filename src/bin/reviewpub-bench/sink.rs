@@ -192,9 +192,9 @@ async fn inbox(
     }
     let object = serde_json::from_slice::<Value>(&body)
         .ok()
-        .and_then(|v| match &v["object"] {
+        .and_then(|v| match v.get("object")? {
             Value::String(s) => Some(s.clone()),
-            o => o["id"].as_str().map(str::to_string),
+            o => o.get("id")?.as_str().map(str::to_string),
         })
         .unwrap_or_default();
     let arrival = Arrival {
