@@ -96,7 +96,7 @@ pub struct Federation {
     pub delivery_give_up: std::time::Duration,
     pub delivery_lease: std::time::Duration,
     pub retry_base: std::time::Duration,
-    pub signing_backend: crate::federation::signatures::SigningBackend,
+    pub signing_backend: SigningBackend,
 }
 
 #[derive(Debug, Clone)]
@@ -119,6 +119,28 @@ pub struct EmbeddedPostgresSettings {
 pub enum LogFormat {
     Text,
     Json,
+}
+
+/// Which implementation computes the RSA-SHA256 signatures of deliveries. Both produce the
+/// same draft-cavage `Signature` header (the crate's format, through the same library).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SigningBackend {
+    /// `ring`: native, constant-time, blinded; about 3× the pure-Rust crate.
+    Ring,
+    /// The pure-Rust `rsa` crate, as `activitypub_federation` signs (no blinding).
+    Rsa,
+}
+
+impl std::str::FromStr for SigningBackend {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "ring" => Ok(Self::Ring),
+            "rsa" => Ok(Self::Rsa),
+            other => Err(format!("unknown signing backend {other:?} (ring or rsa)")),
+        }
+    }
 }
 
 /// The public base URL, without a trailing slash: `https://reviews.example`.
@@ -242,7 +264,7 @@ struct RawFederation {
     delivery_give_up_hours: u64,
     delivery_lease_seconds: u64,
     retry_base_seconds: u64,
-    signing_backend: crate::federation::signatures::SigningBackend,
+    signing_backend: SigningBackend,
 }
 
 #[derive(Debug, Deserialize)]
@@ -410,9 +432,7 @@ impl Settings {
         // The pure-Rust `rsa` crate is not constant-time (RUSTSEC-2023-0071): on the open
         // network our keys are only used through `ring`. It stays selectable for local
         // benchmarks, as the baseline the library itself signs with.
-        if f.signing_backend == crate::federation::signatures::SigningBackend::Rsa
-            && !raw.allow_private_networks
-        {
+        if f.signing_backend == SigningBackend::Rsa && !raw.allow_private_networks {
             return Err(invalid(
                 "federation.signing_backend",
                 "\"rsa\" is not constant-time and only allowed for local trials \

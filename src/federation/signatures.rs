@@ -255,27 +255,7 @@ pub fn verify(
     }
 }
 
-/// Which implementation computes the RSA-SHA256 signatures of deliveries. Both produce the
-/// same draft-cavage `Signature` header (the crate's format, through the same library).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SigningBackend {
-    /// `ring`: native, constant-time, blinded; about 3× the pure-Rust crate.
-    Ring,
-    /// The pure-Rust `rsa` crate, as `activitypub_federation` signs (no blinding).
-    Rsa,
-}
-
-impl std::str::FromStr for SigningBackend {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "ring" => Ok(Self::Ring),
-            "rsa" => Ok(Self::Rsa),
-            other => Err(format!("unknown signing backend {other:?} (ring or rsa)")),
-        }
-    }
-}
+pub use crate::config::SigningBackend;
 
 enum PrivateKey {
     Ring(ring::rsa::KeyPair),
