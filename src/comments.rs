@@ -7,6 +7,7 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::changes::{self, Change};
 use crate::config::Settings;
 use crate::content;
 use crate::db::comments::{self, CommentRow, NewComment};
@@ -122,6 +123,7 @@ pub async fn reply(
         .await?
         .ok_or_else(|| AppError::Internal("comment id clash".into()))?;
     outbox::comment_sent(&mut tx, &urls, &stored, "Create", now).await?;
+    changes::announce(&mut *tx, &[Change::Review(review_id)]).await?;
     tx.commit().await.map_err(DbError::from)?;
     Ok(stored)
 }
@@ -164,6 +166,7 @@ pub async fn edit(
         .await?
         .ok_or(AppError::NotFound)?;
     outbox::comment_sent(&mut tx, &Urls::new(settings), &edited, "Update", now).await?;
+    changes::announce(&mut *tx, &[Change::Review(edited.review_id)]).await?;
     tx.commit().await.map_err(DbError::from)?;
     Ok(edited)
 }
@@ -185,16 +188,23 @@ pub async fn delete(
     if comment.origin == "local" {
         outbox::comment_sent(&mut tx, &Urls::new(settings), &comment, "Delete", now).await?;
     }
+    changes::announce(&mut *tx, &[Change::Review(comment.review_id)]).await?;
     tx.commit().await.map_err(DbError::from)?;
     Ok(())
 }
 
 /// Approves (`published`) or rejects (`rejected`) a comment.
 pub async fn moderate(pool: &PgPool, id: Uuid, status: &str) -> Result<CommentRow, AppError> {
-    if !comments::set_status(pool, id, status).await? {
+    let mut tx = pool.begin().await.map_err(DbError::from)?;
+    if !comments::set_status(&mut *tx, id, status).await? {
         return Err(AppError::NotFound);
     }
-    comments::get(pool, id).await?.ok_or(AppError::NotFound)
+    let comment = comments::get(&mut *tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    changes::announce(&mut *tx, &[Change::Review(comment.review_id)]).await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(comment)
 }
 
 /// Plain text with blank lines between paragraphs, or HTML, as sanitized HTML.
@@ -274,7 +284,7 @@ pub async fn import(
     let stored = comments::insert(&mut tx, &comment)
         .await?
         .ok_or_else(|| AppError::Internal("comment id clash".into()))?;
-    crate::cache::notify_change(&mut *tx, "comments").await?;
+    changes::announce(&mut *tx, &[Change::Review(review_id)]).await?;
     tx.commit().await.map_err(DbError::from)?;
     Ok(stored)
 }

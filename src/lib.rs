@@ -8,13 +8,15 @@
 //! - [`publishing`]: creating, editing, scheduling and deleting reviews;
 //! - [`api`]: the admin HTTP API; [`web`]: the public pages and feeds;
 //! - [`tasks`]: background jobs; [`app`]: wiring and serving; [`cli`]: the command line;
-//! - [`cache`]: rendered public responses kept in memory until something changes;
+//! - [`changes`]: what writers announce changed; [`cache`]: rendered public responses kept
+//!   in memory until what they depend on changes;
 //! - [`front_matter`]: Markdown files with front matter; [`demo`]: the sample blog;
 //! - [`limits`]: requests per client and lookups at once.
 
 pub mod api;
 pub mod app;
 pub mod cache;
+pub mod changes;
 pub mod cli;
 pub mod comments;
 pub mod config;

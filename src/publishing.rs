@@ -7,7 +7,7 @@ use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::cache;
+use crate::changes::{self, Change as Changed};
 use crate::config::{Settings, Site};
 use crate::content;
 use crate::db::reviews::{self, StoredReview, Write};
@@ -122,7 +122,7 @@ async fn create_with(
     }
     let stored = reviews::insert(&mut tx, Uuid::now_v7(), &write, now).await?;
     outbox::review_written(&mut tx, &Urls::new(settings), &stored.review, now).await?;
-    cache::notify_change(&mut *tx, "reviews").await?;
+    changes::announce(&mut *tx, &review_changed(stored.review.id)).await?;
     tx.commit().await.map_err(DbError::from)?;
     tracing::info!(review = %stored.review.id, slug = %stored.review.slug, status = write.status.as_str(), "review created");
     Ok(stored)
@@ -212,7 +212,7 @@ async fn update_with(
     }
     let stored = reviews::update(&mut tx, before.id, &before.slug, &write, now).await?;
     outbox::review_written(&mut tx, &Urls::new(settings), &stored.review, now).await?;
-    cache::notify_change(&mut *tx, "reviews").await?;
+    changes::announce(&mut *tx, &review_changed(stored.review.id)).await?;
     tx.commit().await.map_err(DbError::from)?;
     tracing::info!(review = %id, slug = %stored.review.slug, status = write.status.as_str(), "review updated");
     Ok(stored)
@@ -292,6 +292,11 @@ async fn resolve(pool: &PgPool, reference: &str) -> Result<Uuid, AppError> {
         .ok_or(AppError::NotFound)
 }
 
+/// What a write to one review changes: its own pages, and the listings it appears in.
+fn review_changed(id: Uuid) -> [Changed; 2] {
+    [Changed::Review(id), Changed::Listings]
+}
+
 /// Deletes a review for good: its id is never reused and its pages answer `410 Gone`.
 #[tracing::instrument(skip_all, fields(id))]
 pub async fn delete(
@@ -305,7 +310,7 @@ pub async fn delete(
         return Err(AppError::NotFound);
     }
     outbox::review_deleted(&mut tx, &Urls::new(settings), id, now).await?;
-    cache::notify_change(&mut *tx, "reviews").await?;
+    changes::announce(&mut *tx, &review_changed(id)).await?;
     tx.commit().await.map_err(DbError::from)?;
     tracing::info!(review = %id, "review deleted");
     Ok(())
@@ -333,7 +338,9 @@ pub async fn publish_due(
             }
             tracing::info!(review = %id, "scheduled review published");
         }
-        cache::notify_change(&mut *tx, "reviews").await?;
+        let mut changed: Vec<Changed> = due.iter().map(|id| Changed::Review(*id)).collect();
+        changed.push(Changed::Listings);
+        changes::announce(&mut *tx, &changed).await?;
         tx.commit().await.map_err(DbError::from)?;
         published += due.len();
     }

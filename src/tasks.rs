@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::app::AppState;
 use crate::cache;
+use crate::changes;
 use crate::federation::delivery;
 use crate::publishing;
 
@@ -82,11 +83,10 @@ pub fn start(state: &AppState, shutdown: CancellationToken) -> Tasks {
             let settings = settings.clone();
             let response_cache = response_cache.clone();
             async move {
-                let result = publishing::publish_due(&pool, &settings, Utc::now()).await;
-                // A failed run may have committed some batches before failing.
-                if !matches!(result, Ok(0)) {
-                    response_cache.invalidate();
-                }
+                // Its changes are applied here at once; other processes hear them.
+                let (result, announced) =
+                    changes::recording(publishing::publish_due(&pool, &settings, Utc::now())).await;
+                response_cache.apply_own(&announced);
                 result.map(|_| ())
             }
         },

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::auth::Admin;
 use super::{ErrorBody, JsonBody, ListQuery};
 use crate::app::AppState;
+use crate::changes::{self, Change};
 use crate::comments::{self, ImportInput, ReplyInput};
 use crate::db::comments::{self as db, BlockRow, CommentRow, ReportRow};
 use crate::domain::ValidationErrors;
@@ -277,6 +278,8 @@ pub async fn block(
         return Err(AppError::Validation(errors));
     }
     let row = db::add_block(&state.pool, kind, &value, input.reason.as_deref()).await?;
+    // Their comments and reactions disappear from every page.
+    changes::announce(&state.pool, &[Change::Site]).await?;
     tracing::info!(kind, value, "blocked");
     Ok((StatusCode::CREATED, Json(row.into())))
 }
@@ -307,6 +310,7 @@ pub async fn unblock(
     if !db::remove_block(&state.pool, uuid(&id)?).await? {
         return Err(AppError::NotFound);
     }
+    changes::announce(&state.pool, &[Change::Site]).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

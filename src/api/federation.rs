@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::auth::Admin;
 use super::{ErrorBody, ListQuery};
 use crate::app::AppState;
+use crate::changes::{self, Change};
 use crate::db::federation::FollowerRow;
 use crate::db::{deliveries, federation as db, reviews};
 use crate::error::AppError;
@@ -229,6 +230,7 @@ pub async fn pin(
         ));
     }
     db::pin(&state.pool, id).await?;
+    changes::announce(&state.pool, &[Change::Listings]).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -243,5 +245,6 @@ pub async fn unpin(
     if !db::unpin(&state.pool, parse_uuid(&id)?).await? {
         return Err(AppError::NotFound);
     }
+    changes::announce(&state.pool, &[Change::Listings]).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -14,6 +14,7 @@ use super::delivery::authority;
 use super::notes::{self, first_id, NoteJson};
 use super::{outbox, FederationError};
 use crate::app::AppState;
+use crate::changes::{self, Change};
 use crate::db::comments;
 use crate::db::federation as db;
 use crate::db::reviews;
@@ -111,6 +112,7 @@ impl Activity for Follow {
             )
             .await?;
         }
+        changes::announce(&mut *tx, &[Change::Followers]).await?;
         tx.commit().await?;
         data.federation.wake.notify_one();
         tracing::info!(follower = %actor.handle(), status = %follower.status, "follow received");
@@ -164,6 +166,7 @@ impl Activity for Undo {
             if let Some(f) = &follower {
                 crate::db::deliveries::cancel_unfollowed(&mut *tx, &f.inbox).await?;
             }
+            changes::announce(&mut *tx, &[Change::Followers]).await?;
             tracing::info!(follower = actor, "unfollowed");
         } else if let Some(kind @ ("like" | "announce")) =
             undone_type.map(str::to_ascii_lowercase).as_deref()
@@ -173,11 +176,15 @@ impl Activity for Undo {
                 None => None,
             };
             comments::remove_reaction(&mut *tx, actor, undone_id, review, kind).await?;
+            // Without the review, the reaction's review is not known here: every page.
+            let changed = review.map_or(Change::Site, Change::Review);
+            changes::announce(&mut *tx, &[changed]).await?;
         } else if let Some(id) = undone_id {
             // A bare id: whatever reaction that activity made.
             for kind in ["like", "announce"] {
                 comments::remove_reaction(&mut *tx, actor, Some(id), None, kind).await?;
             }
+            changes::announce(&mut *tx, &[Change::Site]).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -303,8 +310,9 @@ impl Activity for Update {
                 let html = crate::content::sanitize_remote(&note.html());
                 let summary = note.summary();
                 let at = note.updated().unwrap_or_else(chrono::Utc::now);
+                let mut tx = data.pool.begin().await?;
                 comments::edit(
-                    &data.pool,
+                    &mut *tx,
                     comment.id,
                     &html,
                     None,
@@ -313,6 +321,8 @@ impl Activity for Update {
                     at,
                 )
                 .await?;
+                changes::announce(&mut *tx, &[Change::Review(comment.review_id)]).await?;
+                tx.commit().await?;
                 tracing::info!(comment = %comment.id, "reply edited");
                 Ok(())
             }
@@ -355,6 +365,7 @@ impl Activity for Delete {
             let mut tx = data.pool.begin().await?;
             let removed = comments::delete_by_author(&mut *tx, actor, now).await?;
             db::remove_follower(&mut *tx, actor).await?;
+            changes::announce(&mut *tx, &[Change::Site]).await?;
             tx.commit().await?;
             tracing::info!(
                 actor,
@@ -365,7 +376,10 @@ impl Activity for Delete {
         }
         match comments::get_by_ap_id(&data.pool, &object).await? {
             Some(comment) if comment.author_actor.as_deref() == Some(actor) => {
-                comments::mark_deleted(&data.pool, comment.id, now).await?;
+                let mut tx = data.pool.begin().await?;
+                comments::mark_deleted(&mut *tx, comment.id, now).await?;
+                changes::announce(&mut *tx, &[Change::Review(comment.review_id)]).await?;
+                tx.commit().await?;
                 tracing::info!(comment = %comment.id, "reply deleted by its author");
                 Ok(())
             }
@@ -421,7 +435,10 @@ async fn react(
         tracing::info!(activity = %id, object, "reaction to something that is not a review of ours; ignored");
         return Ok(());
     };
-    comments::add_reaction(&data.pool, id.as_str(), review, actor.as_str(), kind).await?;
+    let mut tx = data.pool.begin().await?;
+    comments::add_reaction(&mut *tx, id.as_str(), review, actor.as_str(), kind).await?;
+    changes::announce(&mut *tx, &[Change::Review(review)]).await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -9,7 +9,12 @@ use serde_json::json;
 
 use super::FederationError;
 use crate::app::AppState;
-use crate::cache::cacheable;
+use crate::changes::{cacheable, Change};
+
+/// Discovery documents are kept until anything changes (they are cheap, and rarely asked).
+fn cacheable_site(response: Response) -> Response {
+    cacheable(response, &[Change::Site])
+}
 use crate::db::federation as db;
 
 #[derive(Debug, Deserialize)]
@@ -79,7 +84,7 @@ pub async fn webfinger(
     } else {
         return Err(FederationError::NotFound);
     };
-    Ok(cacheable(json_response(
+    Ok(cacheable_site(json_response(
         "application/jrd+json; charset=utf-8",
         body,
     )))
@@ -97,7 +102,7 @@ pub async fn host_meta(State(state): State<AppState>) -> Response {
          <Link rel=\"lrdd\" template=\"{}\"/>\n</XRD>\n",
         crate::content::escape_html(&template)
     );
-    cacheable(
+    cacheable_site(
         (
             [(
                 CONTENT_TYPE,
@@ -112,7 +117,7 @@ pub async fn host_meta(State(state): State<AppState>) -> Response {
 /// `/.well-known/nodeinfo`: links to the NodeInfo documents.
 pub async fn nodeinfo_links(State(state): State<AppState>) -> Response {
     let base = state.urls.base();
-    cacheable(json_response(
+    cacheable_site(json_response(
         "application/json",
         json!({"links": [
             {"rel": "http://nodeinfo.diaspora.software/ns/schema/2.1", "href": format!("{base}/nodeinfo/2.1")},
@@ -142,7 +147,7 @@ pub async fn nodeinfo(
         json!({"name": "reviewpub", "version": env!("CARGO_PKG_VERSION")}),
         [("homepage", repository.then(|| json!(state.urls.home())))],
     );
-    Ok(cacheable(json_response(
+    Ok(cacheable_site(json_response(
         content_type,
         json!({
             "version": version,

@@ -4,6 +4,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::{outbox, FederationError};
+use crate::changes::{self, Change};
 use crate::db::federation::{self as db, FollowerRow};
 use crate::urls::Urls;
 
@@ -29,6 +30,7 @@ pub async fn approve(pool: &PgPool, urls: &Urls, id: Uuid) -> Result<FollowerRow
     let approved = db::get_follower(&mut *tx, id)
         .await?
         .ok_or(FederationError::NotFound)?;
+    changes::announce(&mut *tx, &[Change::Followers]).await?;
     tx.commit().await?;
     Ok(approved)
 }
@@ -50,6 +52,7 @@ pub async fn reject(pool: &PgPool, urls: &Urls, id: Uuid) -> Result<(), Federati
         &follower.personal_inbox,
     )
     .await?;
+    changes::announce(&mut *tx, &[Change::Followers]).await?;
     tx.commit().await?;
     Ok(())
 }

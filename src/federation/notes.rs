@@ -16,6 +16,7 @@ use super::delivery::authority;
 use super::documents::PUBLIC;
 use super::FederationError;
 use crate::app::AppState;
+use crate::changes::{self, Change};
 use crate::config::Moderation;
 use crate::content;
 use crate::db::comments::{self, CommentRow, NewComment};
@@ -344,7 +345,7 @@ pub async fn store(
         status,
         published_at: note.published().unwrap_or_else(Utc::now),
     };
-    let mut conn = data.pool.acquire().await?;
+    let mut conn = data.pool.begin().await?;
     let stored = match comments::insert(&mut conn, &comment).await? {
         Some(row) => row,
         // Stored meanwhile by a concurrent delivery of the same reply.
@@ -352,6 +353,8 @@ pub async fn store(
             .await?
             .ok_or(FederationError::NotFound)?,
     };
+    changes::announce(&mut *conn, &[Change::Review(stored.review_id)]).await?;
+    conn.commit().await?;
     tracing::info!(comment = %stored.id, review = %stored.review_id, author = %author, status, public, "reply stored");
     Ok(Some(stored))
 }
@@ -444,7 +447,10 @@ pub async fn refresh_thread(
         }
         budget -= 1;
         if is_gone(data, &comment.ap_id).await {
-            comments::mark_deleted(&data.pool, comment.id, chrono::Utc::now()).await?;
+            let mut tx = data.pool.begin().await?;
+            comments::mark_deleted(&mut *tx, comment.id, chrono::Utc::now()).await?;
+            changes::announce(&mut *tx, &[Change::Review(review_id)]).await?;
+            tx.commit().await?;
             removed += 1;
         } else {
             queue.push_back(comment.ap_id);

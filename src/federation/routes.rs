@@ -15,7 +15,7 @@ use super::documents::{self, PAGE_SIZE};
 use super::negotiation::{activity_json, activity_json_with_status, wants_activity_json};
 use super::{discovery, inbox, FederationError};
 use crate::app::AppState;
-use crate::cache::cacheable;
+use crate::changes::{cacheable, Change};
 use crate::db::reviews::{self, Former};
 use crate::db::{comments, deliveries, federation as db};
 
@@ -71,18 +71,24 @@ async fn actor(
     if !wants_activity_json(&headers) {
         return Ok(Redirect::to(&state.urls.home()).into_response());
     }
-    Ok(cacheable(activity_json(&documents::blog_actor(
-        &state.settings,
-        &state.urls,
-        &state.federation.blog.keys,
-    ))))
+    Ok(cacheable_on(
+        &[Change::Listings, Change::Followers],
+        activity_json(&documents::blog_actor(
+            &state.settings,
+            &state.urls,
+            &state.federation.blog.keys,
+        )),
+    ))
 }
 
 async fn instance_actor(State(state): State<AppState>) -> Response {
-    cacheable(activity_json(&documents::instance_actor(
-        &state.urls,
-        &state.federation.instance.keys,
-    )))
+    cacheable_on(
+        &[Change::Site],
+        activity_json(&documents::instance_actor(
+            &state.urls,
+            &state.federation.instance.keys,
+        )),
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -116,9 +122,10 @@ async fn outbox(
     let id = state.urls.outbox();
     let Some(page) = q.page()? else {
         let (_, total) = deliveries::outbox_page(&state.pool, 0, 0).await?;
-        return Ok(cacheable(activity_json(&documents::collection(
-            &id, total, true,
-        ))));
+        return Ok(cacheable_on(
+            &[Change::Listings],
+            activity_json(&documents::collection(&id, total, true)),
+        ));
     };
     let (rows, total) =
         deliveries::outbox_page(&state.pool, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
@@ -138,9 +145,10 @@ async fn outbox(
             items.push(create);
         }
     }
-    Ok(cacheable(activity_json(&documents::collection_page(
-        &id, page, total, items,
-    ))))
+    Ok(cacheable_on(
+        &[Change::Listings],
+        activity_json(&documents::collection_page(&id, page, total, items)),
+    ))
 }
 
 /// Followers: the count is public; the list unless `show_followers` is off.
@@ -177,7 +185,7 @@ async fn followers(
         }
         _ => documents::collection(&id, total, show),
     };
-    Ok(cacheable(activity_json(&document)))
+    Ok(cacheable_on(&[Change::Followers], activity_json(&document)))
 }
 
 async fn following(
@@ -215,7 +223,10 @@ async fn featured(
             ("orderedItems", Some(json!(items))),
         ],
     );
-    Ok(cacheable(activity_json(&collection)))
+    Ok(cacheable_on(
+        &[Change::Listings],
+        activity_json(&collection),
+    ))
 }
 
 /// A review's `Article` (by id or slug), or its `Tombstone` with `410 Gone`.
@@ -235,7 +246,10 @@ pub async fn review_object(
                 &state.urls,
                 engagement,
             ));
-            Ok(cacheable(activity_json(&document)))
+            Ok(cacheable_on(
+                &[Change::Review(stored.review.id)],
+                activity_json(&document),
+            ))
         }
         Some(_) => Err(FederationError::NotFound),
         None => match reviews::find_former(&state.pool, slug_or_id).await? {
@@ -302,7 +316,7 @@ async fn replies_collection(
                 documents::collection(collection_id, total, false),
                 [("first", Some(json!(format!("{collection_id}?page=1"))))],
             );
-            Ok(cacheable(activity_json(&c)))
+            Ok(cacheable_on(&[Change::Review(review)], activity_json(&c)))
         }
         Some(1) => {
             let p = json!({
@@ -313,7 +327,7 @@ async fn replies_collection(
                 "totalItems": total,
                 "orderedItems": items,
             });
-            Ok(cacheable(activity_json(&p)))
+            Ok(cacheable_on(&[Change::Review(review)], activity_json(&p)))
         }
         Some(_) => Err(FederationError::NotFound),
     }
@@ -327,9 +341,12 @@ async fn reactions(state: &AppState, id: &str, kind: &str) -> Result<Response, F
         "likes" => (state.urls.likes(id), engagement.likes),
         _ => (state.urls.shares(id), engagement.shares),
     };
-    Ok(cacheable(activity_json(
-        &json!({"@context": documents::AS_CONTEXT, "id": collection, "type": "Collection", "totalItems": total}),
-    )))
+    Ok(cacheable_on(
+        &[Change::Review(id)],
+        activity_json(
+            &json!({"@context": documents::AS_CONTEXT, "id": collection, "type": "Collection", "totalItems": total}),
+        ),
+    ))
 }
 
 async fn likes(
@@ -380,7 +397,10 @@ async fn comment(
     }
     let mut conn = state.pool.acquire().await?;
     let (note, _) = super::outbox::comment_document(&mut conn, &state.urls, &comment).await?;
-    Ok(cacheable(activity_json(&documents::with_context(note))))
+    Ok(cacheable_on(
+        &[Change::Review(comment.review_id)],
+        activity_json(&documents::with_context(note)),
+    ))
 }
 
 async fn comment_replies(
@@ -453,6 +473,11 @@ async fn authorize_interaction(
         return Redirect::to(ours.as_str()).into_response();
     }
     Redirect::to(&state.urls.home()).into_response()
+}
+
+/// `response`, kept until `depends` changes.
+fn cacheable_on(depends: &[Change], response: Response) -> Response {
+    cacheable(response, depends)
 }
 
 /// Paths whose ActivityPub GETs stay public in secure mode: actors and keys (or signature

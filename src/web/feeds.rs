@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::error_page;
 use crate::app::AppState;
-use crate::cache::cacheable;
+use crate::changes::{cacheable, Change};
 use crate::db::reviews::{self, Listing, StoredReview};
 use crate::error::AppError;
 use crate::urls::Urls;
@@ -18,18 +18,27 @@ use crate::urls::Urls;
 const ENTRIES: i64 = 20;
 
 pub async fn site(State(state): State<AppState>) -> Response {
-    respond(&state, feed(&state, Listing::All).await)
+    respond(&state, feed(&state, Listing::All).await, Change::Listings)
 }
 
 pub async fn category(State(state): State<AppState>, Path(key): Path<String>) -> Response {
-    respond(&state, feed(&state, Listing::Category(&key)).await)
+    respond(
+        &state,
+        feed(&state, Listing::Category(&key)).await,
+        Change::Listings,
+    )
 }
 
 pub async fn tag(State(state): State<AppState>, Path(key): Path<String>) -> Response {
-    respond(&state, feed(&state, Listing::Tag(&key)).await)
+    respond(
+        &state,
+        feed(&state, Listing::Tag(&key)).await,
+        Change::Listings,
+    )
 }
 
-fn respond(state: &AppState, result: Result<String, AppError>) -> Response {
+/// The feed, kept until `depends` changes; or the error as a page.
+fn respond(state: &AppState, result: Result<String, AppError>, depends: Change) -> Response {
     match result {
         Ok(xml) => cacheable(
             (
@@ -40,6 +49,7 @@ fn respond(state: &AppState, result: Result<String, AppError>) -> Response {
                 xml,
             )
                 .into_response(),
+            &[depends],
         ),
         Err(e) => error_page(state, e),
     }
@@ -162,15 +172,24 @@ fn entry(stored: &StoredReview, urls: &Urls) -> Entry {
 
 /// A review's public comments, newest first.
 pub async fn comments(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
-    respond(&state, comments_feed(&state, &slug).await)
+    let stored = match reviews::get_by_slug(&state.pool, &slug).await {
+        Ok(Some(stored)) if stored.review.is_public() => stored,
+        Ok(_) => return error_page(&state, AppError::NotFound),
+        Err(e) => return error_page(&state, e.into()),
+    };
+    let id = stored.review.id;
+    respond(
+        &state,
+        comments_feed(&state, stored).await,
+        Change::Review(id),
+    )
 }
 
-async fn comments_feed(state: &AppState, slug: &str) -> Result<String, AppError> {
+async fn comments_feed(
+    state: &AppState,
+    stored: crate::db::reviews::StoredReview,
+) -> Result<String, AppError> {
     let urls = &state.urls;
-    let stored = reviews::get_by_slug(&state.pool, slug)
-        .await?
-        .filter(|r| r.review.is_public())
-        .ok_or(AppError::NotFound)?;
     let review = &stored.review;
     let mut rows: Vec<_> = crate::db::comments::thread(&state.pool, review.id)
         .await?

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::views::{Card, Image, Layout, ReviewDetails};
 use super::{error_page, html_headers};
 use crate::app::AppState;
-use crate::cache::cacheable;
+use crate::changes::{cacheable, Change};
 use crate::content;
 use crate::db::comments;
 use crate::db::reviews::{self, Former, Listing};
@@ -55,12 +55,12 @@ pub struct PageParams {
     page: Option<String>,
 }
 
-/// A rendered public page: the same for every reader until something changes.
-fn render(template: &impl Template) -> Result<Response, AppError> {
+/// A rendered public page: the same for every reader until what it shows (`depends`) changes.
+fn render(template: &impl Template, depends: &[Change]) -> Result<Response, AppError> {
     let html = template
         .render()
         .map_err(|e| AppError::Internal(format!("template: {e}")))?;
-    Ok(cacheable((html_headers(), html).into_response()))
+    Ok(cacheable((html_headers(), html).into_response(), depends))
 }
 
 /// Runs a page handler and renders its error, if any, as an HTML page.
@@ -153,15 +153,18 @@ async fn listing(
     if let Some((title, url)) = feed {
         layout.feeds.push(super::views::FeedLink { title, url });
     }
-    render(&ListPage {
-        layout,
-        heading,
-        cards: rows.iter().map(|r| Card::new(r, urls)).collect(),
-        page,
-        pages,
-        newer_url: (page > 1).then(|| page_url(page - 1)),
-        older_url: (page < pages).then(|| page_url(page + 1)),
-    })
+    render(
+        &ListPage {
+            layout,
+            heading,
+            cards: rows.iter().map(|r| Card::new(r, urls)).collect(),
+            page,
+            pages,
+            newer_url: (page > 1).then(|| page_url(page - 1)),
+            older_url: (page < pages).then(|| page_url(page + 1)),
+        },
+        &[Change::Listings],
+    )
 }
 
 /// A review's page. Old slugs redirect permanently to the current one; the permanent id
@@ -231,7 +234,9 @@ async fn review_page(state: &AppState, slug: String) -> Result<Response, AppErro
         });
     }
     // The same URL answers ActivityPub JSON to servers: caches must key on Accept.
-    let mut response = render(&ReviewPage { layout, r: details })?;
+    // Its thread and reactions, and the categories beside it.
+    let depends = [Change::Review(r.id), Change::Listings];
+    let mut response = render(&ReviewPage { layout, r: details }, &depends)?;
     response
         .headers_mut()
         .insert(header::VARY, HeaderValue::from_static("Accept"));
@@ -241,15 +246,18 @@ async fn review_page(state: &AppState, slug: String) -> Result<Response, AppErro
 pub async fn about(State(state): State<AppState>) -> Response {
     page(&state, async {
         let categories = reviews::public_categories(&state.pool).await?;
-        render(&AboutPage {
-            layout: Layout {
-                actor_url: Some(state.urls.actor()),
-                ..Layout::plain(&state, "About", &state.urls.about())
-                    .with_categories(&categories, &state.urls)
+        render(
+            &AboutPage {
+                layout: Layout {
+                    actor_url: Some(state.urls.actor()),
+                    ..Layout::plain(&state, "About", &state.urls.about())
+                        .with_categories(&categories, &state.urls)
+                },
+                about_html: content::markdown_to_html(&state.settings.site.about),
+                author: state.settings.site.author.clone(),
             },
-            about_html: content::markdown_to_html(&state.settings.site.about),
-            author: state.settings.site.author.clone(),
-        })
+            &[Change::Listings],
+        )
     })
     .await
 }

@@ -397,3 +397,134 @@ async fn with_the_cache_off_every_answer_is_rendered() {
     }
     app.stop().await;
 }
+
+/// A reply drops only the pages of its review: the other review's page, the index and the
+/// feeds stay kept (a burst of replies used to re-render everything).
+#[tokio::test]
+async fn a_reply_drops_only_what_shows_its_review() {
+    let app = TestApp::spawn_with(|f| f.merge(("comments.moderation", "open"))).await;
+    let alice = Peer::start().await;
+    let heat = app.create_review(sample_review("Heat (1995)")).await;
+    let ran = app.create_review(sample_review("Ran (1985)")).await;
+    let kept = [slug(&ran), "/".to_string(), "/feed.xml".to_string()];
+    for path in kept.iter().chain([slug(&heat)].iter()) {
+        page(&app, path).await;
+        assert_eq!(page(&app, path).await.1.as_deref(), Some("hit"), "{path}");
+    }
+    let me = app.url("/users/reviews");
+    let note = alice.note(
+        "only-heat",
+        heat["ap_id"].as_str().expect("ap_id"),
+        "<p>Only Heat</p>",
+        true,
+        &me,
+    );
+    let status = alice
+        .post(
+            &app.url("/inbox"),
+            &alice.activity("Create", "c-only-heat", note),
+        )
+        .await
+        .status()
+        .as_u16();
+    assert_eq!(status, 202);
+    let (_, cache, body) = page(&app, &slug(&heat)).await;
+    assert_eq!(
+        cache.as_deref(),
+        Some("miss"),
+        "the replied-to review is rendered afresh"
+    );
+    assert!(body.contains("Only Heat"));
+    for path in &kept {
+        assert_eq!(
+            page(&app, path).await.1.as_deref(),
+            Some("hit"),
+            "{path} was dropped"
+        );
+    }
+    app.stop().await;
+}
+
+/// Two processes on one database: a reply stored by one shows on the other's kept page at
+/// once (it used to wait for the page's age limit, here an hour).
+#[tokio::test]
+async fn a_reply_stored_by_one_process_shows_on_the_others_page() {
+    let database_url = fresh_database().await;
+    let shared = database_url.clone();
+    let app = TestApp::spawn_with(move |f| {
+        f.merge(("database_url", shared))
+            .merge(("comments.moderation", "open"))
+    })
+    .await;
+    let alice = Peer::start().await;
+    let review = app.create_review(sample_review("Heat (1995)")).await;
+    let port = crate::helpers::free_port();
+    let other_base = format!("http://127.0.0.1:{port}");
+    let _other = crate::helpers::Server::start(
+        &["serve"],
+        &[
+            ("DATABASE_URL", database_url.clone()),
+            ("REVIEWPUB_PUBLIC_URL", app.base.clone()),
+            ("REVIEWPUB_LISTEN", format!("127.0.0.1:{port}")),
+            ("REVIEWPUB_ALLOW_PRIVATE_NETWORKS", "true".to_string()),
+            ("REVIEWPUB_COMMENTS__MODERATION", "open".to_string()),
+            ("REVIEWPUB_CACHE__MAX_AGE_SECONDS", "3600".to_string()),
+        ],
+    );
+    crate::helpers::wait_ready(&other_base).await;
+    let client = reqwest::Client::new();
+    let other_page = || {
+        let request = client.get(format!("{other_base}{}", slug(&review)));
+        async move {
+            let response = request.send().await.expect("GET");
+            let cache = response
+                .headers()
+                .get("x-cache")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            (cache, response.text().await.expect("body"))
+        }
+    };
+    other_page().await;
+    assert_eq!(
+        other_page().await.0.as_deref(),
+        Some("hit"),
+        "kept by the other process"
+    );
+
+    let me = app.url("/users/reviews");
+    let note = alice.note(
+        "across",
+        review["ap_id"].as_str().expect("ap_id"),
+        "<p>Across processes</p>",
+        true,
+        &me,
+    );
+    let status = alice
+        .post(
+            &app.url("/inbox"),
+            &alice.activity("Create", "c-across", note),
+        )
+        .await
+        .status()
+        .as_u16();
+    assert_eq!(status, 202);
+    let stored = Instant::now();
+    let deadline = stored + Duration::from_secs(5);
+    loop {
+        let (_, body) = other_page().await;
+        if body.contains("Across processes") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the other process still serves the old page"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    println!(
+        "shown by the other process {} ms after it was stored",
+        stored.elapsed().as_millis()
+    );
+    app.stop().await;
+}

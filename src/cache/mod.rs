@@ -1,63 +1,48 @@
-//! An in-memory cache of rendered public responses, invalidated on change.
+//! An in-memory cache of rendered public responses, dropped by what changes.
 //!
 //! Public pages, feeds and ActivityPub documents are the same for everyone until something
 //! changes, so a rendered answer is kept and served again without touching the database.
 //!
 //! - What is kept: a `200` answer to a `GET` without `Authorization` outside `/api/` that its
-//!   handler marked [`Cacheable`] (with [`cacheable`]). The key is the path with its query and
-//!   whether the request asks for ActivityStreams JSON (one URL answers HTML or JSON).
-//! - When it is served: while the generation it was rendered under is still the current one,
-//!   and for at most `cache.max_age_seconds`. The generation is read *before* the handler runs,
-//!   so a render racing with a write is kept under the old generation and never served after
-//!   the write's bump.
-//! - What bumps the generation: every request that is not `GET` or `HEAD`, once it is answered
-//!   with anything but a 4xx (inbox, admin API; a refused request wrote nothing); the scheduler
-//!   publishing; each `NOTIFY reviewpub_changes`, which
-//!   [`notify_change`] sends from inside the transactions of the publishing path and of comment
-//!   imports (so `reviewpub publish` in another process is seen); and every (re)connection of
-//!   the listener, since notifications sent while it was away are lost. A notification sent by
-//!   one of this server's own writing requests is not acted on a second time: that request's
-//!   bump already covers it, and a late echo would only throw away pages rendered since.
+//!   handler marked with [`crate::changes::cacheable`], naming what it depends on (a review,
+//!   the listings, the followers, the site). The key is the path with its query and whether
+//!   the request asks for ActivityStreams JSON (one URL answers HTML or JSON).
+//! - When it is served: until a change it depends on (or a `Site` change) is heard of, and for
+//!   at most `cache.max_age_seconds`. Changes are stamped on one counter, read *before* the
+//!   handler runs, so a render racing with a write is never served after the write.
+//! - What drops entries: the changes writers announce through [`crate::changes`] (inside
+//!   their transactions, so other processes hear them on commit); a writing request's own
+//!   announcements are applied in its process as soon as it answers (and their echo from the
+//!   database is not applied twice); every (re)connection of the listener drops everything,
+//!   since notifications sent while it was away are lost.
 //! - The server starts answering once the listener is connected (or after a few seconds
 //!   without it), so nothing kept at start-up predates the first `LISTEN`.
-//! - The middleware runs inside the signed-fetch check of secure mode: a kept answer never
-//!   skips it.
+//! - The middleware ([`middleware`]) runs inside the signed-fetch check of secure mode: a kept
+//!   answer never skips it. The listener is in [`listener`].
+
+mod listener;
+mod middleware;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
-use axum::body::{Body, Bytes, HttpBody};
-use axum::extract::{Request, State};
+use axum::body::{Body, Bytes};
+use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
-use sqlx::{PgExecutor, PgPool};
+use axum::response::Response;
 use tokio::sync::watch;
-use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
 
+use crate::changes::Change;
 use crate::config;
-use crate::db::DbError;
 use crate::federation::negotiation::wants_activity_json;
 
-/// The PostgreSQL channel on which writers announce changes (the payload names the table).
-pub const CHANNEL: &str = "reviewpub_changes";
+pub use listener::listen;
+pub use middleware::middleware;
 
 /// `x-cache: hit` or `miss` on every answer the cache looked up.
 pub const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
-
-/// Marks a response whose handler allows it to be kept (see [`cacheable`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Cacheable;
-
-/// Marks `response` as the same for every reader until the next change. Only `200` answers
-/// are kept, so a handler may mark whatever it returns.
-pub fn cacheable(mut response: Response) -> Response {
-    response.extensions_mut().insert(Cacheable);
-    response
-}
 
 /// What a kept response is found by.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -99,8 +84,10 @@ struct Entry {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
-    /// The generation it was rendered under.
-    generation: u64,
+    /// What it depends on.
+    depends: Vec<Change>,
+    /// The change counter when its rendering started.
+    started: u64,
     stored_at: Instant,
     /// What it counts against `max_bytes`.
     size: usize,
@@ -112,19 +99,21 @@ impl Entry {
         status: StatusCode,
         headers: HeaderMap,
         body: Bytes,
-        generation: u64,
+        depends: Vec<Change>,
+        started: u64,
         stored_at: Instant,
     ) -> Self {
         let header_bytes: usize = headers
             .iter()
             .map(|(name, value)| name.as_str().len() + value.len() + 32)
             .sum();
-        let size = body.len() + header_bytes + key.target.len() + 128;
+        let size = body.len() + header_bytes + key.target.len() + 128 + depends.len() * 24;
         Self {
             status,
             headers,
             body,
-            generation,
+            depends,
+            started,
             stored_at,
             size,
         }
@@ -141,14 +130,60 @@ impl Entry {
     }
 }
 
-/// The kept responses and their total size.
+/// When each kind of change last happened, as stamps of one counter.
+#[derive(Debug, Default)]
+struct Changed {
+    counter: u64,
+    any: u64,
+    site: u64,
+    listings: u64,
+    followers: u64,
+    reviews: HashMap<Uuid, u64>,
+}
+
+/// Past this many reviews with a recorded change, the record is folded into one `Site` change.
+const MAX_REVIEWS_TRACKED: usize = 100_000;
+
+impl Changed {
+    fn apply(&mut self, change: Change) {
+        self.counter += 1;
+        let at = self.counter;
+        self.any = at;
+        match change {
+            Change::Site => self.site = at,
+            Change::Listings => self.listings = at,
+            Change::Followers => self.followers = at,
+            Change::Review(id) => {
+                if self.reviews.len() >= MAX_REVIEWS_TRACKED {
+                    self.reviews.clear();
+                    self.site = at;
+                }
+                self.reviews.insert(id, at);
+            }
+        }
+    }
+
+    /// Whether a response whose rendering started at `started` still holds.
+    fn holds(&self, started: u64, depends: &[Change]) -> bool {
+        started >= self.site
+            && depends.iter().all(|depend| match depend {
+                Change::Site => started >= self.any,
+                Change::Listings => started >= self.listings,
+                Change::Followers => started >= self.followers,
+                Change::Review(id) => self.reviews.get(id).is_none_or(|&at| started >= at),
+            })
+    }
+}
+
+/// The kept responses, their total size, and when things last changed.
 #[derive(Debug, Default)]
 struct Store {
     entries: HashMap<Key, Entry>,
     bytes: usize,
+    changed: Changed,
 }
 
-/// What makes an entry servable, and how much may be kept.
+/// How much may be kept, and for how long.
 #[derive(Debug, Clone, Copy)]
 struct Limits {
     max_entries: usize,
@@ -156,14 +191,12 @@ struct Limits {
     max_age: Duration,
 }
 
-impl Limits {
-    fn valid(&self, entry: &Entry, generation: u64, now: Instant) -> bool {
-        entry.generation == generation
-            && now.saturating_duration_since(entry.stored_at) < self.max_age
-    }
-}
-
 impl Store {
+    fn valid(&self, limits: &Limits, entry: &Entry, now: Instant) -> bool {
+        now.saturating_duration_since(entry.stored_at) < limits.max_age
+            && self.changed.holds(entry.started, &entry.depends)
+    }
+
     fn fits(&self, limits: &Limits, incoming: usize) -> bool {
         self.entries.len() < limits.max_entries && self.bytes + incoming <= limits.max_bytes
     }
@@ -177,12 +210,15 @@ impl Store {
     /// Makes room for an entry of `incoming` bytes: entries that can no longer be served go
     /// first, then the oldest, down to three quarters of the limits (so that a full cache
     /// does not sort itself on every insert).
-    fn make_room(&mut self, limits: &Limits, incoming: usize, generation: u64, now: Instant) {
+    fn make_room(&mut self, limits: &Limits, incoming: usize, now: Instant) {
         if self.fits(limits, incoming) {
             return;
         }
-        self.entries
-            .retain(|_, entry| limits.valid(entry, generation, now));
+        let changed = &self.changed;
+        self.entries.retain(|_, entry| {
+            now.saturating_duration_since(entry.stored_at) < limits.max_age
+                && changed.holds(entry.started, &entry.depends)
+        });
         self.bytes = self.entries.values().map(|e| e.size).sum();
         if self.fits(limits, incoming) {
             return;
@@ -204,32 +240,24 @@ impl Store {
     }
 }
 
-tokio::task_local! {
-    /// The cache of the server whose writing request is running: notifications sent meanwhile
-    /// are that request's own (see [`notify_change`]).
-    static WRITING_REQUEST: Arc<ResponseCache>;
-}
-
-/// How long a notification of our own is waited for before it is forgotten (its transaction
-/// may have rolled back).
+/// How long a change of our own is waited for from the listener before it is forgotten (its
+/// transaction may have rolled back).
 const ECHO_WINDOW: Duration = Duration::from_secs(10);
 
-/// A notification one of our own writing requests sent: who sent it, about what, when.
+/// A change one of our own writing requests announced: which connection sent it, what, when.
 #[derive(Debug)]
 struct Echo {
     backend: u32,
-    table: String,
+    change: Change,
     sent_at: Instant,
 }
 
-/// Rendered public responses, bounded in number and size, and the generation counter that
-/// invalidates them all at once.
+/// Rendered public responses, bounded in number and size.
 pub struct ResponseCache {
     enabled: bool,
     limits: Limits,
-    generation: AtomicU64,
     store: RwLock<Store>,
-    /// Notifications our own writing requests sent and the listener will hear back.
+    /// Changes our own writing requests announced and the listener will hear back.
     echoes: Mutex<Vec<Echo>>,
     /// Whether the listener is connected and listening.
     listening: watch::Sender<bool>,
@@ -239,7 +267,6 @@ impl std::fmt::Debug for ResponseCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ResponseCache")
             .field("enabled", &self.enabled)
-            .field("generation", &self.generation())
             .field("entries", &self.len())
             .finish()
     }
@@ -254,7 +281,6 @@ impl ResponseCache {
                 max_bytes: settings.max_bytes,
                 max_age: settings.max_age,
             },
-            generation: AtomicU64::new(0),
             store: RwLock::new(Store::default()),
             echoes: Mutex::new(Vec::new()),
             listening: watch::Sender::new(false),
@@ -265,14 +291,57 @@ impl ResponseCache {
         self.enabled
     }
 
-    /// The current generation: only entries rendered under it are served.
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::SeqCst)
+    /// The change counter now: a rendering that starts now is stamped with it.
+    fn started(&self) -> u64 {
+        self.read().changed.counter
     }
 
-    /// Something changed: nothing kept so far is served again.
-    pub fn invalidate(&self) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
+    /// Drops whatever depends on `changes`.
+    pub fn apply(&self, changes: &[Change]) {
+        let mut store = self.write();
+        for change in changes {
+            store.changed.apply(*change);
+        }
+    }
+
+    /// Applies the changes a writing request of this process announced, and remembers them
+    /// so that the listener does not apply them a second time.
+    pub fn apply_own(&self, announced: &[(u32, Change)]) {
+        if announced.is_empty() {
+            return;
+        }
+        let changes: Vec<Change> = announced.iter().map(|(_, change)| *change).collect();
+        self.apply(&changes);
+        let mut echoes = self.echoes.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        echoes.retain(|e| now.saturating_duration_since(e.sent_at) < ECHO_WINDOW);
+        for (backend, change) in announced {
+            if echoes.len() >= 1024 {
+                echoes.remove(0);
+            }
+            echoes.push(Echo {
+                backend: *backend,
+                change: *change,
+                sent_at: now,
+            });
+        }
+    }
+
+    /// Whether a notification is one our own writing requests sent (each is recognized once).
+    fn is_echo(&self, backend: u32, change: Change) -> bool {
+        let mut echoes = self.echoes.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        echoes.retain(|e| now.saturating_duration_since(e.sent_at) < ECHO_WINDOW);
+        match echoes
+            .iter()
+            .position(|e| e.backend == backend && e.change == change)
+        {
+            Some(i) => {
+                echoes.remove(i);
+                true
+            }
+            None => false,
+        }
     }
 
     /// How many responses are held (servable or not).
@@ -296,38 +365,6 @@ impl ResponseCache {
         self.listening.send_replace(on);
     }
 
-    /// Remembers a notification sent by one of our own writing requests.
-    fn expect_echo(&self, backend: u32, table: &str) {
-        let mut echoes = self.echoes.lock().unwrap_or_else(PoisonError::into_inner);
-        let now = Instant::now();
-        echoes.retain(|e| now.saturating_duration_since(e.sent_at) < ECHO_WINDOW);
-        if echoes.len() >= 1024 {
-            echoes.remove(0);
-        }
-        echoes.push(Echo {
-            backend,
-            table: table.to_string(),
-            sent_at: now,
-        });
-    }
-
-    /// Whether a notification is one our own writing requests sent (each is recognized once).
-    fn is_echo(&self, backend: u32, table: &str) -> bool {
-        let mut echoes = self.echoes.lock().unwrap_or_else(PoisonError::into_inner);
-        let now = Instant::now();
-        echoes.retain(|e| now.saturating_duration_since(e.sent_at) < ECHO_WINDOW);
-        match echoes
-            .iter()
-            .position(|e| e.backend == backend && e.table == table)
-        {
-            Some(i) => {
-                echoes.remove(i);
-                true
-            }
-            None => false,
-        }
-    }
-
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Store> {
         self.store.read().unwrap_or_else(PoisonError::into_inner)
     }
@@ -338,217 +375,36 @@ impl ResponseCache {
 
     /// The kept answer for `key`, if it may still be served at `now`.
     fn lookup(&self, key: &Key, now: Instant) -> Option<Response> {
-        let generation = self.generation();
         let store = self.read();
         let entry = store.entries.get(key)?;
-        self.limits
-            .valid(entry, generation, now)
+        store
+            .valid(&self.limits, entry, now)
             .then(|| entry.response())
     }
 
-    /// Keeps an answer rendered under `entry.generation`, unless that generation has already
-    /// passed (the answer may predate a change) or the answer alone exceeds `max_bytes`.
+    /// Keeps an answer, unless something it depends on changed since its rendering started
+    /// or the answer alone exceeds `max_bytes`.
     fn insert(&self, key: Key, entry: Entry, now: Instant) -> bool {
         if entry.size > self.limits.max_bytes {
             return false;
         }
         let mut store = self.write();
-        let generation = self.generation();
-        if entry.generation != generation {
+        if !store.changed.holds(entry.started, &entry.depends) {
             return false;
         }
         store.remove(&key);
-        store.make_room(&self.limits, entry.size, generation, now);
+        store.make_room(&self.limits, entry.size, now);
         store.bytes += entry.size;
         store.entries.insert(key, entry);
         true
-    }
-
-    /// Keeps `response` if its handler marked it and it is a `200` of known, bounded size;
-    /// gives it back either way.
-    async fn keep(&self, key: Key, generation: u64, response: Response) -> Response {
-        if response.status() != StatusCode::OK
-            || response.extensions().get::<Cacheable>().is_none()
-            || response.headers().contains_key(header::SET_COOKIE)
-        {
-            return response;
-        }
-        let bounded = response
-            .body()
-            .size_hint()
-            .exact()
-            .and_then(|n| usize::try_from(n).ok())
-            .is_some_and(|n| n <= self.limits.max_bytes);
-        if !bounded {
-            return response;
-        }
-        let (parts, body) = response.into_parts();
-        let body = match axum::body::to_bytes(body, self.limits.max_bytes).await {
-            Ok(body) => body,
-            Err(e) => {
-                tracing::error!(error = %e, path = %key.target, "reading a response to keep it");
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            }
-        };
-        let now = Instant::now();
-        let entry = Entry::new(
-            &key,
-            parts.status,
-            parts.headers.clone(),
-            body.clone(),
-            generation,
-            now,
-        );
-        self.insert(key, entry, now);
-        Response::from_parts(parts, Body::from(body))
-    }
-}
-
-/// The middleware (see the module documentation). Outside it nothing is cached; it must run
-/// inside `secure_fetch` and `FederationMiddleware`.
-pub async fn middleware(
-    State(cache): State<Arc<ResponseCache>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if !cache.enabled {
-        return next.run(request).await;
-    }
-    if !matches!(*request.method(), Method::GET | Method::HEAD) {
-        let response = WRITING_REQUEST
-            .scope(cache.clone(), next.run(request))
-            .await;
-        // A refused request (4xx) changed nothing: a flood of junk POSTs must not empty the
-        // cache. Anything else, a server error included, may have written.
-        if !response.status().is_client_error() {
-            cache.invalidate();
-        }
-        return response;
-    }
-    let Some(key) = Key::for_request(&request) else {
-        return next.run(request).await;
-    };
-    if let Some(hit) = cache.lookup(&key, Instant::now()) {
-        return hit;
-    }
-    // Read before rendering: if a write lands meanwhile, this answer is never served after it.
-    let generation = cache.generation();
-    let response = next.run(request).await;
-    let mut response = cache.keep(key, generation, response).await;
-    response
-        .headers_mut()
-        .insert(X_CACHE, HeaderValue::from_static("miss"));
-    response
-}
-
-/// Tells every server sharing the database that `table` changed (`pg_notify`, the table as
-/// payload). Run inside the writing transaction: PostgreSQL delivers the notification when
-/// (and only if) it commits. Sent from a server's own writing request, it is remembered so
-/// that server's listener does not invalidate a second time.
-pub async fn notify_change(db: impl PgExecutor<'_>, table: &str) -> Result<(), DbError> {
-    let backend: i32 = sqlx::query_scalar("SELECT pg_backend_pid() FROM pg_notify($1, $2)")
-        .bind(CHANNEL)
-        .bind(table)
-        .fetch_one(db)
-        .await?;
-    if let Ok(backend) = u32::try_from(backend) {
-        let _ = WRITING_REQUEST.try_with(|cache| cache.expect_echo(backend, table));
-    }
-    Ok(())
-}
-
-const RETRY_MIN: Duration = Duration::from_millis(250);
-const RETRY_MAX: Duration = Duration::from_secs(30);
-
-/// Invalidates `cache` on every notification on [`CHANNEL`] and on every (re)connection,
-/// until `shutdown`. Uses a connection of its own, not one of the server's pool.
-#[tracing::instrument(name = "cache_listener", skip_all, fields(channel = CHANNEL))]
-pub async fn listen(
-    cache: Arc<ResponseCache>,
-    options: PgConnectOptions,
-    shutdown: CancellationToken,
-) {
-    let pool = PgPoolOptions::new()
-        .max_connections(1)
-        .min_connections(0)
-        .acquire_timeout(Duration::from_secs(10))
-        .idle_timeout(None)
-        .max_lifetime(None)
-        .connect_lazy_with(options);
-    let mut pause = RETRY_MIN;
-    loop {
-        let subscribed = tokio::select! {
-            _ = shutdown.cancelled() => break,
-            subscribed = subscribe(&pool) => subscribed,
-        };
-        match subscribed {
-            Ok(mut listener) => {
-                // Whatever was committed while nobody listened went unannounced.
-                cache.invalidate();
-                cache.set_listening(true);
-                tracing::info!("listening for changes made by other processes");
-                pause = RETRY_MIN;
-                let error = tokio::select! {
-                    _ = shutdown.cancelled() => break,
-                    error = follow(&cache, &mut listener) => error,
-                };
-                cache.set_listening(false);
-                tracing::warn!(error = %error, "change notifications interrupted");
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, retry_in_ms = pause.as_millis() as u64, "cannot listen for changes");
-            }
-        }
-        tokio::select! {
-            _ = shutdown.cancelled() => break,
-            _ = tokio::time::sleep(pause) => {}
-        }
-        pause = (pause * 2).min(RETRY_MAX);
-    }
-    cache.set_listening(false);
-    if tokio::time::timeout(Duration::from_secs(5), pool.close())
-        .await
-        .is_err()
-    {
-        tracing::warn!("the listener's connection did not close in time");
-    }
-    tracing::debug!("stopped listening for changes");
-}
-
-/// A connection that has run `LISTEN` on [`CHANNEL`].
-#[tracing::instrument(skip_all)]
-async fn subscribe(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
-    let mut listener = PgListener::connect_with(pool).await?;
-    listener.listen(CHANNEL).await?;
-    Ok(listener)
-}
-
-/// Invalidates on each notification until the connection fails for good (a lost connection
-/// that the listener re-establishes at once also invalidates: notifications may be lost).
-async fn follow(cache: &ResponseCache, listener: &mut PgListener) -> sqlx::Error {
-    loop {
-        match listener.try_recv().await {
-            Ok(Some(notification)) => {
-                let table = notification.payload();
-                if cache.is_echo(notification.process_id(), table) {
-                    tracing::debug!(table, "own change notified (already invalidated)");
-                } else {
-                    cache.invalidate();
-                    tracing::debug!(table, "change notified");
-                }
-            }
-            Ok(None) => {
-                cache.invalidate();
-                tracing::warn!("connection lost and re-established; cache invalidated");
-            }
-            Err(e) => return e,
-        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::changes::cacheable;
+    use axum::response::IntoResponse;
 
     fn cache(max_entries: usize, max_bytes: usize) -> ResponseCache {
         ResponseCache::new(&config::Cache {
@@ -560,6 +416,16 @@ mod tests {
     }
 
     fn entry(cache: &ResponseCache, key: &Key, body: &str, at: Instant) -> Entry {
+        entry_on(cache, key, body, at, &[Change::Listings])
+    }
+
+    fn entry_on(
+        cache: &ResponseCache,
+        key: &Key,
+        body: &str,
+        at: Instant,
+        depends: &[Change],
+    ) -> Entry {
         let mut headers = HeaderMap::new();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
         Entry::new(
@@ -567,7 +433,8 @@ mod tests {
             StatusCode::OK,
             headers,
             Bytes::from(body.to_string()),
-            cache.generation(),
+            depends.to_vec(),
+            cache.started(),
             at,
         )
     }
@@ -628,7 +495,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn entries_are_served_until_the_generation_moves_or_they_age() {
+    async fn entries_are_served_until_what_they_depend_on_changes_or_they_age() {
         let cache = cache(10, 1 << 20);
         let key = Key::new("/", false);
         let now = Instant::now();
@@ -643,11 +510,43 @@ mod tests {
             cache.lookup(&key, now + Duration::from_secs(61)).is_none(),
             "older than max_age"
         );
-        cache.invalidate();
+        cache.apply(&[Change::Followers, Change::Review(Uuid::now_v7())]);
+        assert!(cache.lookup(&key, now).is_some(), "unrelated changes");
+        cache.apply(&[Change::Listings]);
         assert!(
             cache.lookup(&key, now).is_none(),
             "rendered before a change"
         );
+    }
+
+    #[test]
+    fn a_review_change_drops_that_reviews_pages_only_and_a_site_change_all() {
+        let cache = cache(10, 1 << 20);
+        let now = Instant::now();
+        let (heat, ran) = (Uuid::now_v7(), Uuid::now_v7());
+        let page = |slug: &str| Key::new(&format!("/reviews/{slug}"), false);
+        for (slug, id) in [("heat", heat), ("ran", ran)] {
+            let entry = entry_on(&cache, &page(slug), slug, now, &[Change::Review(id)]);
+            assert!(cache.insert(page(slug), entry, now));
+        }
+        let index = Key::new("/", false);
+        assert!(cache.insert(index.clone(), entry(&cache, &index, "index", now), now));
+        let about = Key::new("/about", false);
+        let everything = entry_on(&cache, &about, "about", now, &[Change::Site]);
+        assert!(cache.insert(about.clone(), everything, now));
+
+        cache.apply(&[Change::Review(heat)]);
+        assert!(cache.lookup(&page("heat"), now).is_none());
+        assert!(cache.lookup(&page("ran"), now).is_some());
+        assert!(
+            cache.lookup(&index, now).is_some(),
+            "the listings did not change"
+        );
+        assert!(cache.lookup(&about, now).is_none(), "depends on everything");
+
+        cache.apply(&[Change::Site]);
+        assert!(cache.lookup(&page("ran"), now).is_none());
+        assert!(cache.lookup(&index, now).is_none());
     }
 
     #[test]
@@ -656,7 +555,7 @@ mod tests {
         let key = Key::new("/", false);
         let now = Instant::now();
         let rendered = entry(&cache, &key, "old", now);
-        cache.invalidate();
+        cache.apply(&[Change::Listings]);
         assert!(!cache.insert(key.clone(), rendered, now));
         assert!(cache.lookup(&key, now).is_none());
         assert!(cache.is_empty());
@@ -672,7 +571,7 @@ mod tests {
         for i in 0..2 {
             assert!(cache.insert(key(i), entry(&cache, &key(i), "x", at(0)), at(0)));
         }
-        cache.invalidate();
+        cache.apply(&[Change::Listings]);
         for i in 2..5 {
             let t = at(i as u64);
             assert!(cache.insert(key(i), entry(&cache, &key(i), "x", t), t));
@@ -721,34 +620,34 @@ mod tests {
     #[test]
     fn each_echo_of_our_own_is_recognized_once() {
         let cache = cache(10, 1 << 20);
-        cache.expect_echo(42, "reviews");
-        assert!(!cache.is_echo(42, "comments"), "another table");
-        assert!(!cache.is_echo(43, "reviews"), "another connection");
-        assert!(cache.is_echo(42, "reviews"));
-        assert!(!cache.is_echo(42, "reviews"), "only once");
+        cache.apply_own(&[(42, Change::Listings)]);
+        assert!(!cache.is_echo(42, Change::Followers), "another change");
+        assert!(!cache.is_echo(43, Change::Listings), "another connection");
+        assert!(cache.is_echo(42, Change::Listings));
+        assert!(!cache.is_echo(42, Change::Listings), "only once");
     }
 
     #[tokio::test]
     async fn only_marked_ok_answers_are_kept() {
         let cache = cache(10, 1 << 20);
-        let generation = cache.generation();
-        let unmarked = cache
-            .keep(Key::new("/a", false), generation, "a".into_response())
-            .await;
+        let started = cache.started();
+        let unmarked =
+            middleware::keep(&cache, Key::new("/a", false), started, "a".into_response()).await;
         assert_eq!(body_of(unmarked).await, "a");
-        let not_found = cacheable((StatusCode::NOT_FOUND, "missing").into_response());
-        cache
-            .keep(Key::new("/b", false), generation, not_found)
-            .await;
+        let not_found = cacheable(
+            (StatusCode::NOT_FOUND, "missing").into_response(),
+            &[Change::Site],
+        );
+        middleware::keep(&cache, Key::new("/b", false), started, not_found).await;
         assert!(cache.is_empty());
 
-        let kept = cache
-            .keep(
-                Key::new("/c", false),
-                generation,
-                cacheable("c".into_response()),
-            )
-            .await;
+        let kept = middleware::keep(
+            &cache,
+            Key::new("/c", false),
+            started,
+            cacheable("c".into_response(), &[Change::Site]),
+        )
+        .await;
         assert_eq!(body_of(kept).await, "c");
         let hit = cache
             .lookup(&Key::new("/c", false), Instant::now())
