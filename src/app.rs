@@ -60,6 +60,16 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
+    /// What federation code reaches.
+    pub fn context(&self) -> federation::Context {
+        federation::Context {
+            pool: self.pool.clone(),
+            settings: self.settings.clone(),
+            urls: self.urls.clone(),
+            federation: self.federation.clone(),
+        }
+    }
+
     /// Loads the actors' keys (creating them on first start) and builds the state.
     pub async fn build(settings: Settings, pool: PgPool) -> Result<Self, FederationError> {
         let urls = Urls::new(&settings);
@@ -78,10 +88,10 @@ impl AppState {
 }
 
 pub async fn router(state: AppState) -> Result<Router, FederationError> {
-    let federation_config = federation::config(&state).await?;
+    let federation_config = federation::config(&state.context()).await?;
     let router = Router::new()
         .merge(web::router())
-        .merge(federation::routes::router())
+        .merge(federation::routes::router().with_state(state.context()))
         .nest("/api/v1", api::router(&state.settings))
         // Inside the signed-fetch check: a kept answer never skips it.
         .layer(axum::middleware::from_fn_with_state(

@@ -105,6 +105,6 @@ pub fn start(state: &AppState, shutdown: CancellationToken) -> Tasks {
         crate::memory::release_free_memory();
         Ok::<(), std::convert::Infallible>(())
     });
-    tasks.spawn("deliveries", delivery::run(state.clone(), shutdown));
+    tasks.spawn("deliveries", delivery::run(state.context(), shutdown));
     tasks
 }

@@ -9,11 +9,11 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
+use super::Context;
 use super::actors::RemoteActor;
 use super::delivery::authority;
 use super::notes::{self, first_id, NoteJson};
 use super::{outbox, FederationError};
-use crate::app::AppState;
 use crate::changes::{self, Change};
 use crate::db::comments;
 use crate::db::federation as db;
@@ -21,7 +21,7 @@ use crate::db::reviews;
 
 macro_rules! activity_basics {
     () => {
-        type DataType = AppState;
+        type DataType = Context;
         type Error = FederationError;
 
         fn id(&self) -> &Url {
@@ -72,7 +72,7 @@ pub struct Follow {
 impl Activity for Follow {
     activity_basics!();
 
-    async fn verify(&self, data: &Data<AppState>) -> Result<(), FederationError> {
+    async fn verify(&self, data: &Data<Context>) -> Result<(), FederationError> {
         notes::refuse_blocked(data, self.actor.inner()).await?;
         if object_id(&self.object) != Some(data.urls.actor().as_str()) {
             return Err(FederationError::Refused(
@@ -83,7 +83,7 @@ impl Activity for Follow {
     }
 
     /// Records the follower and answers `Accept` at once, or holds the follow for approval.
-    async fn receive(self, data: &Data<AppState>) -> Result<(), FederationError> {
+    async fn receive(self, data: &Data<Context>) -> Result<(), FederationError> {
         let actor = self.actor.dereference(data).await?;
         let mut tx = data.pool.begin().await?;
         if !db::record_received(&mut tx, self.id.as_str()).await? {
@@ -133,7 +133,7 @@ pub struct Undo {
 impl Activity for Undo {
     activity_basics!();
 
-    async fn verify(&self, _data: &Data<AppState>) -> Result<(), FederationError> {
+    async fn verify(&self, _data: &Data<Context>) -> Result<(), FederationError> {
         // Only the author of an activity may undo it.
         let embedded_actor = self.object.get("actor").and_then(object_id);
         if embedded_actor.is_some_and(|a| a != self.actor.inner().as_str()) {
@@ -144,7 +144,7 @@ impl Activity for Undo {
         Ok(())
     }
 
-    async fn receive(self, data: &Data<AppState>) -> Result<(), FederationError> {
+    async fn receive(self, data: &Data<Context>) -> Result<(), FederationError> {
         let mut tx = data.pool.begin().await?;
         if !db::record_received(&mut tx, self.id.as_str()).await? {
             return Ok(());
@@ -204,11 +204,11 @@ pub struct Other {
 impl Activity for Other {
     activity_basics!();
 
-    async fn verify(&self, _data: &Data<AppState>) -> Result<(), FederationError> {
+    async fn verify(&self, _data: &Data<Context>) -> Result<(), FederationError> {
         Ok(())
     }
 
-    async fn receive(self, _data: &Data<AppState>) -> Result<(), FederationError> {
+    async fn receive(self, _data: &Data<Context>) -> Result<(), FederationError> {
         tracing::info!(activity = %self.id, kind = %self.kind, actor = %self.actor.inner(), "unsupported activity acknowledged and ignored");
         Ok(())
     }
@@ -216,7 +216,7 @@ impl Activity for Other {
 
 /// The public review a URL of ours names (by id or page), if any.
 async fn review_of(
-    data: &Data<AppState>,
+    data: &Data<Context>,
     url: &str,
 ) -> Result<Option<uuid::Uuid>, FederationError> {
     let Some(path) = url.strip_prefix(&format!("{}/reviews/", data.urls.base())) else {
@@ -261,12 +261,12 @@ pub struct Create {
 impl Activity for Create {
     activity_basics!();
 
-    async fn verify(&self, data: &Data<AppState>) -> Result<(), FederationError> {
+    async fn verify(&self, data: &Data<Context>) -> Result<(), FederationError> {
         notes::refuse_blocked(data, self.actor.inner()).await?;
         own_note(&self.object, self.actor.inner()).map(|_| ())
     }
 
-    async fn receive(self, data: &Data<AppState>) -> Result<(), FederationError> {
+    async fn receive(self, data: &Data<Context>) -> Result<(), FederationError> {
         let note = own_note(&self.object, self.actor.inner())?;
         notes::store(data, &note, 0).await?;
         Ok(())
@@ -287,7 +287,7 @@ pub struct Update {
 impl Activity for Update {
     activity_basics!();
 
-    async fn verify(&self, data: &Data<AppState>) -> Result<(), FederationError> {
+    async fn verify(&self, data: &Data<Context>) -> Result<(), FederationError> {
         notes::refuse_blocked(data, self.actor.inner()).await?;
         // Profile updates (`Update{Person}`) are acknowledged; notes must be the actor's own.
         if first_id(&self.object).as_deref() == Some(self.actor.inner().as_str()) {
@@ -296,7 +296,7 @@ impl Activity for Update {
         own_note(&self.object, self.actor.inner()).map(|_| ())
     }
 
-    async fn receive(self, data: &Data<AppState>) -> Result<(), FederationError> {
+    async fn receive(self, data: &Data<Context>) -> Result<(), FederationError> {
         if first_id(&self.object).as_deref() == Some(self.actor.inner().as_str()) {
             // The actor changed its profile: fetch it again.
             self.actor.dereference_forced(data).await?;
@@ -349,7 +349,7 @@ pub struct Delete {
 impl Activity for Delete {
     activity_basics!();
 
-    async fn verify(&self, _data: &Data<AppState>) -> Result<(), FederationError> {
+    async fn verify(&self, _data: &Data<Context>) -> Result<(), FederationError> {
         let object = first_id(&self.object)
             .ok_or_else(|| FederationError::Refused("a Delete without an object".into()))?;
         let object = Url::parse(&object)
@@ -357,7 +357,7 @@ impl Activity for Delete {
         verify_same_server(&object, self.actor.inner())
     }
 
-    async fn receive(self, data: &Data<AppState>) -> Result<(), FederationError> {
+    async fn receive(self, data: &Data<Context>) -> Result<(), FederationError> {
         let actor = self.actor.inner().as_str();
         let object = first_id(&self.object).unwrap_or_default();
         let now = chrono::Utc::now();
@@ -422,7 +422,7 @@ pub struct Announce {
 }
 
 async fn react(
-    data: &Data<AppState>,
+    data: &Data<Context>,
     id: &Url,
     actor: &Url,
     object: &Value,
@@ -446,11 +446,11 @@ async fn react(
 impl Activity for Like {
     activity_basics!();
 
-    async fn verify(&self, data: &Data<AppState>) -> Result<(), FederationError> {
+    async fn verify(&self, data: &Data<Context>) -> Result<(), FederationError> {
         notes::refuse_blocked(data, self.actor.inner()).await
     }
 
-    async fn receive(self, data: &Data<AppState>) -> Result<(), FederationError> {
+    async fn receive(self, data: &Data<Context>) -> Result<(), FederationError> {
         react(data, &self.id, self.actor.inner(), &self.object, "like").await
     }
 }
@@ -459,11 +459,11 @@ impl Activity for Like {
 impl Activity for Announce {
     activity_basics!();
 
-    async fn verify(&self, data: &Data<AppState>) -> Result<(), FederationError> {
+    async fn verify(&self, data: &Data<Context>) -> Result<(), FederationError> {
         notes::refuse_blocked(data, self.actor.inner()).await
     }
 
-    async fn receive(self, data: &Data<AppState>) -> Result<(), FederationError> {
+    async fn receive(self, data: &Data<Context>) -> Result<(), FederationError> {
         react(data, &self.id, self.actor.inner(), &self.object, "announce").await
     }
 }
@@ -485,11 +485,11 @@ pub struct Flag {
 impl Activity for Flag {
     activity_basics!();
 
-    async fn verify(&self, _data: &Data<AppState>) -> Result<(), FederationError> {
+    async fn verify(&self, _data: &Data<Context>) -> Result<(), FederationError> {
         Ok(())
     }
 
-    async fn receive(self, data: &Data<AppState>) -> Result<(), FederationError> {
+    async fn receive(self, data: &Data<Context>) -> Result<(), FederationError> {
         // What is reported: at most 50 URLs (Mastodon sends the account and some statuses).
         let objects: Vec<String> = match &self.object {
             Value::Array(items) => items.iter().filter_map(first_id).collect::<Vec<_>>(),

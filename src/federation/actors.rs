@@ -10,8 +10,8 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
+use super::Context;
 use super::FederationError;
-use crate::app::AppState;
 use crate::content;
 use crate::db::federation::{self as db, KeyRow, RemoteActorRow};
 
@@ -34,7 +34,7 @@ impl std::fmt::Debug for LocalActor {
 
 #[async_trait::async_trait]
 impl Object for LocalActor {
-    type DataType = AppState;
+    type DataType = Context;
     type Kind = Value;
     type Error = FederationError;
 
@@ -42,7 +42,7 @@ impl Object for LocalActor {
         &self.id
     }
 
-    async fn read_from_id(id: Url, data: &Data<AppState>) -> Result<Option<Self>, FederationError> {
+    async fn read_from_id(id: Url, data: &Data<Context>) -> Result<Option<Self>, FederationError> {
         let fed = &data.federation;
         Ok([&fed.blog, &fed.instance]
             .into_iter()
@@ -50,7 +50,7 @@ impl Object for LocalActor {
             .cloned())
     }
 
-    async fn into_json(self, _data: &Data<AppState>) -> Result<Value, FederationError> {
+    async fn into_json(self, _data: &Data<Context>) -> Result<Value, FederationError> {
         Err(FederationError::Refused(
             "local actors are served by their own routes".into(),
         ))
@@ -59,14 +59,14 @@ impl Object for LocalActor {
     async fn verify(
         _json: &Value,
         _expected: &Url,
-        _data: &Data<AppState>,
+        _data: &Data<Context>,
     ) -> Result<(), FederationError> {
         Err(FederationError::Refused(
             "local actors are never received".into(),
         ))
     }
 
-    async fn from_json(_json: Value, _data: &Data<AppState>) -> Result<Self, FederationError> {
+    async fn from_json(_json: Value, _data: &Data<Context>) -> Result<Self, FederationError> {
         Err(FederationError::Refused(
             "local actors are never received".into(),
         ))
@@ -174,7 +174,7 @@ fn first_url(value: &Option<Value>) -> Option<String> {
 
 #[async_trait::async_trait]
 impl Object for RemoteActor {
-    type DataType = AppState;
+    type DataType = Context;
     type Kind = RemoteActorJson;
     type Error = FederationError;
 
@@ -186,14 +186,14 @@ impl Object for RemoteActor {
         Some(self.row.fetched_at)
     }
 
-    async fn read_from_id(id: Url, data: &Data<AppState>) -> Result<Option<Self>, FederationError> {
+    async fn read_from_id(id: Url, data: &Data<Context>) -> Result<Option<Self>, FederationError> {
         db::get_remote_actor(&data.pool, id.as_str())
             .await?
             .map(Self::from_row)
             .transpose()
     }
 
-    async fn into_json(self, _data: &Data<AppState>) -> Result<RemoteActorJson, FederationError> {
+    async fn into_json(self, _data: &Data<Context>) -> Result<RemoteActorJson, FederationError> {
         Err(FederationError::Refused(
             "remote actors are not served".into(),
         ))
@@ -202,7 +202,7 @@ impl Object for RemoteActor {
     async fn verify(
         json: &RemoteActorJson,
         expected: &Url,
-        _data: &Data<AppState>,
+        _data: &Data<Context>,
     ) -> Result<(), FederationError> {
         verify_domains_match(&json.id, expected)?;
         verify_domains_match(&json.id, &json.inbox)?;
@@ -222,7 +222,7 @@ impl Object for RemoteActor {
 
     async fn from_json(
         json: RemoteActorJson,
-        data: &Data<AppState>,
+        data: &Data<Context>,
     ) -> Result<Self, FederationError> {
         let row = RemoteActorRow {
             id: json.id.to_string(),

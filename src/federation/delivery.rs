@@ -33,8 +33,8 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 use uuid::Uuid;
 
+use super::Context;
 use super::negotiation::ACTIVITY_JSON;
-use crate::app::AppState;
 use crate::db::deliveries::{self, Claimed};
 use crate::db::DbError;
 
@@ -160,7 +160,7 @@ fn check_destination(inbox: &Url, allow_private: bool) -> Result<(), String> {
 
 /// Signs (afresh) and sends one delivery.
 #[tracing::instrument(skip_all, fields(delivery = job.id, inbox = %job.inbox))]
-async fn attempt(state: &AppState, job: &Claimed, body: Bytes) -> Outcome {
+async fn attempt(state: &Context, job: &Claimed, body: Bytes) -> Outcome {
     let fed = &state.federation;
     let inbox = match Url::parse(&job.inbox) {
         Ok(url) => url,
@@ -205,7 +205,7 @@ struct Delivered {
 /// Writes successes back in batches: whatever has arrived since the last write (up to 512)
 /// goes in one transaction, so a fan-out costs PostgreSQL one statement per batch rather than
 /// two per delivery. Until written, a job stays leased; after a crash it is sent again.
-async fn record_successes(state: AppState, mut done: mpsc::UnboundedReceiver<Delivered>) {
+async fn record_successes(state: Context, mut done: mpsc::UnboundedReceiver<Delivered>) {
     let mut batch = Vec::with_capacity(512);
     while done.recv_many(&mut batch, 512).await > 0 {
         let delivered: Vec<(i64, u16)> = batch.iter().map(|d| (d.id, d.status)).collect();
@@ -226,7 +226,7 @@ async fn record_successes(state: AppState, mut done: mpsc::UnboundedReceiver<Del
 
 /// Writes an outcome back to the queue (successes through the batching recorder).
 async fn record(
-    state: &AppState,
+    state: &Context,
     job: &Claimed,
     outcome: &Outcome,
     successes: &mpsc::UnboundedSender<Delivered>,
@@ -293,7 +293,7 @@ async fn record(
 const SLOW_REQUEST: Duration = Duration::from_secs(1);
 
 /// Runs the workers of this process until shutdown.
-pub async fn run(state: AppState, shutdown: CancellationToken) {
+pub async fn run(state: Context, shutdown: CancellationToken) {
     let settings = state.settings.federation.clone();
     let workers = settings.delivery_workers;
     let slots = Arc::new(Semaphore::new(workers));
@@ -389,7 +389,7 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
 
 /// Claims due jobs and loads the activity bodies they need.
 async fn claim_batch(
-    state: &AppState,
+    state: &Context,
     limit: i64,
     busy: &[String],
 ) -> Result<Vec<(Claimed, Bytes)>, DbError> {

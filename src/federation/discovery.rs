@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::Context;
 use super::FederationError;
-use crate::app::AppState;
 use crate::changes::{cacheable, Change};
 
 /// Discovery documents are kept until anything changes (they are cheap, and rarely asked).
@@ -36,7 +36,7 @@ fn json_response(content_type: &'static str, body: serde_json::Value) -> Respons
 /// `/.well-known/webfinger?resource=acct:NAME@DOMAIN` (also the actor id or profile URL).
 /// The `self` link's `href` equals the actor id exactly; Mastodon checks the round trip.
 pub async fn webfinger(
-    State(state): State<AppState>,
+    State(state): State<Context>,
     Query(query): Query<WebfingerQuery>,
 ) -> Result<Response, FederationError> {
     let urls = &state.urls;
@@ -91,7 +91,7 @@ pub async fn webfinger(
 }
 
 /// `/.well-known/host-meta`: where WebFinger is (the LRDD template).
-pub async fn host_meta(State(state): State<AppState>) -> Response {
+pub async fn host_meta(State(state): State<Context>) -> Response {
     let template = format!(
         "{}/.well-known/webfinger?resource={{uri}}",
         state.urls.base()
@@ -115,7 +115,7 @@ pub async fn host_meta(State(state): State<AppState>) -> Response {
 }
 
 /// `/.well-known/nodeinfo`: links to the NodeInfo documents.
-pub async fn nodeinfo_links(State(state): State<AppState>) -> Response {
+pub async fn nodeinfo_links(State(state): State<Context>) -> Response {
     let base = state.urls.base();
     cacheable_site(json_response(
         "application/json",
@@ -128,7 +128,7 @@ pub async fn nodeinfo_links(State(state): State<AppState>) -> Response {
 
 /// NodeInfo 2.1 (and 2.0, the same minus the repository): software, protocols, usage.
 pub async fn nodeinfo(
-    State(state): State<AppState>,
+    State(state): State<Context>,
     axum::extract::Path(version): axum::extract::Path<String>,
 ) -> Result<Response, FederationError> {
     let (content_type, repository) = match version.as_str() {

@@ -13,11 +13,11 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use url::Url;
 
+use super::Context;
 use super::activities::InboxActivity;
 use super::actors::RemoteActor;
 use super::notes::{first_id, refuse_blocked};
 use super::FederationError;
-use crate::app::AppState;
 
 /// An incoming POST, kept whole so it can be verified more than once.
 pub struct Incoming {
@@ -78,14 +78,14 @@ impl Incoming {
     }
 }
 
-pub async fn shared(data: Data<AppState>, incoming: Incoming) -> Response {
+pub async fn shared(data: Data<Context>, incoming: Incoming) -> Response {
     receive(&data, incoming)
         .await
         .unwrap_or_else(IntoResponse::into_response)
 }
 
 pub async fn personal(
-    data: Data<AppState>,
+    data: Data<Context>,
     Path(handle): Path<String>,
     incoming: Incoming,
 ) -> Response {
@@ -98,13 +98,13 @@ pub async fn personal(
 }
 
 #[tracing::instrument(skip_all)]
-async fn receive(data: &Data<AppState>, incoming: Incoming) -> Result<Response, FederationError> {
+async fn receive(data: &Data<Context>, incoming: Incoming) -> Result<Response, FederationError> {
     super::signatures::check_request(&incoming.headers, chrono::Utc::now(), true)?;
     let actor = incoming.claimed_actor();
     if let Some(actor) = &actor {
         refuse_blocked(data, actor).await?;
     }
-    let first = receive_activity::<InboxActivity, RemoteActor, AppState>(
+    let first = receive_activity::<InboxActivity, RemoteActor, Context>(
         incoming.activity_data(&data.urls.domain()).await?,
         data,
     )
@@ -115,7 +115,7 @@ async fn receive(data: &Data<AppState>, incoming: Incoming) -> Result<Response, 
             // Perhaps the key changed: fetch the actor again and verify once more.
             let id: ObjectId<RemoteActor> = actor.into();
             id.dereference_forced(data).await?;
-            receive_activity::<InboxActivity, RemoteActor, AppState>(
+            receive_activity::<InboxActivity, RemoteActor, Context>(
                 incoming.activity_data(&data.urls.domain()).await?,
                 data,
             )

@@ -31,7 +31,6 @@ use sqlx::PgPool;
 use tokio::sync::Notify;
 use url::Url;
 
-use crate::app::AppState;
 use crate::config::Settings;
 use crate::db::federation::{self as db, KeyRow};
 use crate::db::DbError;
@@ -154,6 +153,24 @@ impl IntoResponse for FederationError {
             );
         }
         response
+    }
+}
+
+/// What federation code reaches (behind the library's `Data<Context>` and as handlers' state):
+/// the database, the settings, our addresses, and the federation runtime.
+#[derive(Clone)]
+pub struct Context {
+    pub pool: PgPool,
+    pub settings: Arc<Settings>,
+    pub urls: Arc<Urls>,
+    pub federation: Arc<Federation>,
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("public_url", &self.urls.base())
+            .finish()
     }
 }
 
@@ -283,7 +300,7 @@ impl Federation {
 }
 
 /// The crate's configuration for incoming requests and fetches (signed by the instance actor).
-pub async fn config(state: &AppState) -> Result<FederationConfig<AppState>, FederationError> {
+pub async fn config(state: &Context) -> Result<FederationConfig<Context>, FederationError> {
     FederationConfig::builder()
         .domain(state.urls.domain())
         .app_data(state.clone())

@@ -11,11 +11,11 @@ use serde_json::{Map, Value};
 use url::Url;
 use uuid::Uuid;
 
+use super::Context;
 use super::actors::RemoteActor;
 use super::delivery::authority;
 use super::documents::PUBLIC;
 use super::FederationError;
-use crate::app::AppState;
 use crate::changes::{self, Change};
 use crate::config::Moderation;
 use crate::content;
@@ -152,7 +152,7 @@ pub struct RemoteNote(pub NoteJson);
 
 #[async_trait::async_trait]
 impl Object for RemoteNote {
-    type DataType = AppState;
+    type DataType = Context;
     type Kind = NoteJson;
     type Error = FederationError;
 
@@ -162,26 +162,26 @@ impl Object for RemoteNote {
 
     async fn read_from_id(
         _id: Url,
-        _data: &Data<AppState>,
+        _data: &Data<Context>,
     ) -> Result<Option<Self>, FederationError> {
         // Known replies are looked up in `comments` before anything is fetched.
         Ok(None)
     }
 
-    async fn into_json(self, _data: &Data<AppState>) -> Result<NoteJson, FederationError> {
+    async fn into_json(self, _data: &Data<Context>) -> Result<NoteJson, FederationError> {
         Ok(self.0)
     }
 
     async fn verify(
         json: &NoteJson,
         expected: &Url,
-        _data: &Data<AppState>,
+        _data: &Data<Context>,
     ) -> Result<(), FederationError> {
         verify_domains_match(&json.id, expected)?;
         Ok(())
     }
 
-    async fn from_json(json: NoteJson, _data: &Data<AppState>) -> Result<Self, FederationError> {
+    async fn from_json(json: NoteJson, _data: &Data<Context>) -> Result<Self, FederationError> {
         Ok(Self(json))
     }
 }
@@ -193,7 +193,7 @@ struct Target {
 }
 
 /// Refuses an actor the critic blocked, by id or by server.
-pub async fn refuse_blocked(data: &Data<AppState>, actor: &Url) -> Result<(), FederationError> {
+pub async fn refuse_blocked(data: &Data<Context>, actor: &Url) -> Result<(), FederationError> {
     if comments::is_blocked(&data.pool, actor.as_str()).await? {
         return Err(FederationError::Forbidden(format!("{actor} is blocked")));
     }
@@ -201,7 +201,7 @@ pub async fn refuse_blocked(data: &Data<AppState>, actor: &Url) -> Result<(), Fe
 }
 
 /// One of our own URLs: a public review (by id or page) or a comment of ours.
-async fn local_target(data: &Data<AppState>, url: &str) -> Result<Option<Target>, FederationError> {
+async fn local_target(data: &Data<Context>, url: &str) -> Result<Option<Target>, FederationError> {
     let base = format!("{}/", data.urls.base());
     let Some(path) = url.strip_prefix(&base) else {
         return Ok(None);
@@ -231,7 +231,7 @@ async fn local_target(data: &Data<AppState>, url: &str) -> Result<Option<Target>
 
 /// Finds what `parent` is, fetching and storing unseen remote parents up to the depth limit.
 async fn target(
-    data: &Data<AppState>,
+    data: &Data<Context>,
     parent: &str,
     depth: u32,
 ) -> Result<Option<Target>, FederationError> {
@@ -268,7 +268,7 @@ async fn target(
 /// Stores a reply (and, first, whatever unseen parents it needs). `None` when it answers
 /// nothing of ours. A reply stored before is returned as it is.
 pub async fn store(
-    data: &Data<AppState>,
+    data: &Data<Context>,
     note: &NoteJson,
     depth: u32,
 ) -> Result<Option<CommentRow>, FederationError> {
@@ -360,11 +360,11 @@ pub async fn store(
 }
 
 /// Signed GET of any ActivityPub document.
-async fn fetch_json(data: &Data<AppState>, url: &str) -> Result<Value, FederationError> {
+async fn fetch_json(data: &Data<Context>, url: &str) -> Result<Value, FederationError> {
     let url =
         Url::parse(url).map_err(|_| FederationError::Refused(format!("{url} is not a URL")))?;
     Ok(
-        activitypub_federation::fetch::fetch_object_http::<AppState, Value>(&url, data)
+        activitypub_federation::fetch::fetch_object_http::<Context, Value>(&url, data)
             .await?
             .object,
     )
@@ -384,7 +384,7 @@ fn page_items(page: &Value) -> Vec<Value> {
 
 /// The replies a note's `replies` collection lists, following `first` and up to three
 /// `next` pages.
-async fn listed_replies(data: &Data<AppState>, replies: &Value) -> Vec<Value> {
+async fn listed_replies(data: &Data<Context>, replies: &Value) -> Vec<Value> {
     let mut collection = replies.clone();
     if let Some(url) = collection.as_str() {
         match fetch_json(data, url).await {
@@ -410,7 +410,7 @@ async fn listed_replies(data: &Data<AppState>, replies: &Value) -> Vec<Value> {
 }
 
 /// Whether a remote object is gone: its server answers `404` or `410` to a signed GET.
-async fn is_gone(data: &Data<AppState>, url: &str) -> bool {
+async fn is_gone(data: &Data<Context>, url: &str) -> bool {
     let request = data
         .federation
         .fetcher
@@ -434,7 +434,7 @@ pub struct Refreshed {
 /// most `budget` fetches. Returns how many new comments were stored.
 #[tracing::instrument(skip_all, fields(review_id, budget))]
 pub async fn refresh_thread(
-    data: &Data<AppState>,
+    data: &Data<Context>,
     review_id: Uuid,
     mut budget: usize,
 ) -> Result<Refreshed, FederationError> {

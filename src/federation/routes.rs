@@ -11,10 +11,10 @@ use serde_json::{json, Value};
 use tower_http::limit::RequestBodyLimitLayer;
 use uuid::Uuid;
 
+use super::Context;
 use super::documents::{self, PAGE_SIZE};
 use super::negotiation::{activity_json, activity_json_with_status, wants_activity_json};
 use super::{discovery, inbox, FederationError};
-use crate::app::AppState;
 use crate::changes::{cacheable, Change};
 use crate::db::reviews::{self, Former};
 use crate::db::{comments, deliveries, federation as db};
@@ -24,7 +24,7 @@ pub const INBOX_BODY_LIMIT: usize = 1024 * 1024;
 
 const AVATAR: &[u8] = include_bytes!("avatar.png");
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Context> {
     let inboxes = Router::new()
         .route("/inbox", post(inbox::shared))
         .route("/users/{handle}/inbox", post(inbox::personal))
@@ -53,7 +53,7 @@ pub fn router() -> Router<AppState> {
         .merge(inboxes)
 }
 
-fn check_handle(state: &AppState, handle: &str) -> Result<(), FederationError> {
+fn check_handle(state: &Context, handle: &str) -> Result<(), FederationError> {
     if handle == state.urls.handle().as_str() {
         Ok(())
     } else {
@@ -63,7 +63,7 @@ fn check_handle(state: &AppState, handle: &str) -> Result<(), FederationError> {
 
 /// The blog actor as JSON; a browser is sent to the blog's home page.
 async fn actor(
-    State(state): State<AppState>,
+    State(state): State<Context>,
     Path(handle): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, FederationError> {
@@ -81,7 +81,7 @@ async fn actor(
     ))
 }
 
-async fn instance_actor(State(state): State<AppState>) -> Response {
+async fn instance_actor(State(state): State<Context>) -> Response {
     cacheable_on(
         &[Change::Site],
         activity_json(&documents::instance_actor(
@@ -114,7 +114,7 @@ impl PageQuery {
 
 /// The public `Create`s, newest first, each carrying the review as it is now.
 async fn outbox(
-    State(state): State<AppState>,
+    State(state): State<Context>,
     Path(handle): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, FederationError> {
@@ -153,7 +153,7 @@ async fn outbox(
 
 /// Followers: the count is public; the list unless `show_followers` is off.
 async fn followers(
-    State(state): State<AppState>,
+    State(state): State<Context>,
     Path(handle): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, FederationError> {
@@ -189,7 +189,7 @@ async fn followers(
 }
 
 async fn following(
-    State(state): State<AppState>,
+    State(state): State<Context>,
     Path(handle): Path<String>,
 ) -> Result<Response, FederationError> {
     check_handle(&state, &handle)?;
@@ -202,7 +202,7 @@ async fn following(
 
 /// Pinned reviews, embedded (Mastodon shows them on the profile).
 async fn featured(
-    State(state): State<AppState>,
+    State(state): State<Context>,
     Path(handle): Path<String>,
 ) -> Result<Response, FederationError> {
     check_handle(&state, &handle)?;
@@ -231,7 +231,7 @@ async fn featured(
 
 /// A review's `Article` (by id or slug), or its `Tombstone` with `410 Gone`.
 pub async fn review_object(
-    state: &AppState,
+    state: &Context,
     slug_or_id: &str,
 ) -> Result<Response, FederationError> {
     let by_id = match Uuid::parse_str(slug_or_id) {
@@ -274,7 +274,7 @@ pub async fn review_object(
 }
 
 /// The review's public review if it exists, else why not.
-async fn public_review(state: &AppState, id: &str) -> Result<Uuid, FederationError> {
+async fn public_review(state: &Context, id: &str) -> Result<Uuid, FederationError> {
     let id = Uuid::parse_str(id).map_err(|_| FederationError::NotFound)?;
     match reviews::get(&state.pool, id).await? {
         Some(stored) if stored.review.is_public() => Ok(id),
@@ -288,7 +288,7 @@ async fn public_review(state: &AppState, id: &str) -> Result<Uuid, FederationErr
 
 /// The approved public answers to a review, oldest first, by id.
 async fn replies(
-    State(state): State<AppState>,
+    State(state): State<Context>,
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, FederationError> {
@@ -298,7 +298,7 @@ async fn replies(
 
 /// A collection of reply ids; items on `?page=1` (they are few: one page holds them all).
 async fn replies_collection(
-    state: &AppState,
+    state: &Context,
     collection_id: &str,
     review: Uuid,
     parent: Option<Uuid>,
@@ -334,7 +334,7 @@ async fn replies_collection(
 }
 
 /// A count-only collection of a review's likes or boosts.
-async fn reactions(state: &AppState, id: &str, kind: &str) -> Result<Response, FederationError> {
+async fn reactions(state: &Context, id: &str, kind: &str) -> Result<Response, FederationError> {
     let id = public_review(state, id).await?;
     let engagement = comments::engagement(&state.pool, id).await?;
     let (collection, total) = match kind {
@@ -350,14 +350,14 @@ async fn reactions(state: &AppState, id: &str, kind: &str) -> Result<Response, F
 }
 
 async fn likes(
-    State(state): State<AppState>,
+    State(state): State<Context>,
     Path(id): Path<String>,
 ) -> Result<Response, FederationError> {
     reactions(&state, &id, "likes").await
 }
 
 async fn shares(
-    State(state): State<AppState>,
+    State(state): State<Context>,
     Path(id): Path<String>,
 ) -> Result<Response, FederationError> {
     reactions(&state, &id, "shares").await
@@ -365,7 +365,7 @@ async fn shares(
 
 /// One of our comments as a `Note`; a browser goes to its place in the thread.
 async fn comment(
-    State(state): State<AppState>,
+    State(state): State<Context>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, FederationError> {
@@ -404,7 +404,7 @@ async fn comment(
 }
 
 async fn comment_replies(
-    State(state): State<AppState>,
+    State(state): State<Context>,
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, FederationError> {
@@ -425,7 +425,7 @@ async fn comment_replies(
 
 /// A public activity we sent.
 async fn activity(
-    State(state): State<AppState>,
+    State(state): State<Context>,
     Path(id): Path<String>,
 ) -> Result<Response, FederationError> {
     let id = Uuid::parse_str(&id).map_err(|_| FederationError::NotFound)?;
@@ -435,7 +435,7 @@ async fn activity(
     Ok(activity_json(&body))
 }
 
-async fn avatar(State(state): State<AppState>) -> Response {
+async fn avatar(State(state): State<Context>) -> Response {
     if let Some(url) = &state.settings.site.avatar_url {
         return Redirect::to(url.as_str()).into_response();
     }
@@ -459,7 +459,7 @@ pub struct InteractionQuery {
 
 /// The subscribe template's target: our own objects open here, anything else on the home page.
 async fn authorize_interaction(
-    State(state): State<AppState>,
+    State(state): State<Context>,
     Query(q): Query<InteractionQuery>,
 ) -> Response {
     let uri = q.uri.unwrap_or_default();
@@ -509,7 +509,7 @@ fn activity_json_only(path: &str) -> bool {
 /// Secure mode (`authorized_fetch`), like Mastodon's `AUTHORIZED_FETCH`: ActivityPub GETs of
 /// reviews and collections must carry a valid signature; HTML pages are never affected.
 pub async fn secure_fetch(
-    data: activitypub_federation::config::Data<AppState>,
+    data: activitypub_federation::config::Data<Context>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -536,7 +536,7 @@ pub async fn secure_fetch(
 }
 
 async fn verify_fetch(
-    data: &activitypub_federation::config::Data<AppState>,
+    data: &activitypub_federation::config::Data<Context>,
     method: &axum::http::Method,
     path: &str,
     headers: &HeaderMap,
