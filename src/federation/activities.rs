@@ -17,6 +17,7 @@ use crate::app::AppState;
 use crate::db::comments;
 use crate::db::federation as db;
 use crate::db::reviews;
+use crate::domain::{FollowerStatus, ReactionKind};
 
 macro_rules! activity_basics {
     () => {
@@ -100,7 +101,7 @@ impl Activity for Follow {
             accept,
         )
         .await?;
-        if follower.status == "accepted" {
+        if follower.status == FollowerStatus::Accepted {
             outbox::answer_follow(
                 &mut tx,
                 &data.urls,
@@ -165,8 +166,9 @@ impl Activity for Undo {
                 crate::db::deliveries::cancel_unfollowed(&mut *tx, &f.inbox).await?;
             }
             tracing::info!(follower = actor, "unfollowed");
-        } else if let Some(kind @ ("like" | "announce")) =
-            undone_type.map(str::to_ascii_lowercase).as_deref()
+        } else if let Some(kind) = undone_type
+            .map(str::to_ascii_lowercase)
+            .and_then(|t| ReactionKind::parse(&t).ok())
         {
             let review = match self.object.get("object").and_then(first_id) {
                 Some(object) => review_of(data, &object).await?,
@@ -175,7 +177,7 @@ impl Activity for Undo {
             comments::remove_reaction(&mut *tx, actor, undone_id, review, kind).await?;
         } else if let Some(id) = undone_id {
             // A bare id: whatever reaction that activity made.
-            for kind in ["like", "announce"] {
+            for &kind in ReactionKind::ALL {
                 comments::remove_reaction(&mut *tx, actor, Some(id), None, kind).await?;
             }
         }
@@ -412,7 +414,7 @@ async fn react(
     id: &Url,
     actor: &Url,
     object: &Value,
-    kind: &str,
+    kind: ReactionKind,
 ) -> Result<(), FederationError> {
     let Some(object) = first_id(object) else {
         return Ok(());
@@ -434,7 +436,14 @@ impl Activity for Like {
     }
 
     async fn receive(self, data: &Data<AppState>) -> Result<(), FederationError> {
-        react(data, &self.id, self.actor.inner(), &self.object, "like").await
+        react(
+            data,
+            &self.id,
+            self.actor.inner(),
+            &self.object,
+            ReactionKind::Like,
+        )
+        .await
     }
 }
 
@@ -447,7 +456,14 @@ impl Activity for Announce {
     }
 
     async fn receive(self, data: &Data<AppState>) -> Result<(), FederationError> {
-        react(data, &self.id, self.actor.inner(), &self.object, "announce").await
+        react(
+            data,
+            &self.id,
+            self.actor.inner(),
+            &self.object,
+            ReactionKind::Announce,
+        )
+        .await
     }
 }
 

@@ -18,6 +18,7 @@ use crate::app::AppState;
 use crate::cache::cacheable;
 use crate::db::reviews::{self, Former};
 use crate::db::{comments, deliveries, federation as db};
+use crate::domain::{CommentOrigin, FollowerStatus};
 
 /// Mastodon accepts inbox bodies up to 1 MiB.
 pub const INBOX_BODY_LIMIT: usize = 1024 * 1024;
@@ -157,7 +158,7 @@ async fn followers(
         (true, Some(page)) => {
             db::list_followers(
                 &state.pool,
-                Some("accepted"),
+                Some(FollowerStatus::Accepted),
                 PAGE_SIZE,
                 (page - 1) * PAGE_SIZE,
             )
@@ -165,7 +166,7 @@ async fn followers(
         }
         _ => (
             Vec::new(),
-            db::list_followers(&state.pool, Some("accepted"), 0, 0)
+            db::list_followers(&state.pool, Some(FollowerStatus::Accepted), 0, 0)
                 .await?
                 .1,
         ),
@@ -355,7 +356,7 @@ async fn comment(
     let id = Uuid::parse_str(&id).map_err(|_| FederationError::NotFound)?;
     let comment = comments::get(&state.pool, id)
         .await?
-        .filter(|c| c.origin != "remote")
+        .filter(|c| c.origin != CommentOrigin::Remote)
         .ok_or(FederationError::NotFound)?;
     let review = reviews::get(&state.pool, comment.review_id)
         .await?
@@ -391,7 +392,7 @@ async fn comment_replies(
     let id = Uuid::parse_str(&id).map_err(|_| FederationError::NotFound)?;
     let comment = comments::get(&state.pool, id)
         .await?
-        .filter(|c| c.is_public() && c.origin != "remote")
+        .filter(|c| c.is_public() && c.origin != CommentOrigin::Remote)
         .ok_or(FederationError::NotFound)?;
     replies_collection(
         &state,
