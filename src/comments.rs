@@ -10,9 +10,9 @@ use uuid::Uuid;
 use crate::changes::{self, Change};
 use crate::config::Settings;
 use crate::content;
-use crate::db::comments::{self, CommentRow, NewComment};
+use crate::db::comments::{self, CommentRow, NewComment, Place};
 use crate::db::{reviews, DbError};
-use crate::domain::ValidationErrors;
+use crate::domain::{CommentOrigin, CommentStatus, ValidationErrors};
 use crate::error::AppError;
 use crate::federation::outbox;
 use crate::urls::Urls;
@@ -97,27 +97,11 @@ pub async fn reply(
     public_review(pool, review_id).await?;
     let parent = parent_in(pool, review_id, input.in_reply_to, "in_reply_to").await?;
     let urls = Urls::new(settings);
-    let id = Uuid::now_v7();
-    let comment = NewComment {
-        id,
-        ap_id: urls.comment(id),
+    let place = Place {
         review_id,
         parent_id: parent.as_ref().map(|p| p.id),
-        origin: "local",
-        author_actor: None,
-        author_name: settings.site.author.clone(),
-        author_handle: Some(format!("@{}", urls.acct())),
-        author_url: Some(urls.home()),
-        author_avatar: Some(urls.avatar()),
-        url: None,
-        content_html: content::markdown_to_html(&input.body),
-        source: Some(input.body.clone()),
-        summary: None,
-        sensitive: false,
-        visibility: "public",
-        status: "published",
-        published_at: now,
     };
+    let comment = NewComment::local(&urls, &settings.site.author, place, &input.body, now);
     let mut tx = pool.begin().await.map_err(DbError::from)?;
     let stored = comments::insert(&mut tx, &comment)
         .await?
@@ -146,7 +130,7 @@ pub async fn edit(
         .await?
         .filter(|c| c.deleted_at.is_none())
         .ok_or(AppError::NotFound)?;
-    if comment.origin != "local" {
+    if comment.origin != CommentOrigin::Local {
         return Err(AppError::BadRequest(
             "only the critic's own comments can be edited".into(),
         ));
@@ -185,7 +169,7 @@ pub async fn delete(
         .ok_or(AppError::NotFound)?;
     let mut tx = pool.begin().await.map_err(DbError::from)?;
     comments::mark_deleted(&mut *tx, id, now).await?;
-    if comment.origin == "local" {
+    if comment.origin == CommentOrigin::Local {
         outbox::comment_sent(&mut tx, &Urls::new(settings), &comment, "Delete", now).await?;
     }
     changes::announce(&mut *tx, &[Change::Review(comment.review_id)]).await?;
@@ -193,8 +177,12 @@ pub async fn delete(
     Ok(())
 }
 
-/// Approves (`published`) or rejects (`rejected`) a comment.
-pub async fn moderate(pool: &PgPool, id: Uuid, status: &str) -> Result<CommentRow, AppError> {
+/// Approves (`Published`) or rejects (`Rejected`) a comment.
+pub async fn moderate(
+    pool: &PgPool,
+    id: Uuid,
+    status: CommentStatus,
+) -> Result<CommentRow, AppError> {
     let mut tx = pool.begin().await.map_err(DbError::from)?;
     if !comments::set_status(&mut *tx, id, status).await? {
         return Err(AppError::NotFound);
@@ -257,28 +245,18 @@ pub async fn import(
         return Err(AppError::NotFound);
     }
     let parent = parent_in(pool, review_id, input.parent, "parent").await?;
-    let urls = Urls::new(settings);
-    let id = Uuid::now_v7();
-    let comment = NewComment {
-        id,
-        ap_id: urls.comment(id),
+    let place = Place {
         review_id,
         parent_id: parent.map(|p| p.id),
-        origin: "imported",
-        author_actor: None,
-        author_name: name.to_string(),
-        author_handle: None,
-        author_url,
-        author_avatar: None,
-        url: None,
-        content_html: imported_html(&input.content),
-        source: None,
-        summary: None,
-        sensitive: false,
-        visibility: "public",
-        status: "published",
-        published_at: input.date,
     };
+    let comment = NewComment::imported(
+        &Urls::new(settings),
+        place,
+        name,
+        author_url,
+        imported_html(&input.content),
+        input.date,
+    );
     // Imports come from the command line too: announce them to running servers' caches.
     let mut tx = pool.begin().await.map_err(DbError::from)?;
     let stored = comments::insert(&mut tx, &comment)
@@ -450,7 +428,7 @@ mod tests {
             ap_id: format!("https://x.example/{id}"),
             review_id: Uuid::nil(),
             parent_id: parent.map(Uuid::from_u128),
-            origin: "remote".into(),
+            origin: CommentOrigin::Remote,
             author_actor: None,
             author_name: format!("A{id}"),
             author_handle: None,
@@ -461,8 +439,8 @@ mod tests {
             source: None,
             summary: None,
             sensitive: false,
-            visibility: "public".into(),
-            status: "published".into(),
+            visibility: crate::domain::Visibility::Public,
+            status: CommentStatus::Published,
             published_at: at,
             edited_at: None,
             deleted_at: deleted.then_some(at),

@@ -15,7 +15,9 @@ use crate::app::AppState;
 use crate::changes::{self, Change};
 use crate::comments::{self, ImportInput, ReplyInput};
 use crate::db::comments::{self as db, BlockRow, CommentRow, ReportRow};
-use crate::domain::ValidationErrors;
+use crate::domain::{
+    BlockKind, CommentFilter, CommentOrigin, CommentStatus, ValidationErrors, Visibility,
+};
 use crate::error::{parse_value, AppError};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -28,7 +30,7 @@ pub struct CommentView {
     /// How deep it sits: 0 answers the review, 1 a comment on it, and so on.
     pub depth: i32,
     /// `remote` (from the fediverse), `local` (the critic's) or `imported`.
-    pub origin: String,
+    pub origin: CommentOrigin,
     pub author_name: String,
     pub author_handle: Option<String>,
     pub author_url: Option<String>,
@@ -36,9 +38,9 @@ pub struct CommentView {
     pub url: Option<String>,
     pub content_html: String,
     /// `public`, or `private` (followers-only or direct: never shown).
-    pub visibility: String,
+    pub visibility: Visibility,
     /// `pending`, `published` or `rejected`.
-    pub status: String,
+    pub status: CommentStatus,
     pub published_at: DateTime<Utc>,
     pub edited_at: Option<DateTime<Utc>>,
     pub deleted: bool,
@@ -89,14 +91,8 @@ pub async fn list(
     State(state): State<AppState>,
     params: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<CommentList>, AppError> {
-    let allowed = ["pending", "published", "rejected", "private"];
-    let list = ListQuery::from_request(params)?.parse(|s| {
-        allowed
-            .iter()
-            .find(|a| **a == s)
-            .copied()
-            .ok_or_else(|| format!("must be one of {}", allowed.join(", ")))
-    })?;
+    let list =
+        ListQuery::from_request(params)?.parse(|s| CommentFilter::parse(s).map_err(|e| e.0))?;
     let (rows, total) = db::list(&state.pool, list.status, list.per_page, list.offset()).await?;
     Ok(Json(CommentList {
         items: rows.into_iter().map(Into::into).collect(),
@@ -115,7 +111,7 @@ pub async fn approve(
     Path(id): Path<String>,
 ) -> Result<Json<CommentView>, AppError> {
     Ok(Json(
-        comments::moderate(&state.pool, uuid(&id)?, "published")
+        comments::moderate(&state.pool, uuid(&id)?, CommentStatus::Published)
             .await?
             .into(),
     ))
@@ -130,7 +126,7 @@ pub async fn reject(
     Path(id): Path<String>,
 ) -> Result<Json<CommentView>, AppError> {
     Ok(Json(
-        comments::moderate(&state.pool, uuid(&id)?, "rejected")
+        comments::moderate(&state.pool, uuid(&id)?, CommentStatus::Rejected)
             .await?
             .into(),
     ))
@@ -223,7 +219,7 @@ pub struct BlockInput {
 pub struct BlockView {
     pub id: Uuid,
     /// `actor` or `domain`.
-    pub kind: String,
+    pub kind: BlockKind,
     pub value: String,
     pub reason: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -256,22 +252,24 @@ pub async fn block(
         input.domain.as_deref().map(str::trim),
     ) {
         (Some(actor), None) => match url::Url::parse(actor) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") => ("actor", url.to_string()),
+            Ok(url) if matches!(url.scheme(), "http" | "https") => {
+                (BlockKind::Actor, url.to_string())
+            }
             _ => {
                 errors.add("actor", "must be an actor's http(s) URL");
-                ("actor", String::new())
+                (BlockKind::Actor, String::new())
             }
         },
         (None, Some(domain)) => match crate::domain::HostName::parse_authority(domain) {
-            Ok(authority) => ("domain", authority),
+            Ok(authority) => (BlockKind::Domain, authority),
             Err(e) => {
                 errors.add("domain", e.0);
-                ("domain", String::new())
+                (BlockKind::Domain, String::new())
             }
         },
         _ => {
             errors.add("request", "give exactly one of actor and domain");
-            ("actor", String::new())
+            (BlockKind::Actor, String::new())
         }
     };
     if !errors.is_empty() {
@@ -280,7 +278,7 @@ pub async fn block(
     let row = db::add_block(&state.pool, kind, &value, input.reason.as_deref()).await?;
     // Their comments and reactions disappear from every page.
     changes::announce(&state.pool, &[Change::Site]).await?;
-    tracing::info!(kind, value, "blocked");
+    tracing::info!(kind = kind.as_str(), value, "blocked");
     Ok((StatusCode::CREATED, Json(row.into())))
 }
 

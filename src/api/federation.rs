@@ -16,6 +16,7 @@ use crate::app::AppState;
 use crate::changes::{self, Change};
 use crate::db::federation::FollowerRow;
 use crate::db::{deliveries, federation as db, reviews};
+use crate::domain::{DeliveryStatus, FollowerStatus};
 use crate::error::AppError;
 use crate::federation::{followers, FederationError};
 
@@ -41,7 +42,7 @@ pub struct FollowerView {
     /// Where deliveries to them go (their server's shared inbox when it has one).
     pub inbox: String,
     /// `pending` (awaiting approval) or `accepted`.
-    pub status: String,
+    pub status: FollowerStatus,
     pub since: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
 }
@@ -74,16 +75,6 @@ pub struct FollowerList {
     pub total: i64,
 }
 
-fn one_of(allowed: &'static [&'static str]) -> impl Fn(&str) -> Result<&'static str, String> {
-    move |s| {
-        allowed
-            .iter()
-            .find(|a| **a == s)
-            .copied()
-            .ok_or_else(|| format!("must be one of {}", allowed.join(", ")))
-    }
-}
-
 /// Followers, newest first (`status=pending` lists requests awaiting approval).
 #[utoipa::path(get, path = "/api/v1/followers",
     params(("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query), ("status" = Option<String>, Query, description = "pending or accepted")),
@@ -93,7 +84,8 @@ pub async fn list_followers(
     State(state): State<AppState>,
     params: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<FollowerList>, AppError> {
-    let list = ListQuery::from_request(params)?.parse(one_of(&["pending", "accepted"]))?;
+    let list =
+        ListQuery::from_request(params)?.parse(|s| FollowerStatus::parse(s).map_err(|e| e.0))?;
     let (rows, total) =
         db::list_followers(&state.pool, list.status, list.per_page, list.offset()).await?;
     Ok(Json(FollowerList {
@@ -142,7 +134,7 @@ pub struct DeliveryView {
     pub kind: String,
     pub inbox: String,
     /// `pending`, `delivered` or `failed`.
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub last_status: Option<i32>,
@@ -169,7 +161,7 @@ pub async fn list_deliveries(
     params: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<DeliveryList>, AppError> {
     let list =
-        ListQuery::from_request(params)?.parse(one_of(&["pending", "delivered", "failed"]))?;
+        ListQuery::from_request(params)?.parse(|s| DeliveryStatus::parse(s).map_err(|e| e.0))?;
     let (rows, total) =
         deliveries::list(&state.pool, list.status, list.per_page, list.offset()).await?;
     let items = rows
@@ -179,7 +171,7 @@ pub async fn list_deliveries(
             activity: d.activity_ap_id,
             kind: d.activity_kind,
             inbox: d.inbox,
-            next_attempt_at: (d.status == "pending").then_some(d.next_attempt_at),
+            next_attempt_at: (d.status == DeliveryStatus::Pending).then_some(d.next_attempt_at),
             status: d.status,
             attempts: d.attempts,
             last_status: d.last_status,

@@ -5,6 +5,11 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::DbError;
+use crate::content;
+use crate::domain::{
+    BlockKind, CommentFilter, CommentOrigin, CommentStatus, ReactionKind, Visibility,
+};
+use crate::urls::Urls;
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct CommentRow {
@@ -12,7 +17,7 @@ pub struct CommentRow {
     pub ap_id: String,
     pub review_id: Uuid,
     pub parent_id: Option<Uuid>,
-    pub origin: String,
+    pub origin: CommentOrigin,
     pub author_actor: Option<String>,
     pub author_name: String,
     pub author_handle: Option<String>,
@@ -23,8 +28,8 @@ pub struct CommentRow {
     pub source: Option<String>,
     pub summary: Option<String>,
     pub sensitive: bool,
-    pub visibility: String,
-    pub status: String,
+    pub visibility: Visibility,
+    pub status: CommentStatus,
     pub published_at: DateTime<Utc>,
     pub edited_at: Option<DateTime<Utc>>,
     pub deleted_at: Option<DateTime<Utc>>,
@@ -36,7 +41,9 @@ pub struct CommentRow {
 impl CommentRow {
     /// Shown to the public: public, approved, not deleted.
     pub fn is_public(&self) -> bool {
-        self.visibility == "public" && self.status == "published" && self.deleted_at.is_none()
+        self.visibility == Visibility::Public
+            && self.status == CommentStatus::Published
+            && self.deleted_at.is_none()
     }
 }
 
@@ -59,7 +66,7 @@ pub struct NewComment {
     pub ap_id: String,
     pub review_id: Uuid,
     pub parent_id: Option<Uuid>,
-    pub origin: &'static str,
+    pub origin: CommentOrigin,
     pub author_actor: Option<String>,
     pub author_name: String,
     pub author_handle: Option<String>,
@@ -70,9 +77,176 @@ pub struct NewComment {
     pub source: Option<String>,
     pub summary: Option<String>,
     pub sensitive: bool,
-    pub visibility: &'static str,
-    pub status: &'static str,
+    pub visibility: Visibility,
+    pub status: CommentStatus,
     pub published_at: DateTime<Utc>,
+}
+
+/// Where a comment goes: under a review, answering one of its comments or the review itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    pub review_id: Uuid,
+    pub parent_id: Option<Uuid>,
+}
+
+/// Who wrote a comment, as its thread shows them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Author {
+    /// Their ActivityPub actor (replies from the fediverse only).
+    pub actor: Option<String>,
+    pub name: String,
+    /// `@user@host`.
+    pub handle: Option<String>,
+    /// Their page.
+    pub url: Option<String>,
+    pub avatar: Option<String>,
+}
+
+/// What a comment says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Body {
+    /// Sanitized HTML.
+    pub html: String,
+    /// The Markdown it was made from (the critic's answers only).
+    pub source: Option<String>,
+    /// A content warning.
+    pub summary: Option<String>,
+    pub sensitive: bool,
+}
+
+/// A reply from the fediverse, as its author's server describes it.
+#[derive(Debug, Clone)]
+pub struct RemoteReply {
+    pub ap_id: String,
+    /// Its page on the author's server.
+    pub url: String,
+    pub author: Author,
+    pub body: Body,
+    pub published_at: DateTime<Utc>,
+}
+
+impl NewComment {
+    /// The one place a comment to store is put together, public and published; the three
+    /// constructors below decide what differs.
+    fn new(
+        id: Uuid,
+        ap_id: String,
+        origin: CommentOrigin,
+        place: Place,
+        author: Author,
+        body: Body,
+        published_at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id,
+            ap_id,
+            review_id: place.review_id,
+            parent_id: place.parent_id,
+            origin,
+            author_actor: author.actor,
+            author_name: author.name,
+            author_handle: author.handle,
+            author_url: author.url,
+            author_avatar: author.avatar,
+            url: None,
+            content_html: body.html,
+            source: body.source,
+            summary: body.summary,
+            sensitive: body.sensitive,
+            visibility: Visibility::Public,
+            status: CommentStatus::Published,
+            published_at,
+        }
+    }
+
+    /// The critic's answer, written in Markdown: public and shown at once, under the blog's
+    /// name, handle and avatar, with an id on the blog.
+    pub fn local(
+        urls: &Urls,
+        author_name: &str,
+        place: Place,
+        markdown: &str,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let id = Uuid::now_v7();
+        let author = Author {
+            actor: None,
+            name: author_name.to_string(),
+            handle: Some(format!("@{}", urls.acct())),
+            url: Some(urls.home()),
+            avatar: Some(urls.avatar()),
+        };
+        let body = Body {
+            html: content::markdown_to_html(markdown),
+            source: Some(markdown.to_string()),
+            summary: None,
+            sensitive: false,
+        };
+        Self::new(
+            id,
+            urls.comment(id),
+            CommentOrigin::Local,
+            place,
+            author,
+            body,
+            now,
+        )
+    }
+
+    /// A comment from an older blog (`html` already sanitized): public and shown at once,
+    /// with an id on the blog that fediverse users can answer.
+    pub fn imported(
+        urls: &Urls,
+        place: Place,
+        author_name: &str,
+        author_url: Option<String>,
+        html: String,
+        written: DateTime<Utc>,
+    ) -> Self {
+        let id = Uuid::now_v7();
+        let author = Author {
+            name: author_name.to_string(),
+            url: author_url,
+            ..Author::default()
+        };
+        let body = Body {
+            html,
+            ..Body::default()
+        };
+        Self::new(
+            id,
+            urls.comment(id),
+            CommentOrigin::Imported,
+            place,
+            author,
+            body,
+            written,
+        )
+    }
+
+    /// A reply from the fediverse, under its own id, shown or held as `visibility` and
+    /// `status` say.
+    pub fn remote(
+        reply: RemoteReply,
+        place: Place,
+        visibility: Visibility,
+        status: CommentStatus,
+    ) -> Self {
+        Self {
+            url: Some(reply.url),
+            visibility,
+            status,
+            ..Self::new(
+                Uuid::now_v7(),
+                reply.ap_id,
+                CommentOrigin::Remote,
+                place,
+                reply.author,
+                reply.body,
+                reply.published_at,
+            )
+        }
+    }
 }
 
 /// Stores a comment; `None` when one with the same `ap_id` exists (a repeated delivery). Its
@@ -207,20 +381,28 @@ pub async fn thread(db: impl PgExecutor<'_>, review_id: Uuid) -> Result<Vec<Comm
         .await?)
 }
 
-/// Comments for the admin API: by status (`private` lists the non-public ones).
+/// Comments for the admin API: every one, the public ones (not deleted) in one moderation
+/// state, or the private ones.
 #[tracing::instrument(skip_all, fields(limit, offset))]
 pub async fn list(
     db: impl PgExecutor<'_> + Copy,
-    status: Option<&str>,
+    filter: Option<CommentFilter>,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<CommentRow>, i64), DbError> {
-    const FILTER: &str = "($1::text IS NULL \
-        OR ($1 = 'private' AND visibility = 'private') \
-        OR ($1 <> 'private' AND visibility = 'public' AND status = $1 AND deleted_at IS NULL))";
-    let sql = format!("SELECT {COLUMNS} FROM comments WHERE {FILTER} ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3");
+    // $1: the state asked for; $2: whether the private ones are.
+    const FILTER: &str = "(($1::text IS NULL AND NOT $2) \
+        OR ($2 AND visibility = 'private') \
+        OR (visibility = 'public' AND status = $1 AND deleted_at IS NULL))";
+    let (status, private) = match filter {
+        None => (None, false),
+        Some(CommentFilter::Status(status)) => (Some(status), false),
+        Some(CommentFilter::Private) => (None, true),
+    };
+    let sql = format!("SELECT {COLUMNS} FROM comments WHERE {FILTER} ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4");
     let rows = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(status)
+        .bind(private)
         .bind(limit)
         .bind(offset)
         .fetch_all(db)
@@ -229,12 +411,17 @@ pub async fn list(
         "SELECT count(*) FROM comments WHERE {FILTER}"
     )))
     .bind(status)
+    .bind(private)
     .fetch_one(db)
     .await?;
     Ok((rows, total))
 }
 
-pub async fn set_status(db: impl PgExecutor<'_>, id: Uuid, status: &str) -> Result<bool, DbError> {
+pub async fn set_status(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    status: CommentStatus,
+) -> Result<bool, DbError> {
     let done = sqlx::query("UPDATE comments SET status = $2 WHERE id = $1")
         .bind(id)
         .bind(status)
@@ -308,7 +495,7 @@ pub async fn add_reaction(
     activity_id: &str,
     review_id: Uuid,
     actor: &str,
-    kind: &str,
+    kind: ReactionKind,
 ) -> Result<bool, DbError> {
     let done = sqlx::query(
         "INSERT INTO reactions (activity_id, review_id, actor_id, kind) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
@@ -328,7 +515,7 @@ pub async fn remove_reaction(
     actor: &str,
     activity_id: Option<&str>,
     review_id: Option<Uuid>,
-    kind: &str,
+    kind: ReactionKind,
 ) -> Result<bool, DbError> {
     let done = sqlx::query(
         "DELETE FROM reactions WHERE actor_id = $1 AND kind = $4 AND (activity_id = $2 OR review_id = $3)",
@@ -360,7 +547,7 @@ pub async fn reaction_counts(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct BlockRow {
     pub id: Uuid,
-    pub kind: String,
+    pub kind: BlockKind,
     pub value: String,
     pub reason: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -368,7 +555,7 @@ pub struct BlockRow {
 
 pub async fn add_block(
     db: impl PgExecutor<'_>,
-    kind: &str,
+    kind: BlockKind,
     value: &str,
     reason: Option<&str>,
 ) -> Result<BlockRow, DbError> {
@@ -444,4 +631,117 @@ pub async fn list_reports(db: impl PgExecutor<'_>) -> Result<Vec<ReportRow>, DbE
     Ok(sqlx::query_as("SELECT id, activity_id, actor_id, content, objects, created_at FROM reports ORDER BY created_at DESC LIMIT 200")
         .fetch_all(db)
         .await?)
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::result_large_err,
+    reason = "figment's `Jail::expect_with` closures must return its large `figment::Error`"
+)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_constructor_fixes_origin_visibility_and_status() {
+        figment::Jail::expect_with(|_jail| {
+            let settings = crate::config::Settings::load().expect("defaults are valid");
+            let urls = Urls::new(&settings);
+            let at = Utc::now();
+            let place = Place {
+                review_id: Uuid::from_u128(1),
+                parent_id: Some(Uuid::from_u128(2)),
+            };
+
+            let local = NewComment::local(&urls, "The Critic", place, "*Yes.*", at);
+            assert_eq!(
+                (local.origin, local.visibility, local.status),
+                (
+                    CommentOrigin::Local,
+                    Visibility::Public,
+                    CommentStatus::Published
+                )
+            );
+            assert_eq!(local.ap_id, urls.comment(local.id));
+            assert_eq!(
+                (local.review_id, local.parent_id),
+                (place.review_id, place.parent_id)
+            );
+            assert_eq!(local.author_name, "The Critic");
+            assert_eq!(local.author_handle, Some(format!("@{}", urls.acct())));
+            assert_eq!(local.author_url, Some(urls.home()));
+            assert_eq!(local.author_avatar, Some(urls.avatar()));
+            assert_eq!(local.content_html, content::markdown_to_html("*Yes.*"));
+            assert_eq!(local.source.as_deref(), Some("*Yes.*"));
+            assert_eq!((local.author_actor, local.url), (None, None));
+
+            let imported = NewComment::imported(
+                &urls,
+                place,
+                "An Old Reader",
+                Some("https://old.example/me".into()),
+                "<p>Hi</p>".into(),
+                at,
+            );
+            assert_eq!(
+                (imported.origin, imported.visibility, imported.status),
+                (
+                    CommentOrigin::Imported,
+                    Visibility::Public,
+                    CommentStatus::Published
+                )
+            );
+            assert_eq!(imported.ap_id, urls.comment(imported.id));
+            assert_ne!(imported.id, local.id);
+            assert_eq!(
+                imported.author_url.as_deref(),
+                Some("https://old.example/me")
+            );
+            assert_eq!(imported.content_html, "<p>Hi</p>");
+            assert_eq!(
+                (
+                    imported.author_handle,
+                    imported.author_avatar,
+                    imported.source
+                ),
+                (None, None, None)
+            );
+
+            let reply = RemoteReply {
+                ap_id: "https://peer.example/notes/1".into(),
+                url: "https://peer.example/@alice/1".into(),
+                author: Author {
+                    actor: Some("https://peer.example/users/alice".into()),
+                    name: "Alice".into(),
+                    ..Author::default()
+                },
+                body: Body {
+                    html: "<p>Hm</p>".into(),
+                    summary: Some("spoilers".into()),
+                    sensitive: true,
+                    ..Body::default()
+                },
+                published_at: at,
+            };
+            let remote =
+                NewComment::remote(reply, place, Visibility::Private, CommentStatus::Pending);
+            assert_eq!(
+                (remote.origin, remote.visibility, remote.status),
+                (
+                    CommentOrigin::Remote,
+                    Visibility::Private,
+                    CommentStatus::Pending
+                )
+            );
+            assert_eq!(remote.ap_id, "https://peer.example/notes/1");
+            assert_eq!(remote.url.as_deref(), Some("https://peer.example/@alice/1"));
+            assert_eq!(
+                remote.author_actor.as_deref(),
+                Some("https://peer.example/users/alice")
+            );
+            assert_eq!(remote.summary.as_deref(), Some("spoilers"));
+            assert!(remote.sensitive);
+            assert_eq!(remote.published_at, at);
+            Ok(())
+        });
+    }
 }

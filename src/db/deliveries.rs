@@ -10,6 +10,7 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::DbError;
+use crate::domain::DeliveryStatus;
 
 /// Stores an outgoing activity.
 #[tracing::instrument(skip_all, fields(id, review_id = ?review_id, public))]
@@ -336,7 +337,7 @@ pub struct DeliveryRow {
     pub activity_ap_id: String,
     pub activity_kind: String,
     pub inbox: String,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTime<Utc>,
     pub last_status: Option<i32>,
@@ -348,7 +349,7 @@ pub struct DeliveryRow {
 #[tracing::instrument(skip_all, fields(limit, offset))]
 pub async fn list(
     db: impl PgExecutor<'_> + Copy,
-    status: Option<&str>,
+    status: Option<DeliveryStatus>,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<DeliveryRow>, i64), DbError> {

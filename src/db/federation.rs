@@ -6,6 +6,7 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::DbError;
+use crate::domain::FollowerStatus;
 
 // ---- actor_keys ----
 
@@ -132,7 +133,7 @@ pub struct FollowerRow {
     pub follow_id: String,
     pub inbox: String,
     pub host: String,
-    pub status: String,
+    pub status: FollowerStatus,
     pub created_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
     pub preferred_username: Option<String>,
@@ -154,7 +155,11 @@ pub async fn upsert_follower(
     host: &str,
     accepted: bool,
 ) -> Result<FollowerRow, DbError> {
-    let status = if accepted { "accepted" } else { "pending" };
+    let status = if accepted {
+        FollowerStatus::Accepted
+    } else {
+        FollowerStatus::Pending
+    };
     sqlx::query(
         "INSERT INTO followers (id, actor_id, follow_id, inbox, host, status, accepted_at) \
          VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $6 = 'accepted' THEN now() END) \
@@ -219,7 +224,7 @@ pub async fn remove_follower(db: impl PgExecutor<'_>, actor_id: &str) -> Result<
 #[tracing::instrument(skip_all, fields(limit, offset))]
 pub async fn list_followers(
     db: impl PgExecutor<'_> + Copy,
-    status: Option<&str>,
+    status: Option<FollowerStatus>,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<FollowerRow>, i64), DbError> {

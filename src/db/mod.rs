@@ -7,6 +7,7 @@ pub mod embedded;
 pub mod federation;
 pub mod reviews;
 pub mod tokens;
+mod types;
 
 use secrecy::ExposeSecret;
 use std::time::Duration;

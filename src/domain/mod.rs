@@ -1,6 +1,8 @@
 //! Domain types. Input is parsed into these at the edge (API, CLI, configuration); code that
 //! holds one of them never checks it again.
 
+pub mod comment;
+pub mod federation;
 pub mod host;
 pub mod review;
 
@@ -8,6 +10,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use comment::{
+    BlockKind, CommentFilter, CommentOrigin, CommentStatus, ReactionKind, Visibility,
+};
+pub use federation::{DeliveryStatus, FollowerStatus};
 pub use host::{authority, same_server, HostName};
 pub use review::{
     Credit, Film, RequestedStatus, Review, ReviewDraft, ReviewInput, ReviewStatus, ValidationErrors,
@@ -21,6 +27,71 @@ pub struct Invalid(pub String);
 fn invalid<T>(message: impl Into<String>) -> Result<T, Invalid> {
     Err(Invalid(message.into()))
 }
+
+/// A state or kind stored as one of a few lower-case words: an enum whose variants each name
+/// their word once. The word is the JSON form (serde, OpenAPI), the text the database stores
+/// (the `sqlx` impls in `db::types` use [`as_str`](Self::as_str) and `parse`) and what
+/// `Display` writes; anything else is refused with "must be one of …", listing the words.
+macro_rules! text_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$variant_meta:meta])* $variant:ident = $text:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+            utoipa::ToSchema,
+        )]
+        pub enum $name {
+            $( $(#[$variant_meta])* #[serde(rename = $text)] $variant, )+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            /// The stored and serialized word.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)+
+                }
+            }
+
+            pub fn parse(raw: &str) -> Result<Self, $crate::domain::Invalid> {
+                match raw {
+                    $($text => Ok(Self::$variant),)+
+                    _ => Err($crate::domain::Invalid(format!(
+                        "must be one of {}",
+                        [$($text),+].join(", ")
+                    ))),
+                }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::domain::Invalid;
+            fn from_str(raw: &str) -> Result<Self, Self::Err> {
+                Self::parse(raw)
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = $crate::domain::Invalid;
+            fn try_from(raw: &str) -> Result<Self, Self::Error> {
+                Self::parse(raw)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
 
 macro_rules! string_newtype {
     ($name:ident) => {

@@ -9,15 +9,16 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-use super::Context;
 use super::actors::RemoteActor;
 use super::delivery::authority;
 use super::notes::{self, first_id, NoteJson};
+use super::Context;
 use super::{outbox, FederationError};
 use crate::changes::{self, Change};
 use crate::db::comments;
 use crate::db::federation as db;
 use crate::db::reviews;
+use crate::domain::{FollowerStatus, ReactionKind};
 
 macro_rules! activity_basics {
     () => {
@@ -101,7 +102,7 @@ impl Activity for Follow {
             accept,
         )
         .await?;
-        if follower.status == "accepted" {
+        if follower.status == FollowerStatus::Accepted {
             outbox::answer_follow(
                 &mut tx,
                 &data.urls,
@@ -168,8 +169,9 @@ impl Activity for Undo {
             }
             changes::announce(&mut *tx, &[Change::Followers]).await?;
             tracing::info!(follower = actor, "unfollowed");
-        } else if let Some(kind @ ("like" | "announce")) =
-            undone_type.map(str::to_ascii_lowercase).as_deref()
+        } else if let Some(kind) = undone_type
+            .map(str::to_ascii_lowercase)
+            .and_then(|t| ReactionKind::parse(&t).ok())
         {
             let review = match self.object.get("object").and_then(first_id) {
                 Some(object) => review_of(data, &object).await?,
@@ -181,7 +183,7 @@ impl Activity for Undo {
             changes::announce(&mut *tx, &[changed]).await?;
         } else if let Some(id) = undone_id {
             // A bare id: whatever reaction that activity made.
-            for kind in ["like", "announce"] {
+            for &kind in ReactionKind::ALL {
                 comments::remove_reaction(&mut *tx, actor, Some(id), None, kind).await?;
             }
             changes::announce(&mut *tx, &[Change::Site]).await?;
@@ -215,10 +217,7 @@ impl Activity for Other {
 }
 
 /// The public review a URL of ours names (by id or page), if any.
-async fn review_of(
-    data: &Data<Context>,
-    url: &str,
-) -> Result<Option<uuid::Uuid>, FederationError> {
+async fn review_of(data: &Data<Context>, url: &str) -> Result<Option<uuid::Uuid>, FederationError> {
     let Some(path) = url.strip_prefix(&format!("{}/reviews/", data.urls.base())) else {
         return Ok(None);
     };
@@ -426,7 +425,7 @@ async fn react(
     id: &Url,
     actor: &Url,
     object: &Value,
-    kind: &str,
+    kind: ReactionKind,
 ) -> Result<(), FederationError> {
     let Some(object) = first_id(object) else {
         return Ok(());
@@ -451,7 +450,14 @@ impl Activity for Like {
     }
 
     async fn receive(self, data: &Data<Context>) -> Result<(), FederationError> {
-        react(data, &self.id, self.actor.inner(), &self.object, "like").await
+        react(
+            data,
+            &self.id,
+            self.actor.inner(),
+            &self.object,
+            ReactionKind::Like,
+        )
+        .await
     }
 }
 
@@ -464,7 +470,14 @@ impl Activity for Announce {
     }
 
     async fn receive(self, data: &Data<Context>) -> Result<(), FederationError> {
-        react(data, &self.id, self.actor.inner(), &self.object, "announce").await
+        react(
+            data,
+            &self.id,
+            self.actor.inner(),
+            &self.object,
+            ReactionKind::Announce,
+        )
+        .await
     }
 }
 

@@ -33,8 +33,8 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 use uuid::Uuid;
 
-use super::Context;
 use super::negotiation::ACTIVITY_JSON;
+use super::Context;
 use crate::db::deliveries::{self, Claimed};
 use crate::db::DbError;
 

@@ -9,7 +9,7 @@ use crate::config::Settings;
 use crate::content::escape_html;
 use crate::db::comments::Engagement;
 use crate::db::federation::KeyRow;
-use crate::domain::{Review, Term};
+use crate::domain::{CommentOrigin, Review, Term};
 use crate::urls::Urls;
 
 pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
@@ -310,7 +310,7 @@ pub fn comment_note(
         cc.push(json!(actor));
         tags.push(json!({"type": "Mention", "href": actor, "name": handle}));
     }
-    if comment.origin == "imported" {
+    if comment.origin == CommentOrigin::Imported {
         let name = escape_html(&comment.author_name);
         let who = match &comment.author_url {
             Some(url) => format!(

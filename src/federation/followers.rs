@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::{outbox, FederationError};
 use crate::changes::{self, Change};
 use crate::db::federation::{self as db, FollowerRow};
+use crate::domain::FollowerStatus;
 use crate::urls::Urls;
 
 /// Accepts a pending follow: the follower gets an `Accept` and, from then on, the reviews.
@@ -15,7 +16,7 @@ pub async fn approve(pool: &PgPool, urls: &Urls, id: Uuid) -> Result<FollowerRow
     let follower = db::get_follower(&mut *tx, id)
         .await?
         .ok_or(FederationError::NotFound)?;
-    if follower.status != "accepted" {
+    if follower.status != FollowerStatus::Accepted {
         db::accept_follower(&mut *tx, id).await?;
         outbox::answer_follow(
             &mut tx,

@@ -13,10 +13,10 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use url::Url;
 
-use super::Context;
 use super::activities::InboxActivity;
 use super::actors::RemoteActor;
 use super::notes::{first_id, refuse_blocked};
+use super::Context;
 use super::FederationError;
 
 /// An incoming POST, kept whole so it can be verified more than once.

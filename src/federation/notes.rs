@@ -11,16 +11,17 @@ use serde_json::{Map, Value};
 use url::Url;
 use uuid::Uuid;
 
-use super::Context;
 use super::actors::RemoteActor;
 use super::delivery::authority;
 use super::documents::PUBLIC;
+use super::Context;
 use super::FederationError;
 use crate::changes::{self, Change};
 use crate::config::Moderation;
 use crate::content;
-use crate::db::comments::{self, CommentRow, NewComment};
+use crate::db::comments::{self, Author, Body, CommentRow, NewComment, Place, RemoteReply};
 use crate::db::reviews;
+use crate::domain::{CommentOrigin, CommentStatus, Visibility};
 
 /// A `Note` (or `Article`, `Question`, …) as received; every field but the id is optional.
 #[derive(Debug, Clone, Deserialize)]
@@ -186,12 +187,6 @@ impl Object for RemoteNote {
     }
 }
 
-/// What a reply answers: a review, or a comment on one.
-struct Target {
-    review_id: Uuid,
-    parent_id: Option<Uuid>,
-}
-
 /// Refuses an actor the critic blocked, by id or by server.
 pub async fn refuse_blocked(data: &Data<Context>, actor: &Url) -> Result<(), FederationError> {
     if comments::is_blocked(&data.pool, actor.as_str()).await? {
@@ -201,7 +196,7 @@ pub async fn refuse_blocked(data: &Data<Context>, actor: &Url) -> Result<(), Fed
 }
 
 /// One of our own URLs: a public review (by id or page) or a comment of ours.
-async fn local_target(data: &Data<Context>, url: &str) -> Result<Option<Target>, FederationError> {
+async fn local_target(data: &Data<Context>, url: &str) -> Result<Option<Place>, FederationError> {
     let base = format!("{}/", data.urls.base());
     let Some(path) = url.strip_prefix(&base) else {
         return Ok(None);
@@ -216,14 +211,14 @@ async fn local_target(data: &Data<Context>, url: &str) -> Result<Option<Target>,
                 Ok(id) => comments::get(&data.pool, id).await?,
                 Err(_) => None,
             };
-            return Ok(comment.map(|c| Target {
+            return Ok(comment.map(|c| Place {
                 review_id: c.review_id,
                 parent_id: Some(c.id),
             }));
         }
         _ => None,
     };
-    Ok(review.filter(|r| r.review.is_public()).map(|r| Target {
+    Ok(review.filter(|r| r.review.is_public()).map(|r| Place {
         review_id: r.review.id,
         parent_id: None,
     }))
@@ -234,12 +229,12 @@ async fn target(
     data: &Data<Context>,
     parent: &str,
     depth: u32,
-) -> Result<Option<Target>, FederationError> {
+) -> Result<Option<Place>, FederationError> {
     if let Some(target) = local_target(data, parent).await? {
         return Ok(Some(target));
     }
     if let Some(known) = comments::get_by_ap_id(&data.pool, parent).await? {
-        return Ok(Some(Target {
+        return Ok(Some(Place {
             review_id: known.review_id,
             parent_id: Some(known.id),
         }));
@@ -259,7 +254,7 @@ async fn target(
     };
     Ok(Box::pin(store(data, &note.0, depth + 1))
         .await?
-        .map(|c| Target {
+        .map(|c| Place {
             review_id: c.review_id,
             parent_id: Some(c.id),
         }))
@@ -301,50 +296,54 @@ pub async fn store(
         .await?;
     let public = note.is_public();
     let status = if !public {
-        "published"
+        CommentStatus::Published
     } else {
         match data.settings.comments.moderation {
-            Moderation::Open => "published",
-            Moderation::Closed => "pending",
+            Moderation::Open => CommentStatus::Published,
+            Moderation::Closed => CommentStatus::Pending,
             Moderation::FirstTime
                 if comments::author_is_approved(&data.pool, author.as_str()).await? =>
             {
-                "published"
+                CommentStatus::Published
             }
-            Moderation::FirstTime => "pending",
+            Moderation::FirstTime => CommentStatus::Pending,
         }
     };
     let host = authority(author.as_str());
-    let comment = NewComment {
-        id: Uuid::now_v7(),
+    let reply = RemoteReply {
         ap_id: note.id.to_string(),
-        review_id: target.review_id,
-        parent_id: target.parent_id,
-        origin: "remote",
-        author_actor: Some(author.to_string()),
-        author_name: actor
-            .row
-            .name
-            .clone()
-            .filter(|n| !n.trim().is_empty())
-            .or_else(|| actor.row.preferred_username.clone())
-            .unwrap_or_else(|| author.to_string()),
-        author_handle: actor
-            .row
-            .preferred_username
-            .as_ref()
-            .map(|u| format!("@{u}@{host}")),
-        author_url: Some(actor.row.url.clone().unwrap_or_else(|| author.to_string())),
-        author_avatar: actor.row.icon_url.clone(),
-        url: Some(note.link()),
-        content_html: content::sanitize_remote(&note.html()),
-        source: None,
-        summary: note.summary(),
-        sensitive: note.sensitive.unwrap_or(false),
-        visibility: if public { "public" } else { "private" },
-        status,
+        url: note.link(),
+        author: Author {
+            actor: Some(author.to_string()),
+            name: actor
+                .row
+                .name
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .or_else(|| actor.row.preferred_username.clone())
+                .unwrap_or_else(|| author.to_string()),
+            handle: actor
+                .row
+                .preferred_username
+                .as_ref()
+                .map(|u| format!("@{u}@{host}")),
+            url: Some(actor.row.url.clone().unwrap_or_else(|| author.to_string())),
+            avatar: actor.row.icon_url.clone(),
+        },
+        body: Body {
+            html: content::sanitize_remote(&note.html()),
+            source: None,
+            summary: note.summary(),
+            sensitive: note.sensitive.unwrap_or(false),
+        },
         published_at: note.published().unwrap_or_else(Utc::now),
     };
+    let visibility = if public {
+        Visibility::Public
+    } else {
+        Visibility::Private
+    };
+    let comment = NewComment::remote(reply, target, visibility, status);
     let mut conn = data.pool.begin().await?;
     let stored = match comments::insert(&mut conn, &comment).await? {
         Some(row) => row,
@@ -355,7 +354,7 @@ pub async fn store(
     };
     changes::announce(&mut *conn, &[Change::Review(stored.review_id)]).await?;
     conn.commit().await?;
-    tracing::info!(comment = %stored.id, review = %stored.review_id, author = %author, status, public, "reply stored");
+    tracing::info!(comment = %stored.id, review = %stored.review_id, author = %author, status = status.as_str(), public, "reply stored");
     Ok(Some(stored))
 }
 
@@ -442,7 +441,7 @@ pub async fn refresh_thread(
     let mut removed = 0;
     let mut queue = std::collections::VecDeque::new();
     for comment in comments::thread(&data.pool, review_id).await? {
-        if comment.origin != "remote" || comment.deleted_at.is_some() || budget == 0 {
+        if comment.origin != CommentOrigin::Remote || comment.deleted_at.is_some() || budget == 0 {
             continue;
         }
         budget -= 1;

@@ -11,13 +11,14 @@ use serde_json::{json, Value};
 use tower_http::limit::RequestBodyLimitLayer;
 use uuid::Uuid;
 
-use super::Context;
 use super::documents::{self, PAGE_SIZE};
 use super::negotiation::{activity_json, activity_json_with_status, wants_activity_json};
+use super::Context;
 use super::{discovery, inbox, FederationError};
 use crate::changes::{cacheable, Change};
 use crate::db::reviews::{self, Former};
 use crate::db::{comments, deliveries, federation as db};
+use crate::domain::{CommentOrigin, FollowerStatus};
 
 /// Mastodon accepts inbox bodies up to 1 MiB.
 pub const INBOX_BODY_LIMIT: usize = 1024 * 1024;
@@ -165,7 +166,7 @@ async fn followers(
         (true, Some(page)) => {
             db::list_followers(
                 &state.pool,
-                Some("accepted"),
+                Some(FollowerStatus::Accepted),
                 PAGE_SIZE,
                 (page - 1) * PAGE_SIZE,
             )
@@ -173,7 +174,7 @@ async fn followers(
         }
         _ => (
             Vec::new(),
-            db::list_followers(&state.pool, Some("accepted"), 0, 0)
+            db::list_followers(&state.pool, Some(FollowerStatus::Accepted), 0, 0)
                 .await?
                 .1,
         ),
@@ -230,10 +231,7 @@ async fn featured(
 }
 
 /// A review's `Article` (by id or slug), or its `Tombstone` with `410 Gone`.
-pub async fn review_object(
-    state: &Context,
-    slug_or_id: &str,
-) -> Result<Response, FederationError> {
+pub async fn review_object(state: &Context, slug_or_id: &str) -> Result<Response, FederationError> {
     let by_id = match Uuid::parse_str(slug_or_id) {
         Ok(id) => reviews::get(&state.pool, id).await?,
         Err(_) => reviews::get_by_slug(&state.pool, slug_or_id).await?,
@@ -372,7 +370,7 @@ async fn comment(
     let id = Uuid::parse_str(&id).map_err(|_| FederationError::NotFound)?;
     let comment = comments::get(&state.pool, id)
         .await?
-        .filter(|c| c.origin != "remote")
+        .filter(|c| c.origin != CommentOrigin::Remote)
         .ok_or(FederationError::NotFound)?;
     let review = reviews::get(&state.pool, comment.review_id)
         .await?
@@ -411,7 +409,7 @@ async fn comment_replies(
     let id = Uuid::parse_str(&id).map_err(|_| FederationError::NotFound)?;
     let comment = comments::get(&state.pool, id)
         .await?
-        .filter(|c| c.is_public() && c.origin != "remote")
+        .filter(|c| c.is_public() && c.origin != CommentOrigin::Remote)
         .ok_or(FederationError::NotFound)?;
     replies_collection(
         &state,

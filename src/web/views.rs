@@ -8,7 +8,7 @@ use crate::comments::Shown;
 use crate::content::escape_html;
 use crate::db::comments::Engagement;
 use crate::db::reviews::StoredReview;
-use crate::domain::{Review, Term};
+use crate::domain::{CommentOrigin, Review, Term};
 use crate::federation::documents::with_fields;
 use crate::urls::Urls;
 
@@ -413,7 +413,7 @@ fn comment_html(shown: &Shown, html: &mut String) {
     html.push_str(&format!(
         "<li id=\"comment-{}\" class=\"comment comment-{}\">",
         c.id,
-        escape_html(&c.origin)
+        c.origin.as_str()
     ));
     if c.deleted_at.is_some() {
         html.push_str("<p class=\"comment-deleted\">This comment was deleted.</p>");
@@ -436,7 +436,7 @@ fn comment_html(shown: &Shown, html: &mut String) {
                 None => html.push_str(&format!(" <span class=\"handle\">{handle}</span>")),
             }
         }
-        if c.origin == "local" {
+        if c.origin == CommentOrigin::Local {
             html.push_str(" <span class=\"badge\">author</span>");
         }
         let link = safe_url(c.url.as_deref()).unwrap_or_else(|| format!("#comment-{}", c.id));
@@ -486,7 +486,7 @@ mod tests {
                 ap_id: format!("https://x.example/{id}"),
                 review_id: Uuid::nil(),
                 parent_id: None,
-                origin: "remote".into(),
+                origin: CommentOrigin::Remote,
                 author_actor: None,
                 author_name: format!("A{id}"),
                 author_handle: None,
@@ -497,8 +497,8 @@ mod tests {
                 source: None,
                 summary: None,
                 sensitive: false,
-                visibility: "public".into(),
-                status: "published".into(),
+                visibility: crate::domain::Visibility::Public,
+                status: crate::domain::CommentStatus::Published,
                 published_at: at,
                 edited_at: None,
                 deleted_at: None,

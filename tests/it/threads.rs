@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use reqwest::Method;
 use reviewpub::db::comments::{self, NewComment};
+use reviewpub::domain::{CommentOrigin, CommentStatus, Visibility};
 use scraper::{Html, Selector};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -130,7 +131,7 @@ async fn a_five_thousand_deep_reply_chain_is_served_and_the_server_lives() {
                 ap_id: ap_id.clone(),
                 review_id: review_id.parse().expect("uuid"),
                 parent_id: Some(parent),
-                origin: "remote",
+                origin: CommentOrigin::Remote,
                 author_actor: Some(alice.actor_id.clone()),
                 author_name: "Alice <script>".into(),
                 author_handle: Some("@alice@peer".into()),
@@ -141,8 +142,8 @@ async fn a_five_thousand_deep_reply_chain_is_served_and_the_server_lives() {
                 source: None,
                 summary: None,
                 sensitive: false,
-                visibility: "public",
-                status: "published",
+                visibility: Visibility::Public,
+                status: CommentStatus::Published,
                 published_at: at(level),
             },
         )
