@@ -17,6 +17,7 @@ use crate::cache::{self, ResponseCache};
 use crate::config::Settings;
 use crate::federation::{self, Federation, FederationError};
 use crate::limits::PerClient;
+use crate::outbound::Outbound;
 use crate::urls::Urls;
 use crate::{api, tasks, web};
 
@@ -31,6 +32,8 @@ pub struct AppState {
     pub cache: Arc<ResponseCache>,
     /// Per-client and overall limits (see [`crate::limits`]).
     pub limits: Arc<Limiters>,
+    /// What the services tell the fediverse through (federation's outbox, waking the workers).
+    pub outbound: Arc<dyn Outbound>,
 }
 
 /// The limiters the handlers share.
@@ -76,8 +79,13 @@ impl AppState {
         let federation = Federation::start(&settings, &pool, &urls).await?;
         let cache = Arc::new(ResponseCache::new(&settings.cache));
         let limits = Arc::new(Limiters::new(&settings));
+        let outbound = Arc::new(federation::outbox::Outbox::waking(
+            urls.clone(),
+            federation.wake.clone(),
+        ));
         Ok(Self {
             limits,
+            outbound,
             settings: Arc::new(settings),
             pool,
             urls: Arc::new(urls),

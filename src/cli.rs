@@ -12,6 +12,8 @@ use crate::app::{self, AppState};
 use crate::config::Settings;
 use crate::db::{self, Database};
 use crate::error::AppError;
+use crate::federation::outbox::Outbox;
+use crate::urls::Urls;
 use crate::{api, demo, front_matter, publishing, telemetry};
 
 #[derive(Debug, Parser)]
@@ -145,9 +147,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let shared = settings.clone();
             let urls = crate::urls::Urls::new(&settings);
             with_db(&settings, |pool| async move {
+                let outbound = Outbox::new(Urls::new(&shared));
                 let (outcome, stored) = publishing::publish_file(
                     &pool,
                     &shared,
+                    &outbound,
                     &document.input,
                     document.id,
                     update.as_deref(),
@@ -222,7 +226,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo { samples } => {
             let shared = settings.clone();
             with_db(&settings, |pool| async move {
-                let report = demo::load(&pool, &shared, &samples).await?;
+                let outbound = Outbox::new(Urls::new(&shared));
+                let report = demo::load(&pool, &shared, &outbound, &samples).await?;
                 out(format!(
                     "demo: {} created, {} already there, {} reader responses imported",
                     report.created.len(),
@@ -277,7 +282,8 @@ async fn serve(settings: Settings, demo_samples: Option<PathBuf>) -> anyhow::Res
         db::migrate(&database.pool).await?;
         if let Some(samples) = demo_samples {
             if db::reviews::count_all(&database.pool).await? == 0 {
-                demo::load(&database.pool, &settings, &samples).await?;
+                let outbound = Outbox::new(Urls::new(&settings));
+                demo::load(&database.pool, &settings, &outbound, &samples).await?;
             }
         }
         let state = AppState::build(settings.clone(), database.pool.clone()).await?;

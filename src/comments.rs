@@ -14,7 +14,7 @@ use crate::db::comments::{self, CommentRow, NewComment, Place};
 use crate::db::{reviews, DbError};
 use crate::domain::{CommentOrigin, CommentStatus, ValidationErrors};
 use crate::error::AppError;
-use crate::federation::outbox;
+use crate::outbound::{CommentActivity, Outbound};
 use crate::urls::Urls;
 
 /// The critic's answer to a comment (or to the review itself).
@@ -85,6 +85,7 @@ async fn public_review(pool: &PgPool, review_id: Uuid) -> Result<(), AppError> {
 pub async fn reply(
     pool: &PgPool,
     settings: &Settings,
+    outbound: &dyn Outbound,
     review_id: Uuid,
     input: &ReplyInput,
     now: DateTime<Utc>,
@@ -106,9 +107,12 @@ pub async fn reply(
     let stored = comments::insert(&mut tx, &comment)
         .await?
         .ok_or_else(|| AppError::Internal("comment id clash".into()))?;
-    outbox::comment_sent(&mut tx, &urls, &stored, "Create", now).await?;
+    outbound
+        .comment_sent(&mut tx, &stored, CommentActivity::Create, now)
+        .await?;
     changes::announce(&mut *tx, &[Change::Review(review_id)]).await?;
     tx.commit().await.map_err(DbError::from)?;
+    outbound.queued();
     Ok(stored)
 }
 
@@ -116,7 +120,7 @@ pub async fn reply(
 #[tracing::instrument(skip_all, fields(id))]
 pub async fn edit(
     pool: &PgPool,
-    settings: &Settings,
+    outbound: &dyn Outbound,
     id: Uuid,
     body: &str,
     now: DateTime<Utc>,
@@ -149,9 +153,12 @@ pub async fn edit(
     let edited = comments::get(&mut *tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    outbox::comment_sent(&mut tx, &Urls::new(settings), &edited, "Update", now).await?;
+    outbound
+        .comment_sent(&mut tx, &edited, CommentActivity::Update, now)
+        .await?;
     changes::announce(&mut *tx, &[Change::Review(edited.review_id)]).await?;
     tx.commit().await.map_err(DbError::from)?;
+    outbound.queued();
     Ok(edited)
 }
 
@@ -159,7 +166,7 @@ pub async fn edit(
 #[tracing::instrument(skip_all, fields(id))]
 pub async fn delete(
     pool: &PgPool,
-    settings: &Settings,
+    outbound: &dyn Outbound,
     id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
@@ -170,10 +177,13 @@ pub async fn delete(
     let mut tx = pool.begin().await.map_err(DbError::from)?;
     comments::mark_deleted(&mut *tx, id, now).await?;
     if comment.origin == CommentOrigin::Local {
-        outbox::comment_sent(&mut tx, &Urls::new(settings), &comment, "Delete", now).await?;
+        outbound
+            .comment_sent(&mut tx, &comment, CommentActivity::Delete, now)
+            .await?;
     }
     changes::announce(&mut *tx, &[Change::Review(comment.review_id)]).await?;
     tx.commit().await.map_err(DbError::from)?;
+    outbound.queued();
     Ok(())
 }
 

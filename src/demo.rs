@@ -14,6 +14,7 @@ use crate::db::reviews;
 use crate::domain::review::{Credit, FilmInput};
 use crate::domain::{ReviewInput, Slug};
 use crate::error::AppError;
+use crate::outbound::Outbound;
 use crate::publishing;
 
 pub const DEFAULT_SAMPLES: &str = "../shared/samples";
@@ -383,7 +384,12 @@ fn fill_dates(items: &mut [Response], posted: DateTime<Utc>) {
 
 /// Loads the sample reviews unless reviews with their slugs exist.
 #[tracing::instrument(skip_all)]
-pub async fn load(pool: &PgPool, settings: &Settings, samples: &Path) -> Result<Report, DemoError> {
+pub async fn load(
+    pool: &PgPool,
+    settings: &Settings,
+    outbound: &dyn Outbound,
+    samples: &Path,
+) -> Result<Report, DemoError> {
     let inputs = [
         first_sample(&read(samples, "000_8033b86befb8cbbb.txt")?)?,
         second_sample(&read(samples, "002_f9ad0a0c7b967a73.txt")?)?,
@@ -399,7 +405,7 @@ pub async fn load(pool: &PgPool, settings: &Settings, samples: &Path) -> Result<
             report.skipped.push(slug);
             continue;
         }
-        let stored = publishing::create(pool, settings, &input, Utc::now()).await?;
+        let stored = publishing::create(pool, settings, outbound, &input, Utc::now()).await?;
         report.created.push(stored.review.slug.to_string());
         if stored.review.slug.as_str() == "never-let-me-go" {
             report.comments = import_responses(pool, settings, &stored.review, samples).await?;

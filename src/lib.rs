@@ -29,6 +29,7 @@ pub mod federation;
 pub mod front_matter;
 pub mod limits;
 pub mod memory;
+pub mod outbound;
 pub mod publishing;
 pub mod tasks;
 pub mod telemetry;

@@ -15,8 +15,7 @@ use crate::db::DbError;
 use crate::domain::review::Defaults;
 use crate::domain::{RequestedStatus, Review, ReviewInput, ReviewStatus, Slug};
 use crate::error::AppError;
-use crate::federation::outbox;
-use crate::urls::Urls;
+use crate::outbound::Outbound;
 
 fn defaults(site: &Site) -> Defaults<'_> {
     Defaults {
@@ -101,16 +100,18 @@ enum Redirects {
 pub async fn create(
     pool: &PgPool,
     settings: &Settings,
+    outbound: &dyn Outbound,
     input: &ReviewInput,
     now: DateTime<Utc>,
 ) -> Result<StoredReview, AppError> {
-    create_with(pool, settings, input, now, Redirects::MayTakeOver).await
+    create_with(pool, settings, outbound, input, now, Redirects::MayTakeOver).await
 }
 
 #[tracing::instrument(skip_all)]
 async fn create_with(
     pool: &PgPool,
     settings: &Settings,
+    outbound: &dyn Outbound,
     input: &ReviewInput,
     now: DateTime<Utc>,
     redirects: Redirects,
@@ -121,9 +122,12 @@ async fn create_with(
         check_slug_free(&mut tx, &write.draft.slug, None).await?;
     }
     let stored = reviews::insert(&mut tx, Uuid::now_v7(), &write, now).await?;
-    outbox::review_written(&mut tx, &Urls::new(settings), &stored.review, now).await?;
+    outbound
+        .review_written(&mut tx, &stored.review, now)
+        .await?;
     changes::announce(&mut *tx, &review_changed(stored.review.id)).await?;
     tx.commit().await.map_err(DbError::from)?;
+    outbound.queued();
     tracing::info!(review = %stored.review.id, slug = %stored.review.slug, status = write.status.as_str(), "review created");
     Ok(stored)
 }
@@ -163,17 +167,28 @@ pub enum Change<'a> {
 pub async fn update(
     pool: &PgPool,
     settings: &Settings,
+    outbound: &dyn Outbound,
     id: Uuid,
     change: Change<'_>,
     now: DateTime<Utc>,
 ) -> Result<StoredReview, AppError> {
-    update_with(pool, settings, id, change, now, Redirects::MayTakeOver).await
+    update_with(
+        pool,
+        settings,
+        outbound,
+        id,
+        change,
+        now,
+        Redirects::MayTakeOver,
+    )
+    .await
 }
 
 #[tracing::instrument(skip_all, fields(review = %id))]
 async fn update_with(
     pool: &PgPool,
     settings: &Settings,
+    outbound: &dyn Outbound,
     id: Uuid,
     change: Change<'_>,
     now: DateTime<Utc>,
@@ -211,9 +226,12 @@ async fn update_with(
         check_slug_free(&mut tx, &write.draft.slug, Some(before.id)).await?;
     }
     let stored = reviews::update(&mut tx, before.id, &before.slug, &write, now).await?;
-    outbox::review_written(&mut tx, &Urls::new(settings), &stored.review, now).await?;
+    outbound
+        .review_written(&mut tx, &stored.review, now)
+        .await?;
     changes::announce(&mut *tx, &review_changed(stored.review.id)).await?;
     tx.commit().await.map_err(DbError::from)?;
+    outbound.queued();
     tracing::info!(review = %id, slug = %stored.review.slug, status = write.status.as_str(), "review updated");
     Ok(stored)
 }
@@ -242,6 +260,7 @@ pub enum Upserted {
 pub async fn publish_file(
     pool: &PgPool,
     settings: &Settings,
+    outbound: &dyn Outbound,
     input: &ReviewInput,
     id: Option<Uuid>,
     update: Option<&str>,
@@ -265,6 +284,7 @@ pub async fn publish_file(
             let stored = update_with(
                 pool,
                 settings,
+                outbound,
                 id,
                 Change::Replace(input),
                 now,
@@ -274,7 +294,7 @@ pub async fn publish_file(
             Ok((Upserted::Updated, stored))
         }
         None => {
-            let stored = create_with(pool, settings, input, now, Redirects::Keep).await?;
+            let stored = create_with(pool, settings, outbound, input, now, Redirects::Keep).await?;
             Ok((Upserted::Created, stored))
         }
     }
@@ -301,7 +321,7 @@ fn review_changed(id: Uuid) -> [Changed; 2] {
 #[tracing::instrument(skip_all, fields(id))]
 pub async fn delete(
     pool: &PgPool,
-    settings: &Settings,
+    outbound: &dyn Outbound,
     id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
@@ -309,9 +329,10 @@ pub async fn delete(
     if !reviews::mark_deleted(&mut tx, id, now).await? {
         return Err(AppError::NotFound);
     }
-    outbox::review_deleted(&mut tx, &Urls::new(settings), id, now).await?;
+    outbound.review_deleted(&mut tx, id, now).await?;
     changes::announce(&mut *tx, &review_changed(id)).await?;
     tx.commit().await.map_err(DbError::from)?;
+    outbound.queued();
     tracing::info!(review = %id, "review deleted");
     Ok(())
 }
@@ -320,10 +341,9 @@ pub async fn delete(
 #[tracing::instrument(skip_all)]
 pub async fn publish_due(
     pool: &PgPool,
-    settings: &Settings,
+    outbound: &dyn Outbound,
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
-    let urls = Urls::new(settings);
     let mut published = 0;
     loop {
         let mut tx = pool.begin().await.map_err(DbError::from)?;
@@ -334,7 +354,7 @@ pub async fn publish_due(
         for id in &due {
             reviews::publish_scheduled(&mut tx, *id).await?;
             if let Some(live) = reviews::get(&mut *tx, *id).await? {
-                outbox::review_written(&mut tx, &urls, &live.review, now).await?;
+                outbound.review_written(&mut tx, &live.review, now).await?;
             }
             tracing::info!(review = %id, "scheduled review published");
         }
@@ -342,6 +362,7 @@ pub async fn publish_due(
         changed.push(Changed::Listings);
         changes::announce(&mut *tx, &changed).await?;
         tx.commit().await.map_err(DbError::from)?;
+        outbound.queued();
         published += due.len();
     }
 }

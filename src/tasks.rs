@@ -73,19 +73,20 @@ impl Tasks {
 pub fn start(state: &AppState, shutdown: CancellationToken) -> Tasks {
     let mut tasks = Tasks::new(shutdown.clone());
     let pool = state.pool.clone();
-    let settings = state.settings.clone();
     let response_cache = state.cache.clone();
+    let outbound = state.outbound.clone();
     tasks.every(
         "publish-scheduled",
         state.settings.scheduler_interval,
         move || {
             let pool = pool.clone();
-            let settings = settings.clone();
             let response_cache = response_cache.clone();
+            let outbound = outbound.clone();
             async move {
                 // Its changes are applied here at once; other processes hear them.
                 let (result, announced) =
-                    changes::recording(publishing::publish_due(&pool, &settings, Utc::now())).await;
+                    changes::recording(publishing::publish_due(&pool, &*outbound, Utc::now()))
+                        .await;
                 response_cache.apply_own(&announced);
                 result.map(|_| ())
             }

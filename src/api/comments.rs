@@ -140,8 +140,7 @@ pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    comments::delete(&state.pool, &state.settings, uuid(&id)?, Utc::now()).await?;
-    state.federation.wake.notify_one();
+    comments::delete(&state.pool, &*state.outbound, uuid(&id)?, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -164,13 +163,12 @@ pub async fn edit(
     let input: EditInput = parse_value(body)?;
     let edited = comments::edit(
         &state.pool,
-        &state.settings,
+        &*state.outbound,
         uuid(&id)?,
         &input.body,
         Utc::now(),
     )
     .await?;
-    state.federation.wake.notify_one();
     Ok(Json(edited.into()))
 }
 
@@ -185,9 +183,15 @@ pub async fn reply(
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, Json<CommentView>), AppError> {
     let input: ReplyInput = parse_value(body)?;
-    let stored =
-        comments::reply(&state.pool, &state.settings, uuid(&id)?, &input, Utc::now()).await?;
-    state.federation.wake.notify_one();
+    let stored = comments::reply(
+        &state.pool,
+        &state.settings,
+        &*state.outbound,
+        uuid(&id)?,
+        &input,
+        Utc::now(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(stored.into())))
 }
 

@@ -108,8 +108,7 @@ pub async fn approve(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<FollowerView>, AppError> {
-    let follower = followers::approve(&state.pool, &state.urls, parse_uuid(&id)?).await?;
-    state.federation.wake.notify_one();
+    let follower = followers::approve(&state.context(), parse_uuid(&id)?).await?;
     Ok(Json(follower.into()))
 }
 
@@ -121,8 +120,7 @@ pub async fn reject(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    followers::reject(&state.pool, &state.urls, parse_uuid(&id)?).await?;
-    state.federation.wake.notify_one();
+    followers::reject(&state.context(), parse_uuid(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -197,10 +195,9 @@ pub async fn retry(
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    if !deliveries::retry_now(&state.pool, id).await? {
+    if !crate::federation::delivery::retry_now(&state.context(), id).await? {
         return Err(AppError::NotFound);
     }
-    state.federation.wake.notify_one();
     Ok(StatusCode::ACCEPTED)
 }
 

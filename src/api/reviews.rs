@@ -120,7 +120,14 @@ pub async fn create(
     JsonBody(body): JsonBody,
 ) -> Result<impl IntoResponse, AppError> {
     let input = publishing::input_from_value(body)?;
-    let stored = publishing::create(&state.pool, &state.settings, &input, Utc::now()).await?;
+    let stored = publishing::create(
+        &state.pool,
+        &state.settings,
+        &*state.outbound,
+        &input,
+        Utc::now(),
+    )
+    .await?;
     let view = ReviewView::new(&stored, &state.urls);
     let location = format!("/api/v1/reviews/{}", view.id);
     Ok((
@@ -193,6 +200,7 @@ pub async fn update(
     let stored = publishing::update(
         &state.pool,
         &state.settings,
+        &*state.outbound,
         parse_id(&id)?,
         publishing::Change::Patch(&patch),
         Utc::now(),
@@ -209,6 +217,6 @@ pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    publishing::delete(&state.pool, &state.settings, parse_id(&id)?, Utc::now()).await?;
+    publishing::delete(&state.pool, &*state.outbound, parse_id(&id)?, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -41,6 +41,16 @@ use crate::db::DbError;
 /// `host[:port]` of an inbox URL, normalized: the unit of per-host limits and backoff.
 pub use crate::domain::authority;
 
+/// Sends a delivery again now (the critic asked); `false` when there is no such delivery.
+#[tracing::instrument(skip_all, fields(id))]
+pub async fn retry_now(ctx: &Context, id: i64) -> Result<bool, DbError> {
+    let found = deliveries::retry_now(&ctx.pool, id).await?;
+    if found {
+        ctx.federation.wake.notify_one();
+    }
+    Ok(found)
+}
+
 /// What one attempt came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {

@@ -1,18 +1,17 @@
 //! The critic's decisions on follow requests (when `manually_approves_followers` is on).
 
-use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{outbox, FederationError};
+use super::{outbox, Context, FederationError};
 use crate::changes::{self, Change};
 use crate::db::federation::{self as db, FollowerRow};
 use crate::domain::FollowerStatus;
-use crate::urls::Urls;
 
 /// Accepts a pending follow: the follower gets an `Accept` and, from then on, the reviews.
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn approve(pool: &PgPool, urls: &Urls, id: Uuid) -> Result<FollowerRow, FederationError> {
-    let mut tx = pool.begin().await?;
+pub async fn approve(ctx: &Context, id: Uuid) -> Result<FollowerRow, FederationError> {
+    let urls = &*ctx.urls;
+    let mut tx = ctx.pool.begin().await?;
     let follower = db::get_follower(&mut *tx, id)
         .await?
         .ok_or(FederationError::NotFound)?;
@@ -33,13 +32,15 @@ pub async fn approve(pool: &PgPool, urls: &Urls, id: Uuid) -> Result<FollowerRow
         .ok_or(FederationError::NotFound)?;
     changes::announce(&mut *tx, &[Change::Followers]).await?;
     tx.commit().await?;
+    ctx.federation.wake.notify_one();
     Ok(approved)
 }
 
 /// Refuses a follow (or removes a follower): they get a `Reject` and nothing more.
 #[tracing::instrument(skip_all, fields(id))]
-pub async fn reject(pool: &PgPool, urls: &Urls, id: Uuid) -> Result<(), FederationError> {
-    let mut tx = pool.begin().await?;
+pub async fn reject(ctx: &Context, id: Uuid) -> Result<(), FederationError> {
+    let urls = &*ctx.urls;
+    let mut tx = ctx.pool.begin().await?;
     let follower = db::get_follower(&mut *tx, id)
         .await?
         .ok_or(FederationError::NotFound)?;
@@ -55,5 +56,6 @@ pub async fn reject(pool: &PgPool, urls: &Urls, id: Uuid) -> Result<(), Federati
     .await?;
     changes::announce(&mut *tx, &[Change::Followers]).await?;
     tx.commit().await?;
+    ctx.federation.wake.notify_one();
     Ok(())
 }

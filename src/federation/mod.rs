@@ -188,7 +188,7 @@ pub struct Federation {
     /// signer, with temporary failures told apart (see [`remote`]).
     pub fetcher: reqwest_middleware::ClientWithMiddleware,
     /// Wakes the delivery workers when this process queues something.
-    pub wake: Notify,
+    pub wake: Arc<Notify>,
 }
 
 impl std::fmt::Debug for Federation {
@@ -294,7 +294,7 @@ impl Federation {
             signer,
             fetcher,
             http,
-            wake: Notify::new(),
+            wake: Arc::new(Notify::new()),
         })
     }
 }

@@ -1,9 +1,12 @@
 //! What the blog sends, decided inside the transaction that changes a review or a follow: the
 //! activity and its delivery jobs are written with the change, or not at all.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::PgConnection;
+use tokio::sync::Notify;
 use uuid::Uuid;
 
 use super::documents;
@@ -12,7 +15,68 @@ use crate::db::deliveries;
 use crate::db::federation as db;
 use crate::db::DbError;
 use crate::domain::Review;
+use crate::outbound::{CommentActivity, Outbound};
 use crate::urls::Urls;
+
+/// The federation side of [`Outbound`]: builds the activities and queues their deliveries;
+/// wakes this process's delivery workers once they are committed (when it has any).
+pub struct Outbox {
+    urls: Urls,
+    wake: Option<Arc<Notify>>,
+}
+
+impl Outbox {
+    /// For a process without delivery workers (the command line): the server that runs them
+    /// finds the jobs at its next poll.
+    pub fn new(urls: Urls) -> Self {
+        Self { urls, wake: None }
+    }
+
+    /// For a server: its workers are woken as soon as something is queued.
+    pub fn waking(urls: Urls, wake: Arc<Notify>) -> Self {
+        Self {
+            urls,
+            wake: Some(wake),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Outbound for Outbox {
+    async fn review_written(
+        &self,
+        conn: &mut PgConnection,
+        review: &Review,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError> {
+        review_written(conn, &self.urls, review, now).await
+    }
+
+    async fn review_deleted(
+        &self,
+        conn: &mut PgConnection,
+        review_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError> {
+        review_deleted(conn, &self.urls, review_id, now).await
+    }
+
+    async fn comment_sent(
+        &self,
+        conn: &mut PgConnection,
+        comment: &CommentRow,
+        activity: CommentActivity,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError> {
+        comment_sent(conn, &self.urls, comment, activity.as_str(), now).await
+    }
+
+    fn queued(&self) {
+        if let Some(wake) = &self.wake {
+            wake.notify_one();
+        }
+    }
+}
 
 /// Stores an activity and queues it for every follower's inbox (shared inboxes once).
 async fn to_followers(

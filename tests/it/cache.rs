@@ -186,6 +186,8 @@ async fn changes_by_another_process_show_within_moments() {
         &reviewpub::config::Settings::defaults().merge(("public_url", app.base.clone())),
     )
     .expect("settings");
+    let outbound =
+        reviewpub::federation::outbox::Outbox::new(reviewpub::urls::Urls::new(&settings));
     page(&app, &path).await;
     let (_, cache, _) = page(&app, &path).await;
     assert_eq!(cache.as_deref(), Some("hit"));
@@ -193,6 +195,7 @@ async fn changes_by_another_process_show_within_moments() {
     reviewpub::publishing::update(
         &other,
         &settings,
+        &outbound,
         id,
         reviewpub::publishing::Change::Patch(&json!({"title": "Heat, the long cut"})),
         chrono::Utc::now(),
@@ -204,6 +207,7 @@ async fn changes_by_another_process_show_within_moments() {
     let created = reviewpub::publishing::create(
         &other,
         &settings,
+        &outbound,
         &reviewpub::publishing::input_from_value(sample_review("Never Let Me Go (2010)"))
             .expect("input"),
         chrono::Utc::now(),
@@ -272,6 +276,8 @@ async fn a_lost_listener_connection_invalidates_and_listening_resumes() {
         &reviewpub::config::Settings::defaults().merge(("public_url", app.base.clone())),
     )
     .expect("settings");
+    let outbound =
+        reviewpub::federation::outbox::Outbox::new(reviewpub::urls::Urls::new(&settings));
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         let listening: i64 = sqlx::query_scalar(
@@ -292,6 +298,7 @@ async fn a_lost_listener_connection_invalidates_and_listening_resumes() {
     reviewpub::publishing::update(
         &other,
         &settings,
+        &outbound,
         id,
         reviewpub::publishing::Change::Patch(&json!({"title": "Heat, heard again"})),
         chrono::Utc::now(),

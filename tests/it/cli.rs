@@ -356,9 +356,12 @@ async fn publish_never_takes_over_a_slug_that_redirects() {
             .merge(("database_url", db.clone())),
     )
     .expect("settings");
+    let outbound =
+        reviewpub::federation::outbox::Outbox::new(reviewpub::urls::Urls::new(&settings));
     let moved = reviewpub::publishing::update(
         &pool,
         &settings,
+        &outbound,
         id.parse().expect("uuid"),
         reviewpub::publishing::Change::Patch(&serde_json::json!({"slug": "heat-1995"})),
         chrono::Utc::now(),
