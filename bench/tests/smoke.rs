@@ -1,25 +1,91 @@
 //! The benchmark suite in smoke mode (tiny sizes, one run): it must keep working, and every
 //! figure it reports must come from a real measurement. The full suite is `scripts/bench`.
+//! It needs the suite's programs (openssl, pgbench, psql, wrk, taskset, snac2), which
+//! scripts/install-test-deps installs.
 
 // Test code may unwrap, expect and index (a panic is a failed test). clippy.toml's
 // `allow-*-in-tests` exempt only `#[test]` functions and `#[cfg(test)]` modules, not the helpers
 // of an integration test crate, so the whole crate is exempt here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The repository: the workspace root, this crate's parent.
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("bench/ has a parent")
+        .to_path_buf()
+}
+
+/// The server's binary, fresh. Cargo builds a package's own binaries for its tests
+/// (`CARGO_BIN_EXE_reviewpub-bench`), not those of the packages it depends on, so
+/// `cargo test -p reviewpub-bench` alone would leave any `reviewpub` binary in the target
+/// directory as old as the last build that made it. So cargo builds it here (nothing to do when it
+/// is fresh, as after `cargo test --workspace`) in this test's profile, and names the file in its
+/// JSON messages.
+fn reviewpub_binary() -> PathBuf {
+    let mut cargo = Command::new(env!("CARGO"));
+    cargo
+        .current_dir(repo())
+        .args([
+            "build",
+            "--locked",
+            "--package",
+            "reviewpub",
+            "--bin",
+            "reviewpub",
+        ])
+        .arg("--message-format=json-render-diagnostics")
+        .stderr(Stdio::inherit());
+    // Without the variables cargo set for this test (CARGO_PKG_NAME=reviewpub-bench, ...): build
+    // scripts that watch them (ring's, with `rerun-if-env-changed`) would see them change, and
+    // this build and the next one from a shell would each rebuild everything above ring.
+    for (name, _) in std::env::vars_os() {
+        let set_by_cargo = name.to_str().is_some_and(|name| {
+            name.starts_with("CARGO_PKG_")
+                || name.starts_with("CARGO_BIN_EXE_")
+                || matches!(
+                    name,
+                    "CARGO_MANIFEST_DIR"
+                        | "CARGO_MANIFEST_PATH"
+                        | "CARGO_MANIFEST_LINKS"
+                        | "CARGO_CRATE_NAME"
+                        | "CARGO_BIN_NAME"
+                        | "CARGO_PRIMARY_PACKAGE"
+                        | "CARGO_TARGET_TMPDIR"
+                        | "OUT_DIR"
+                )
+        });
+        if set_by_cargo {
+            cargo.env_remove(name);
+        }
+    }
+    if !cfg!(debug_assertions) {
+        cargo.arg("--release");
+    }
+    let output = cargo.output().expect("cargo runs");
+    assert!(output.status.success(), "cargo build: {}", output.status);
+    let stdout = String::from_utf8(output.stdout).expect("cargo's messages are UTF-8");
+    stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "reviewpub")
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .unwrap_or_else(|| panic!("cargo named no reviewpub executable:\n{stdout}"))
+}
 
 #[test]
 fn the_benchmark_suite_runs_in_smoke_mode_and_reports_every_part() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let out = dir.path().join("BENCHMARKS.md");
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let status = Command::new(env!("CARGO_BIN_EXE_reviewpub-bench"))
         .arg("--smoke")
         .arg("--repo")
-        .arg(&repo)
+        .arg(repo())
         .arg("--reviewpub")
-        .arg(env!("CARGO_BIN_EXE_reviewpub"))
+        .arg(reviewpub_binary())
         .arg("--out")
         .arg(&out)
         .status()
