@@ -782,6 +782,7 @@ fn deep_nesting_and_non_json_fail_cleanly() {
         InboxActivity::parse(b"[1, 2]"),
         Err(ProtocolError::NotAnObject)
     ));
+    assert!(InboxActivity::parse(b"[1, 2]").is_err_and(|e| e.is_malformed()));
     // A known type whose object has the wrong shape is an error, not an Unknown.
     let mut doc = mastodon_create();
     doc["object"] = json!(42);
@@ -836,6 +837,17 @@ fn lenient_where_servers_differ() {
         "<p>Hallo</p>",
         "contentMap when content is absent"
     );
+    // `inReplyTo` embedded (Pleroma), quote properties set to null (Misskey).
+    let mut doc = mastodon_create();
+    doc["object"]["inReplyTo"] = json!({"id": REVIEW, "type": "Article"});
+    doc["object"]["_misskey_quote"] = Value::Null;
+    doc["object"]["quoteUrl"] = Value::Null;
+    let InboxActivity::Create(create) = InboxActivity::from_value(doc).expect("parses") else {
+        panic!("not a Create")
+    };
+    let note = create.note().expect("note");
+    assert_eq!(note.parent(), Some(&url(REVIEW)));
+    assert!(note.quote().is_none());
     // Mastodon's quote of a deleted post is a Tombstone without id: no quote.
     let mut doc = mastodon_create();
     doc["object"]["quote"] = json!({"type": "Tombstone"});
@@ -860,6 +872,7 @@ fn document_rules_refuse_what_the_actor_may_not_do() {
     doc["object"]["attributedTo"] = json!("https://mastodon.example/users/mallory");
     let parsed = InboxActivity::from_value(doc).expect("parses");
     assert!(matches!(parsed.check(), Err(ProtocolError::NotTheAuthor)));
+    assert!(parsed.check().is_err_and(|e| !e.is_malformed()));
     // A post stored on another server.
     let mut doc = mastodon_create();
     doc["object"]["id"] = json!("https://elsewhere.example/statuses/1");
@@ -899,6 +912,22 @@ fn document_rules_refuse_what_the_actor_may_not_do() {
         panic!("not an Update")
     };
     assert!(matches!(u.object.object(), Some(Updated::Actor(_))));
+    assert!(matches!(parsed.check(), Err(ProtocolError::NotOwnProfile)));
+    // A profile update whose actor document is incomplete is still a profile update (the
+    // actor is fetched again; nothing in it is used), but only of oneself.
+    let update = json!({"id": "https://mastodon.example/users/alice#updates/2", "type": "Update",
+        "actor": "https://mastodon.example/users/alice",
+        "object": {"id": "https://mastodon.example/users/alice", "type": "Person", "name": "Alice"}});
+    let parsed = InboxActivity::from_value(update.clone()).expect("parses");
+    let InboxActivity::Update(u) = &parsed else {
+        panic!("not an Update")
+    };
+    assert!(matches!(u.object.object(), Some(Updated::OtherActor(_))));
+    assert!(u.is_profile_update());
+    parsed.check().expect("own profile");
+    let mut other = update;
+    other["object"]["id"] = json!("https://mastodon.example/users/bob");
+    let parsed = InboxActivity::from_value(other).expect("parses");
     assert!(matches!(parsed.check(), Err(ProtocolError::NotOwnProfile)));
     // Moving someone else.
     let mut doc = raw("mastodon/move.json");

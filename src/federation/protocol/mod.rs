@@ -68,3 +68,14 @@ pub enum ProtocolError {
     #[error("the actor has no key of its own")]
     NoOwnKey,
 }
+
+impl ProtocolError {
+    /// The document is malformed (answer `400`), rather than well formed but refused by a
+    /// rule (answer `422`).
+    pub fn is_malformed(&self) -> bool {
+        matches!(
+            self,
+            Self::Json(_) | Self::NotAnObject | Self::Invalid { .. }
+        )
+    }
+}

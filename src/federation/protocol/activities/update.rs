@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::super::actor::{Actor, ACTOR_TYPES};
 use super::super::objects::Note;
 use super::super::values::{
-    id_only, lenient, Address, Date, HasId, HttpUrl, IdOrObject, Kinds, OneOrMany,
+    id_only, lenient, Address, Date, HasId, HttpUrl, IdOrObject, Kinds, ObjectStub, OneOrMany,
 };
 use super::super::ProtocolError;
 
@@ -25,10 +25,13 @@ pub struct Update {
     pub published: Date,
 }
 
-/// What an `Update` carries: an actor (by its type) or a post (anything else).
+/// What an `Update` carries: an actor (by its type) or a post (anything else). An actor
+/// document that does not parse is kept as its id and type: a profile update only makes us
+/// fetch the actor again, so nothing in it is trusted.
 #[derive(Debug, Clone)]
 pub enum Updated {
     Actor(Box<Actor>),
+    OtherActor(ObjectStub),
     Post(Box<Note>),
 }
 
@@ -36,6 +39,7 @@ impl HasId for Updated {
     fn ap_id(&self) -> Option<&HttpUrl> {
         match self {
             Self::Actor(actor) => Some(&actor.id),
+            Self::OtherActor(stub) => Some(&stub.id),
             Self::Post(note) => Some(&note.id),
         }
     }
@@ -52,9 +56,12 @@ impl<'de> Deserialize<'de> for Updated {
             .map_err(D::Error::custom)?
             .unwrap_or_default();
         if kinds.is_any(ACTOR_TYPES) {
-            Actor::deserialize(value)
-                .map(|a| Self::Actor(Box::new(a)))
-                .map_err(D::Error::custom)
+            match Actor::deserialize(&value) {
+                Ok(actor) => Ok(Self::Actor(Box::new(actor))),
+                Err(_) => ObjectStub::deserialize(value)
+                    .map(Self::OtherActor)
+                    .map_err(D::Error::custom),
+            }
         } else {
             Note::deserialize(value)
                 .map(|n| Self::Post(Box::new(n)))
@@ -73,7 +80,7 @@ impl Update {
     pub fn actor_document(&self) -> Option<&Actor> {
         match self.object.object()? {
             Updated::Actor(actor) => Some(actor),
-            Updated::Post(_) => None,
+            Updated::OtherActor(_) | Updated::Post(_) => None,
         }
     }
 
@@ -81,7 +88,7 @@ impl Update {
     pub fn note(&self) -> Option<&Note> {
         match self.object.object()? {
             Updated::Post(note) => Some(note),
-            Updated::Actor(_) => None,
+            Updated::Actor(_) | Updated::OtherActor(_) => None,
         }
     }
 
@@ -95,10 +102,10 @@ impl Update {
     /// An actor may update only itself; a post only its own.
     pub fn check(&self) -> Result<(), ProtocolError> {
         match self.object.object() {
-            Some(Updated::Actor(_)) if !self.is_profile_update() => {
+            Some(Updated::Actor(_) | Updated::OtherActor(_)) if !self.is_profile_update() => {
                 Err(ProtocolError::NotOwnProfile)
             }
-            Some(Updated::Actor(_)) => Ok(()),
+            Some(Updated::Actor(_) | Updated::OtherActor(_)) => Ok(()),
             _ if self.is_profile_update() => Ok(()),
             _ => self.own_note().map(|_| ()),
         }
