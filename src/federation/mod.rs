@@ -15,6 +15,7 @@ pub mod inbox;
 pub mod negotiation;
 pub mod notes;
 pub mod outbox;
+pub mod protocol;
 pub mod remote;
 pub mod routes;
 pub mod signatures;
