@@ -510,7 +510,7 @@ pub fn comment_note(
             name: handle.to_string(),
         });
     }
-    if comment.origin == "imported" {
+    if comment.origin == crate::domain::CommentOrigin::Imported {
         let name = escape_html(&comment.author_name);
         let who = match &comment.author_url {
             Some(url) => format!(
@@ -787,7 +787,7 @@ mod tests {
             ap_id: "https://blog.example/comments/00000000-0000-0000-0000-000000000007".into(),
             review_id: Uuid::from_u128(1),
             parent_id: None,
-            origin: origin.into(),
+            origin: origin.parse().expect("origin"),
             author_actor: None,
             author_name: "Ann <Onymous>".into(),
             author_handle: None,
@@ -798,8 +798,8 @@ mod tests {
             source: None,
             summary: None,
             sensitive: false,
-            visibility: "public".into(),
-            status: "published".into(),
+            visibility: crate::domain::Visibility::Public,
+            status: crate::domain::CommentStatus::Published,
             published_at: at(16),
             edited_at: edited.then(|| at(17)),
             deleted_at: None,
