@@ -11,15 +11,16 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::cache::{self, ResponseCache};
 use crate::config::Settings;
 use crate::federation::{self, Federation, FederationError};
-use crate::limits::PerClient;
+pub use crate::limits::Limiters;
 use crate::outbound::Outbound;
 use crate::urls::Urls;
-use crate::{api, tasks, web};
+use crate::{api, limits, serve, tasks, web};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -34,24 +35,6 @@ pub struct AppState {
     pub limits: Arc<Limiters>,
     /// What the services tell the fediverse through (federation's outbox, waking the workers).
     pub outbound: Arc<dyn Outbound>,
-}
-
-/// The limiters the handlers share.
-pub struct Limiters {
-    /// `/interact` lookups per client.
-    pub interact: PerClient,
-    /// `/interact` lookups at once.
-    pub interact_slots: tokio::sync::Semaphore,
-}
-
-impl Limiters {
-    fn new(settings: &Settings) -> Self {
-        let l = &settings.limits;
-        Self {
-            interact: PerClient::per_minute(l.interact_per_minute, l.interact_per_minute),
-            interact_slots: tokio::sync::Semaphore::new(l.interact_concurrency),
-        }
-    }
 }
 
 impl std::fmt::Debug for AppState {
@@ -95,19 +78,32 @@ impl AppState {
     }
 }
 
+/// Where the admin API lives.
+pub const API_PREFIX: &str = "/api/v1";
+
 pub async fn router(state: AppState) -> Result<Router, FederationError> {
     let federation_config = federation::config(&state.context()).await?;
     let router = Router::new()
         .merge(web::router())
         .merge(federation::routes::router().with_state(state.context()))
-        .nest("/api/v1", api::router(&state.settings))
+        .nest(API_PREFIX, api::router(&state.settings))
         // Inside the signed-fetch check: a kept answer never skips it.
         .layer(axum::middleware::from_fn_with_state(
             state.cache.clone(),
             cache::middleware,
         ))
         .layer(axum::middleware::from_fn(federation::routes::secure_fetch))
-        .layer(FederationMiddleware::new(federation_config));
+        .layer(FederationMiddleware::new(federation_config))
+        // Before any work is done for a request (a signed fetch's key lookup, the cache):
+        // per-client rates and the overall time of public requests.
+        .layer(axum::middleware::from_fn_with_state(
+            state.limits.clone(),
+            limits::public_requests,
+        ))
+        // A body that stalls is cut, whatever reads it.
+        .layer(RequestBodyTimeoutLayer::new(
+            state.settings.limits.body_read_timeout,
+        ));
     Ok(security_headers(router)
         .layer(TraceLayer::new_for_http())
         // Outermost: a panic anywhere below is a logged 500, never a dropped connection.
@@ -157,7 +153,8 @@ fn security_headers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Rout
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; \
     img-src 'self' https: http: data:; base-uri 'none'; frame-ancestors 'none'";
 
-/// Serves until `shutdown` resolves, then stops the background tasks.
+/// Serves until `shutdown` resolves (see [`serve::serve`] for the bounds), then stops the
+/// background tasks.
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
@@ -176,17 +173,17 @@ pub async fn serve(
     }
     let addr = listener.local_addr()?;
     tracing::info!(%addr, public_url = state.urls.base(), actor = %state.urls.acct(), "reviewpub listening");
-    let service = router(state)
-        .await?
-        .into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let result = axum::serve(listener, service)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down");
-        })
-        .await;
+    let bounds = serve::Bounds::new(&state.settings.limits);
+    let router = match router(state).await {
+        Ok(router) => router,
+        Err(e) => {
+            background.join().await;
+            return Err(e.into());
+        }
+    };
+    serve::serve(listener, router, bounds, shutdown).await;
     background.join().await;
-    Ok(result?)
+    Ok(())
 }
 
 /// Resolves on SIGINT or SIGTERM.

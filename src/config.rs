@@ -61,6 +61,30 @@ pub struct Settings {
 pub struct Limits {
     pub interact_per_minute: u32,
     pub interact_concurrency: usize,
+    /// Connections served at once; more wait in the listen queue.
+    pub max_connections: usize,
+    /// A request's headers (and the next request on an idle keep-alive connection) must
+    /// arrive within this long.
+    pub header_read_timeout: std::time::Duration,
+    /// A request body that sends nothing for this long is cut.
+    pub body_read_timeout: std::time::Duration,
+    /// An answer the client takes nothing of for this long is cut.
+    pub write_timeout: std::time::Duration,
+    /// A public request (not the admin API) must be answered within this long.
+    pub request_timeout: std::time::Duration,
+    /// At shutdown, requests under way get this long to finish.
+    pub shutdown_grace: std::time::Duration,
+    /// POSTs to the inboxes per client (`None`: no limit).
+    pub inbox: Option<Rate>,
+    /// Every other public request per client (`None`: no limit).
+    pub pages: Option<Rate>,
+}
+
+/// So many requests per minute, with bursts of up to `burst` at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub per_minute: u32,
+    pub burst: u32,
 }
 
 /// The in-memory cache of rendered public responses.
@@ -237,6 +261,16 @@ struct Raw {
 struct RawLimits {
     interact_per_minute: u32,
     interact_concurrency: usize,
+    max_connections: usize,
+    header_read_timeout_seconds: u64,
+    body_read_timeout_seconds: u64,
+    write_timeout_seconds: u64,
+    request_timeout_seconds: u64,
+    shutdown_grace_seconds: u64,
+    inbox_per_minute: u32,
+    inbox_burst: u32,
+    pages_per_minute: u32,
+    pages_burst: u32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -486,6 +520,39 @@ impl Settings {
                 "must be between 1 and 1000".into(),
             ));
         }
+        if !(1..=100_000).contains(&l.max_connections) {
+            return Err(invalid(
+                "limits.max_connections",
+                "must be between 1 and 100000".into(),
+            ));
+        }
+        for (key, value) in [
+            (
+                "limits.header_read_timeout_seconds",
+                l.header_read_timeout_seconds,
+            ),
+            (
+                "limits.body_read_timeout_seconds",
+                l.body_read_timeout_seconds,
+            ),
+            ("limits.write_timeout_seconds", l.write_timeout_seconds),
+            ("limits.request_timeout_seconds", l.request_timeout_seconds),
+            ("limits.shutdown_grace_seconds", l.shutdown_grace_seconds),
+        ] {
+            if !(1..=3600).contains(&value) {
+                return Err(invalid(key, "must be between 1 and 3600".into()));
+            }
+        }
+        let inbox = rate(
+            ("limits.inbox_per_minute", l.inbox_per_minute),
+            ("limits.inbox_burst", l.inbox_burst),
+        )
+        .map_err(|(key, message)| invalid(key, message))?;
+        let pages = rate(
+            ("limits.pages_per_minute", l.pages_per_minute),
+            ("limits.pages_burst", l.pages_burst),
+        )
+        .map_err(|(key, message)| invalid(key, message))?;
         if raw.embedded_postgres.run_as.trim().is_empty() {
             return Err(invalid(
                 "embedded_postgres.run_as",
@@ -540,6 +607,14 @@ impl Settings {
             limits: Limits {
                 interact_per_minute: l.interact_per_minute,
                 interact_concurrency: l.interact_concurrency,
+                max_connections: l.max_connections,
+                header_read_timeout: std::time::Duration::from_secs(l.header_read_timeout_seconds),
+                body_read_timeout: std::time::Duration::from_secs(l.body_read_timeout_seconds),
+                write_timeout: std::time::Duration::from_secs(l.write_timeout_seconds),
+                request_timeout: std::time::Duration::from_secs(l.request_timeout_seconds),
+                shutdown_grace: std::time::Duration::from_secs(l.shutdown_grace_seconds),
+                inbox,
+                pages,
             },
         })
     }
@@ -552,6 +627,24 @@ impl Settings {
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }
+}
+
+/// A per-client rate from its `…_per_minute` (0: no limit) and `…_burst` keys.
+fn rate(
+    (per_minute_key, per_minute): (&'static str, u32),
+    (burst_key, burst): (&'static str, u32),
+) -> Result<Option<Rate>, (&'static str, String)> {
+    const MAX: u32 = 1_000_000;
+    if per_minute > MAX {
+        return Err((
+            per_minute_key,
+            format!("must be between 0 (no limit) and {MAX}"),
+        ));
+    }
+    if !(1..=MAX).contains(&burst) {
+        return Err((burst_key, format!("must be between 1 and {MAX}")));
+    }
+    Ok((per_minute > 0).then_some(Rate { per_minute, burst }))
 }
 
 fn non_empty(value: String) -> Option<String> {
@@ -605,6 +698,7 @@ mod tests {
     use secrecy::ExposeSecret;
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail returns figment's (large) error
     fn defaults_load() {
         Jail::expect_with(|_jail| {
             let settings = Settings::load().expect("defaults are valid");
@@ -617,6 +711,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail returns figment's (large) error
     fn local_file_overrides_defaults_and_env_overrides_both() {
         Jail::expect_with(|jail| {
             jail.create_dir("config")?;
@@ -655,6 +750,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail returns figment's (large) error
     fn explicit_config_file_replaces_local_file() {
         Jail::expect_with(|jail| {
             jail.create_dir("config")?;
@@ -670,6 +766,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail returns figment's (large) error
     fn invalid_values_name_their_key() {
         Jail::expect_with(|jail| {
             jail.set_env("REVIEWPUB_PUBLIC_URL", "ftp://example");
@@ -723,6 +820,47 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail returns figment's (large) error
+    fn connection_and_rate_limits_load_and_are_checked() {
+        Jail::expect_with(|jail| {
+            let l = Settings::load().expect("defaults are valid").limits;
+            assert_eq!(l.max_connections, 512);
+            assert_eq!(l.header_read_timeout, std::time::Duration::from_secs(10));
+            assert_eq!(
+                l.inbox,
+                Some(Rate {
+                    per_minute: 600,
+                    burst: 300
+                })
+            );
+
+            jail.set_env("REVIEWPUB_LIMITS__PAGES_PER_MINUTE", "0");
+            assert_eq!(Settings::load().expect("valid").limits.pages, None);
+
+            jail.set_env("REVIEWPUB_LIMITS__INBOX_BURST", "0");
+            let err = Settings::load().expect_err("zero burst").to_string();
+            assert!(
+                err.contains("`limits.inbox_burst`")
+                    && err.contains("REVIEWPUB_LIMITS__INBOX_BURST"),
+                "{err}"
+            );
+            jail.set_env("REVIEWPUB_LIMITS__INBOX_BURST", "10");
+            jail.set_env("REVIEWPUB_LIMITS__HEADER_READ_TIMEOUT_SECONDS", "0");
+            let err = Settings::load().expect_err("zero timeout").to_string();
+            assert!(
+                err.contains("`limits.header_read_timeout_seconds`"),
+                "{err}"
+            );
+            jail.set_env("REVIEWPUB_LIMITS__HEADER_READ_TIMEOUT_SECONDS", "5");
+            jail.set_env("REVIEWPUB_LIMITS__MAX_CONNECTIONS", "0");
+            let err = Settings::load().expect_err("no connections").to_string();
+            assert!(err.contains("`limits.max_connections`"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail returns figment's (large) error
     fn secrets_never_appear_in_debug_output() {
         Jail::expect_with(|jail| {
             jail.set_env("REVIEWPUB_ADMIN_TOKEN", "admin-secret-0123456789");

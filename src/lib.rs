@@ -7,11 +7,12 @@
 //! - [`db`]: the database (embedded or not), migrations, SQL per table;
 //! - [`publishing`]: creating, editing, scheduling and deleting reviews;
 //! - [`api`]: the admin HTTP API; [`web`]: the public pages and feeds;
-//! - [`tasks`]: background jobs; [`app`]: wiring and serving; [`cli`]: the command line;
+//! - [`tasks`]: background jobs; [`app`]: wiring; [`serve`]: connections within bounds;
+//!   [`cli`]: the command line;
 //! - [`changes`]: what writers announce changed; [`cache`]: rendered public responses kept
 //!   in memory until what they depend on changes;
 //! - [`front_matter`]: Markdown files with front matter; [`demo`]: the sample blog;
-//! - [`limits`]: requests per client and lookups at once.
+//! - [`limits`]: requests per client, lookups at once, how long a public request may take.
 
 pub mod api;
 pub mod app;
@@ -31,6 +32,7 @@ pub mod limits;
 pub mod memory;
 pub mod outbound;
 pub mod publishing;
+pub mod serve;
 pub mod tasks;
 pub mod telemetry;
 pub mod urls;

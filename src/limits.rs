@@ -1,19 +1,121 @@
 //! Limits per client: how many requests one address may make (answered `429` with
-//! `Retry-After` past the limit), and how many costly lookups run at once.
+//! `Retry-After` past the limit), how many costly lookups run at once, and how long a public
+//! request may take.
 //!
-//! A client is the peer address of the connection. Behind a reverse proxy every request comes
-//! from the proxy: the proxy must then limit per client itself (see SECURITY.md), and these
-//! limits only bound the whole.
+//! A client is the peer address of the connection (an IPv6 client: its /64, which one
+//! subscriber usually holds whole). Behind a reverse proxy every request comes from the
+//! proxy: the proxy must then limit per client itself (see the README), and these limits only
+//! bound the whole.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ConnectInfo;
-use axum::http::{header, HeaderValue, Request, StatusCode};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderValue, Method, Request, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::config::{Rate, Settings};
+
+/// The limiters the handlers and the middleware share.
+pub struct Limiters {
+    /// `/interact` lookups per client.
+    pub interact: PerClient,
+    /// `/interact` lookups at once.
+    pub interact_slots: tokio::sync::Semaphore,
+    /// POSTs to the inboxes per client (`None`: no limit).
+    inbox: Option<PerClient>,
+    /// Other public requests per client (`None`: no limit).
+    pages: Option<PerClient>,
+    /// How long a public request may take.
+    request_timeout: Duration,
+}
+
+impl Limiters {
+    pub fn new(settings: &Settings) -> Self {
+        let l = &settings.limits;
+        let per_client =
+            |rate: Option<Rate>| rate.map(|r| PerClient::per_minute(r.per_minute, r.burst));
+        Self {
+            interact: PerClient::per_minute(l.interact_per_minute, l.interact_per_minute),
+            interact_slots: tokio::sync::Semaphore::new(l.interact_concurrency),
+            inbox: per_client(l.inbox),
+            pages: per_client(l.pages),
+            request_timeout: l.request_timeout,
+        }
+    }
+
+    /// Forgets the clients of every limiter whose allowance is full again.
+    pub fn forget_idle(&self) {
+        self.interact.forget_idle();
+        for limiter in [&self.inbox, &self.pages].into_iter().flatten() {
+            limiter.forget_idle();
+        }
+    }
+}
+
+/// What a request is, for the limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// The admin API: its callers hold a token, and its work may take long.
+    Admin,
+    /// A POST outside the admin API: the inboxes are the only ones.
+    Inbox,
+    /// Everything else: pages, feeds, ActivityPub documents, WebFinger.
+    Page,
+}
+
+fn kind(method: &Method, path: &str) -> Kind {
+    let admin = path
+        .strip_prefix(crate::app::API_PREFIX)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    if admin {
+        Kind::Admin
+    } else if method == Method::POST {
+        Kind::Inbox
+    } else {
+        Kind::Page
+    }
+}
+
+/// Every request outside the admin API: `429` with `Retry-After` when its client is over its
+/// rate (before any work is done for it), `503` when it is not answered within the request
+/// timeout (reading its body included).
+pub async fn public_requests(
+    State(limits): State<Arc<Limiters>>,
+    request: axum::extract::Request,
+    next: Next,
+) -> Response {
+    let limiter = match kind(request.method(), request.uri().path()) {
+        Kind::Admin => return next.run(request).await,
+        Kind::Inbox => &limits.inbox,
+        Kind::Page => &limits.pages,
+    };
+    if let Some(limiter) = limiter {
+        if let Err(wait) = limiter.check(client_ip(&request)) {
+            tracing::debug!("a client is over its request rate");
+            return too_many(wait);
+        }
+    }
+    match tokio::time::timeout(limits.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(
+                timeout_seconds = limits.request_timeout.as_secs(),
+                "a request was not answered in time"
+            );
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the request took too long; try again later",
+            )
+                .into_response()
+        }
+    }
+}
 
 /// The address a request came from (unspecified when the server was not told, as in tests
 /// that call the router directly).
@@ -60,7 +162,7 @@ impl PerClient {
     /// `Ok` when `client` may go on; otherwise how long it should wait.
     pub fn check(&self, client: IpAddr) -> Result<(), Duration> {
         self.limiter
-            .check_key(&client)
+            .check_key(&client_key(client))
             .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
     }
 
@@ -68,6 +170,21 @@ impl PerClient {
     pub fn forget_idle(&self) {
         self.limiter.retain_recent();
         self.limiter.shrink_to_fit();
+    }
+}
+
+/// Who a limit counts: an IPv4 address, or the /64 network of an IPv6 one (one subscriber is
+/// usually given a whole /64, and would otherwise have 2^64 allowances).
+fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let network = u128::from(v6) & !((1u128 << 64) - 1);
+                IpAddr::V6(Ipv6Addr::from(network))
+            }
+        },
     }
 }
 
@@ -83,4 +200,52 @@ pub fn too_many(retry_after: Duration) -> Response {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_admin_api_is_told_apart_by_its_exact_prefix() {
+        assert_eq!(kind(&Method::GET, "/api/v1"), Kind::Admin);
+        assert_eq!(kind(&Method::POST, "/api/v1/reviews"), Kind::Admin);
+        assert_eq!(kind(&Method::GET, "/api/v1x"), Kind::Page);
+        assert_eq!(kind(&Method::GET, "//api/v1/reviews"), Kind::Page);
+        assert_eq!(kind(&Method::POST, "/inbox"), Kind::Inbox);
+        assert_eq!(kind(&Method::POST, "/users/reviews/inbox"), Kind::Inbox);
+        assert_eq!(kind(&Method::GET, "/users/reviews"), Kind::Page);
+        assert_eq!(kind(&Method::HEAD, "/feed.xml"), Kind::Page);
+    }
+
+    #[test]
+    fn an_ipv6_client_is_its_slash_64() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().expect("address");
+        let b: IpAddr = "2001:db8:1:2:bbbb::2".parse().expect("address");
+        let other: IpAddr = "2001:db8:1:3::1".parse().expect("address");
+        assert_eq!(client_key(a), client_key(b));
+        assert_ne!(client_key(a), client_key(other));
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().expect("address");
+        assert_eq!(
+            client_key(mapped),
+            "192.0.2.7".parse::<IpAddr>().expect("address")
+        );
+        let v4: IpAddr = "192.0.2.7".parse().expect("address");
+        assert_eq!(client_key(v4), v4);
+    }
+
+    #[test]
+    fn past_its_burst_a_client_waits_and_others_do_not() {
+        let limiter = PerClient::per_minute(60, 2);
+        let a: IpAddr = "192.0.2.1".parse().expect("address");
+        let b: IpAddr = "192.0.2.2".parse().expect("address");
+        assert!(limiter.check(a).is_ok());
+        assert!(limiter.check(a).is_ok());
+        let wait = limiter.check(a).expect_err("over the burst");
+        assert!(
+            wait > Duration::ZERO && wait <= Duration::from_secs(1),
+            "{wait:?}"
+        );
+        assert!(limiter.check(b).is_ok());
+    }
 }

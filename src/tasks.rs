@@ -68,8 +68,13 @@ impl Tasks {
     }
 }
 
-/// The jobs every server runs: scheduled publication, the delivery workers, and (with the
-/// cache on) the listener that invalidates it when another process changes something.
+/// How often the per-client limiters forget clients whose allowance is full again: the memory
+/// they hold stays bounded by the clients seen in the last minutes.
+const FORGET_CLIENTS_EVERY: Duration = Duration::from_secs(60);
+
+/// The jobs every server runs: scheduled publication, the delivery workers, forgetting idle
+/// clients, and (with the cache on) the listener that invalidates it when another process
+/// changes something.
 pub fn start(state: &AppState, shutdown: CancellationToken) -> Tasks {
     let mut tasks = Tasks::new(shutdown.clone());
     let pool = state.pool.clone();
@@ -105,6 +110,11 @@ pub fn start(state: &AppState, shutdown: CancellationToken) -> Tasks {
     tasks.every("release-memory", crate::memory::TRIM_EVERY, || async {
         crate::memory::release_free_memory();
         Ok::<(), std::convert::Infallible>(())
+    });
+    let limits = state.limits.clone();
+    tasks.every("forget-idle-clients", FORGET_CLIENTS_EVERY, move || {
+        limits.forget_idle();
+        std::future::ready(Ok::<(), std::convert::Infallible>(()))
     });
     tasks.spawn("deliveries", delivery::run(state.context(), shutdown));
     tasks

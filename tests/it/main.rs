@@ -18,5 +18,6 @@ mod interop;
 mod peer;
 mod scheduling;
 mod security;
+mod slow_clients;
 mod threads;
 mod web;
