@@ -8,11 +8,12 @@ use chrono::Utc;
 use clap::{Parser, Subcommand};
 use uuid::Uuid;
 
-use crate::app::{self, AppState};
+use crate::app;
 use crate::config::Settings;
 use crate::db::{self, Database};
 use crate::error::AppError;
 use crate::federation::outbox::Outbox;
+use crate::state::AppState;
 use crate::urls::Urls;
 use crate::{api, demo, front_matter, publishing, telemetry};
 

@@ -33,6 +33,7 @@ pub mod memory;
 pub mod outbound;
 pub mod publishing;
 pub mod serve;
+pub mod state;
 pub mod tasks;
 pub mod telemetry;
 pub mod urls;

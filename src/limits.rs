@@ -71,7 +71,7 @@ enum Kind {
 
 fn kind(method: &Method, path: &str) -> Kind {
     let admin = path
-        .strip_prefix(crate::app::API_PREFIX)
+        .strip_prefix(crate::urls::API_PREFIX)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
     if admin {
         Kind::Admin

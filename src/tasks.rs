@@ -7,11 +7,11 @@ use chrono::Utc;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::app::AppState;
 use crate::cache;
 use crate::changes;
 use crate::federation::delivery;
 use crate::publishing;
+use crate::state::AppState;
 
 /// Background jobs sharing one shutdown signal.
 pub struct Tasks {

@@ -155,3 +155,6 @@ impl Urls {
         self.base.join(path)
     }
 }
+
+/// Where the admin API lives.
+pub const API_PREFIX: &str = "/api/v1";

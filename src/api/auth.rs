@@ -8,9 +8,9 @@ use rand::RngCore;
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 
-use crate::app::AppState;
 use crate::db;
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// Proof that the request carried a valid admin token.
 pub struct Admin;

@@ -11,7 +11,6 @@ use uuid::Uuid;
 
 use super::auth::Admin;
 use super::{ErrorBody, JsonBody, ListQuery};
-use crate::app::AppState;
 use crate::changes::{self, Change};
 use crate::comments::{self, ImportInput, ReplyInput};
 use crate::db::comments::{self as db, BlockRow, CommentRow, ReportRow};
@@ -19,6 +18,7 @@ use crate::domain::{
     BlockKind, CommentFilter, CommentOrigin, CommentStatus, ValidationErrors, Visibility,
 };
 use crate::error::{parse_value, AppError};
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CommentView {

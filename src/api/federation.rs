@@ -12,13 +12,13 @@ use uuid::Uuid;
 
 use super::auth::Admin;
 use super::{ErrorBody, ListQuery};
-use crate::app::AppState;
 use crate::changes::{self, Change};
 use crate::db::federation::FollowerRow;
 use crate::db::{deliveries, federation as db, reviews};
 use crate::domain::{DeliveryStatus, FollowerStatus};
 use crate::error::AppError;
 use crate::federation::{followers, FederationError};
+use crate::state::AppState;
 
 impl From<FederationError> for AppError {
     fn from(e: FederationError) -> Self {

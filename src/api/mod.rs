@@ -16,10 +16,10 @@ use serde_json::Value;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use crate::app::AppState;
 use crate::config::Settings;
 use crate::domain::ValidationErrors;
 use crate::error::AppError;
+use crate::state::AppState;
 
 pub fn router(settings: &Settings) -> Router<AppState> {
     Router::new()

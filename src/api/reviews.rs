@@ -12,12 +12,12 @@ use uuid::Uuid;
 
 use super::auth::Admin;
 use super::{ErrorBody, JsonBody, ListQuery};
-use crate::app::AppState;
 use crate::db::reviews::{self, StoredReview};
 use crate::domain::review::FilmInput;
 use crate::domain::{ReviewInput, ReviewStatus};
 use crate::error::AppError;
 use crate::publishing;
+use crate::state::AppState;
 use crate::urls::Urls;
 
 /// A review as the admin API returns it.

@@ -9,10 +9,10 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 
 use super::error_page;
-use crate::app::AppState;
 use crate::changes::{cacheable, Change};
 use crate::db::reviews::{self, Listing, StoredReview};
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::urls::Urls;
 
 const ENTRIES: i64 = 20;

@@ -7,9 +7,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::message_page;
-use crate::app::AppState;
 use crate::federation::remote;
 use crate::limits::{self, ClientIp};
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
 pub struct InteractQuery {

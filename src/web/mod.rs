@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 
 const STYLE: &str = include_str!("style.css");
 

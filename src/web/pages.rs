@@ -8,12 +8,12 @@ use serde::Deserialize;
 
 use super::views::{Card, Image, Layout, ReviewDetails};
 use super::{error_page, html_headers};
-use crate::app::AppState;
 use crate::changes::{cacheable, Change};
 use crate::content;
 use crate::db::comments;
 use crate::db::reviews::{self, Former, Listing};
 use crate::error::AppError;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "list.html", config = "config/askama.toml")]

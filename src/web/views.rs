@@ -3,13 +3,13 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use crate::app::AppState;
 use crate::comments::Shown;
 use crate::content::escape_html;
 use crate::db::comments::Engagement;
 use crate::db::reviews::StoredReview;
 use crate::domain::{CommentOrigin, Review, Term};
 use crate::federation::documents::with_fields;
+use crate::state::AppState;
 use crate::urls::Urls;
 
 pub struct Link {

@@ -4,9 +4,10 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use figment::Figment;
-use reviewpub::app::{self, AppState};
+use reviewpub::app;
 use reviewpub::config::Settings;
 use reviewpub::db::{self, embedded::EmbeddedPostgres, Database};
+use reviewpub::state::AppState;
 use serde_json::{json, Value};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgPool};
