@@ -7,6 +7,7 @@ mod comments;
 mod embedded;
 mod federation;
 mod feeds;
+mod fuzz_inbox;
 mod helpers;
 mod interop;
 mod peer;
