@@ -13,6 +13,7 @@ mod deliveries;
 mod embedded;
 mod federation;
 mod feeds;
+mod fuzz_inbox;
 mod helpers;
 mod interop;
 mod peer;

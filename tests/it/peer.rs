@@ -511,6 +511,24 @@ impl Peer {
         self.client.execute(request).await.expect("POST")
     }
 
+    /// POSTs `body` as it is (any bytes, not only JSON a `Value` can hold) to `inbox`, signed
+    /// by alice as Mastodon signs; a dropped connection is an `Err`, not a panic.
+    pub async fn try_post_raw(
+        &self,
+        inbox: &str,
+        body: String,
+    ) -> Result<reqwest::Response, reqwest::Error> {
+        let builder = reqwest_middleware::ClientWithMiddleware::from(self.client.clone())
+            .post(inbox)
+            .header("content-type", "application/activity+json");
+        let request = self
+            .signer
+            .sign_request(builder, body.into())
+            .await
+            .expect("signing");
+        self.client.execute(request).await
+    }
+
     /// A POST signed by alice with the given `Date` (for stale and future dates).
     pub async fn post_dated(
         &self,
