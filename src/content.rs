@@ -70,7 +70,8 @@ static REMOTE_SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| 
 pub fn sanitize_remote(html: &str) -> String {
     let cleaned = clean_chars(html, true);
     let cut = cut_at_char(&cleaned, limits::CONTENT_BYTES);
-    REMOTE_SANITIZER.clean(cut).to_string()
+    // Again after sanitizing: character references (`&#1;`) are decoded by it.
+    clean_chars(&REMOTE_SANITIZER.clean(cut).to_string(), true)
 }
 
 /// How much of what other servers send we keep: sizes a reader can use.
@@ -154,7 +155,8 @@ pub fn markdown_to_html(markdown: &str) -> String {
 }
 
 pub fn sanitize(html: &str) -> String {
-    SANITIZER.clean(html).to_string()
+    // Cleaned after sanitizing: character references (`&#1;`) are decoded by it.
+    clean_chars(&SANITIZER.clean(html).to_string(), true)
 }
 
 /// The longest teaser taken from a body's first paragraph.

@@ -348,11 +348,17 @@ pub struct DeliveryRow {
 
 #[tracing::instrument(skip_all, fields(limit, offset))]
 pub async fn list(
-    db: impl PgExecutor<'_> + Copy,
+    pool: &sqlx::PgPool,
     status: Option<DeliveryStatus>,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<DeliveryRow>, i64), DbError> {
+    // One snapshot for the page and the count: a delivery finishing in between must not be
+    // counted without being listed.
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
     let rows = sqlx::query_as(
         "SELECT d.id, a.ap_id AS activity_ap_id, a.kind AS activity_kind, d.inbox, d.status, d.attempts, \
          d.next_attempt_at, d.last_status, d.last_error, d.created_at, d.finished_at \
@@ -362,14 +368,15 @@ pub async fn list(
     .bind(status)
     .bind(limit)
     .bind(offset)
-    .fetch_all(db)
+    .fetch_all(&mut *tx)
     .await?;
     let total = sqlx::query_scalar(
         "SELECT count(*) FROM deliveries WHERE ($1::text IS NULL OR status = $1)",
     )
     .bind(status)
-    .fetch_one(db)
+    .fetch_one(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok((rows, total))
 }
 

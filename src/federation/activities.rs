@@ -353,7 +353,7 @@ impl Activity for Delete {
             .ok_or_else(|| FederationError::Refused("a Delete without an object".into()))?;
         let object = Url::parse(&object)
             .map_err(|_| FederationError::Refused("the deleted object is not a URL".into()))?;
-        verify_same_server(&object, self.actor.inner())
+        super::require_same_server(&object, self.actor.inner())
     }
 
     async fn receive(self, data: &Data<Context>) -> Result<(), FederationError> {
@@ -388,16 +388,6 @@ impl Activity for Delete {
             None => Ok(()),
         }
     }
-}
-
-/// The object of a Delete must be on the deleting actor's server.
-fn verify_same_server(object: &Url, actor: &Url) -> Result<(), FederationError> {
-    if !crate::domain::same_server(object, actor) {
-        return Err(FederationError::Refused(
-            "the object is not on the actor's server".into(),
-        ));
-    }
-    Ok(())
 }
 
 /// A like of a review.

@@ -204,8 +204,18 @@ impl Object for RemoteActor {
         expected: &Url,
         _data: &Data<Context>,
     ) -> Result<(), FederationError> {
-        verify_domains_match(&json.id, expected)?;
+        super::require_same_server(&json.id, expected)?;
         verify_domains_match(&json.id, &json.inbox)?;
+        // A key we cannot use would lock the actor out for good (every later signature fails):
+        // such a document is refused and the one we have is kept.
+        use rsa::pkcs8::DecodePublicKey;
+        if json.public_key.public_key_pem.len() > 16 * 1024
+            || rsa::RsaPublicKey::from_public_key_pem(&json.public_key.public_key_pem).is_err()
+        {
+            return Err(FederationError::Refused(
+                "the actor's public key is not a usable RSA key".into(),
+            ));
+        }
         if json.public_key.owner != json.id {
             return Err(FederationError::Refused(
                 "the actor's key belongs to another actor".into(),

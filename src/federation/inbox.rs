@@ -18,6 +18,7 @@ use super::actors::RemoteActor;
 use super::notes::{first_id, refuse_blocked};
 use super::Context;
 use super::FederationError;
+use crate::content;
 
 /// An incoming POST, kept whole so it can be verified more than once.
 pub struct Incoming {
@@ -38,8 +39,19 @@ impl<S: Send + Sync> FromRequest<S> for Incoming {
         };
         let body = axum::body::to_bytes(body, super::routes::INBOX_BODY_LIMIT)
             .await
-            .map_err(|_| {
-                (StatusCode::PAYLOAD_TOO_LARGE, "the body is too large").into_response()
+            .map_err(|e| {
+                // A body that stalled (tower-http's body timeout) is 408, one too large 413.
+                let timed_out = std::error::Error::source(&e)
+                    .is_some_and(|s| s.is::<tower_http::timeout::TimeoutError>());
+                if timed_out {
+                    (
+                        StatusCode::REQUEST_TIMEOUT,
+                        "the body did not arrive in time",
+                    )
+                        .into_response()
+                } else {
+                    (StatusCode::PAYLOAD_TOO_LARGE, "the body is too large").into_response()
+                }
             })?;
         Ok(Self {
             method: parts.method,
@@ -78,6 +90,62 @@ impl Incoming {
     }
 }
 
+/// Keys whose values are ids or addresses (strings, lists of them, or objects with an `id`).
+const ID_KEYS: &[&str] = &[
+    "id",
+    "actor",
+    "object",
+    "target",
+    "inReplyTo",
+    "attributedTo",
+    "to",
+    "cc",
+    "bto",
+    "bcc",
+    "audience",
+    "url",
+    "href",
+    "context",
+    "conversation",
+    "quote",
+    "quoteUrl",
+    "quoteUri",
+    "_misskey_quote",
+    "replies",
+    "first",
+    "next",
+    "partOf",
+    "owner",
+];
+
+/// Every id in an incoming activity (at any nesting the body has, walked without recursion)
+/// is at most [`content::limits::URL_BYTES`] and holds no control character: longer ones
+/// would not fit PostgreSQL's unique indexes, and a NUL cannot be stored at all.
+fn check_ids(body: &[u8]) -> Result<(), FederationError> {
+    use serde_json::Value;
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return Ok(()); // The library refuses a body that is not JSON.
+    };
+    let bad = |s: &str| s.len() > content::limits::URL_BYTES || s.chars().any(char::is_control);
+    let mut stack: Vec<(&Value, bool)> = vec![(&value, false)];
+    while let Some((value, is_id)) = stack.pop() {
+        match value {
+            Value::String(s) if is_id && bad(s) => {
+                return Err(FederationError::BadRequest(
+                    "an id is longer than 2048 bytes or holds control characters".into(),
+                ))
+            }
+            Value::Array(items) => stack.extend(items.iter().map(|item| (item, is_id))),
+            Value::Object(map) => stack.extend(
+                map.iter()
+                    .map(|(key, item)| (item, ID_KEYS.contains(&key.as_str()))),
+            ),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 pub async fn shared(data: Data<Context>, incoming: Incoming) -> Response {
     receive(&data, incoming)
         .await
@@ -100,6 +168,7 @@ pub async fn personal(
 #[tracing::instrument(skip_all)]
 async fn receive(data: &Data<Context>, incoming: Incoming) -> Result<Response, FederationError> {
     super::signatures::check_request(&incoming.headers, chrono::Utc::now(), true)?;
+    check_ids(&incoming.body)?;
     let actor = incoming.claimed_actor();
     if let Some(actor) = &actor {
         refuse_blocked(data, actor).await?;

@@ -157,6 +157,18 @@ impl IntoResponse for FederationError {
     }
 }
 
+/// A document (or its author) must be on the server that sent it: same host and port
+/// ([`crate::domain::same_server`]; the library's own check ignores the port).
+pub fn require_same_server(object: &Url, server_of: &Url) -> Result<(), FederationError> {
+    if crate::domain::same_server(object, server_of) {
+        Ok(())
+    } else {
+        Err(FederationError::Refused(format!(
+            "{object} is not on the server of {server_of}"
+        )))
+    }
+}
+
 /// What federation code reaches (behind the library's `Data<Context>` and as handlers' state):
 /// the database, the settings, our addresses, and the federation runtime.
 #[derive(Clone)]

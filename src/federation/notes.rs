@@ -3,7 +3,6 @@
 
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::object_id::ObjectId;
-use activitypub_federation::protocol::verification::verify_domains_match;
 use activitypub_federation::traits::Object;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -178,7 +177,7 @@ impl Object for RemoteNote {
         expected: &Url,
         _data: &Data<Context>,
     ) -> Result<(), FederationError> {
-        verify_domains_match(&json.id, expected)?;
+        super::require_same_server(&json.id, expected)?;
         Ok(())
     }
 
@@ -280,7 +279,7 @@ pub async fn store(
         .ok_or_else(|| FederationError::Refused("a note without attributedTo".into()))?;
     let author = Url::parse(&author)
         .map_err(|_| FederationError::Refused("attributedTo is not a URL".into()))?;
-    verify_domains_match(&note.id, &author)?;
+    super::require_same_server(&note.id, &author)?;
     refuse_blocked(data, &author).await?;
     let Some(parent) = note.parent() else {
         return Err(FederationError::Refused(
