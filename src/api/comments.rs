@@ -78,10 +78,6 @@ pub struct CommentList {
     pub total: i64,
 }
 
-fn uuid(raw: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
-}
-
 /// Comments by moderation state: `pending`, `published`, `rejected`, or `private`.
 #[utoipa::path(get, path = "/api/v1/comments",
     params(("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query), ("status" = Option<String>, Query, description = "pending, published, rejected or private")),
@@ -111,7 +107,7 @@ pub async fn approve(
     Path(id): Path<String>,
 ) -> Result<Json<CommentView>, AppError> {
     Ok(Json(
-        comments::moderate(&state.pool, uuid(&id)?, CommentStatus::Published)
+        comments::moderate(&state.pool, super::path_id(&id)?, CommentStatus::Published)
             .await?
             .into(),
     ))
@@ -126,7 +122,7 @@ pub async fn reject(
     Path(id): Path<String>,
 ) -> Result<Json<CommentView>, AppError> {
     Ok(Json(
-        comments::moderate(&state.pool, uuid(&id)?, CommentStatus::Rejected)
+        comments::moderate(&state.pool, super::path_id(&id)?, CommentStatus::Rejected)
             .await?
             .into(),
     ))
@@ -140,7 +136,13 @@ pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    comments::delete(&state.pool, &*state.outbound, uuid(&id)?, Utc::now()).await?;
+    comments::delete(
+        &state.pool,
+        &*state.outbound,
+        super::path_id(&id)?,
+        Utc::now(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -164,7 +166,7 @@ pub async fn edit(
     let edited = comments::edit(
         &state.pool,
         &*state.outbound,
-        uuid(&id)?,
+        super::path_id(&id)?,
         &input.body,
         Utc::now(),
     )
@@ -187,7 +189,7 @@ pub async fn reply(
         &state.pool,
         &state.settings,
         &*state.outbound,
-        uuid(&id)?,
+        super::path_id(&id)?,
         &input,
         Utc::now(),
     )
@@ -205,7 +207,8 @@ pub async fn import(
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, Json<CommentView>), AppError> {
     let input: ImportInput = parse_value(body)?;
-    let stored = comments::import(&state.pool, &state.settings, uuid(&id)?, &input).await?;
+    let stored =
+        comments::import(&state.pool, &state.settings, super::path_id(&id)?, &input).await?;
     Ok((StatusCode::CREATED, Json(stored.into())))
 }
 
@@ -309,7 +312,7 @@ pub async fn unblock(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    if !db::remove_block(&state.pool, uuid(&id)?).await? {
+    if !db::remove_block(&state.pool, super::path_id(&id)?).await? {
         return Err(AppError::NotFound);
     }
     changes::announce(&state.pool, &[Change::Site]).await?;
@@ -373,7 +376,7 @@ pub async fn refresh(
     data: activitypub_federation::config::Data<crate::federation::Context>,
     Path(id): Path<String>,
 ) -> Result<Json<RefreshView>, AppError> {
-    let id = uuid(&id)?;
+    let id = super::path_id(&id)?;
     match crate::db::reviews::get(&data.pool, id).await? {
         Some(r) if r.review.is_public() => {}
         _ => return Err(AppError::NotFound),

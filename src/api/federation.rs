@@ -53,7 +53,7 @@ impl From<FollowerRow> for FollowerView {
         let handle = f
             .preferred_username
             .as_ref()
-            .map(|name| format!("@{name}@{host}"));
+            .map(|name| crate::domain::handle(name, &host));
         Self {
             id: f.id,
             actor: f.actor_id,
@@ -96,10 +96,6 @@ pub async fn list_followers(
     }))
 }
 
-fn parse_uuid(raw: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
-}
-
 /// Accept a pending follow request.
 #[utoipa::path(post, path = "/api/v1/followers/{id}/approve", params(("id" = Uuid, Path)),
     responses((status = 200, body = FollowerView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -108,7 +104,7 @@ pub async fn approve(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<FollowerView>, AppError> {
-    let follower = followers::approve(&state.context(), parse_uuid(&id)?).await?;
+    let follower = followers::approve(&state.context(), super::path_id(&id)?).await?;
     Ok(Json(follower.into()))
 }
 
@@ -120,7 +116,7 @@ pub async fn reject(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    followers::reject(&state.context(), parse_uuid(&id)?).await?;
+    followers::reject(&state.context(), super::path_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -209,7 +205,7 @@ pub async fn pin(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    let id = parse_uuid(&id)?;
+    let id = super::path_id(&id)?;
     let review = reviews::get(&state.pool, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -231,7 +227,7 @@ pub async fn unpin(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    if !db::unpin(&state.pool, parse_uuid(&id)?).await? {
+    if !db::unpin(&state.pool, super::path_id(&id)?).await? {
         return Err(AppError::NotFound);
     }
     changes::announce(&state.pool, &[Change::Listings]).await?;

@@ -21,6 +21,11 @@ use crate::domain::ValidationErrors;
 use crate::error::AppError;
 use crate::state::AppState;
 
+/// An id from the path; an id that is not one names nothing (404).
+fn path_id(raw: &str) -> Result<uuid::Uuid, AppError> {
+    crate::domain::parse_id(raw).ok_or(AppError::NotFound)
+}
+
 pub fn router(settings: &Settings) -> Router<AppState> {
     Router::new()
         .route("/reviews", get(reviews::list).post(reviews::create))

@@ -99,11 +99,6 @@ impl ReviewView {
     }
 }
 
-fn parse_id(raw: &str) -> Result<Uuid, AppError> {
-    // An id that is not a UUID names no review.
-    Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
-}
-
 /// Create a review.
 #[utoipa::path(post, path = "/api/v1/reviews", request_body = ReviewInput,
     responses(
@@ -175,7 +170,7 @@ pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<ReviewView>, AppError> {
-    let stored = reviews::get(&state.pool, parse_id(&id)?)
+    let stored = reviews::get(&state.pool, super::path_id(&id)?)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(Json(ReviewView::new(&stored, &state.urls)))
@@ -201,7 +196,7 @@ pub async fn update(
         &state.pool,
         &state.settings,
         &*state.outbound,
-        parse_id(&id)?,
+        super::path_id(&id)?,
         publishing::Change::Patch(&patch),
         Utc::now(),
     )
@@ -217,6 +212,12 @@ pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    publishing::delete(&state.pool, &*state.outbound, parse_id(&id)?, Utc::now()).await?;
+    publishing::delete(
+        &state.pool,
+        &*state.outbound,
+        super::path_id(&id)?,
+        Utc::now(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

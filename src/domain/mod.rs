@@ -19,6 +19,17 @@ pub use review::{
     Credit, Film, RequestedStatus, Review, ReviewDraft, ReviewInput, ReviewStatus, ValidationErrors,
 };
 
+/// The one parser of ids given in paths and links (`/reviews/{id}`, `/comments/{id}`, the
+/// admin API): `None` when it is not a UUID.
+pub fn parse_id(raw: &str) -> Option<uuid::Uuid> {
+    uuid::Uuid::parse_str(raw.trim()).ok()
+}
+
+/// The one formatter of fediverse handles: `@user@host`.
+pub fn handle(user: &str, authority: &str) -> String {
+    format!("@{user}@{authority}")
+}
+
 /// Why a value was refused; the caller adds the field name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]

@@ -106,7 +106,7 @@ impl RemoteActor {
     pub fn handle(&self) -> String {
         let host = super::delivery::authority(self.id.as_str());
         match &self.row.preferred_username {
-            Some(name) => format!("@{name}@{host}"),
+            Some(name) => crate::domain::handle(name, &host),
             None => self.id.to_string(),
         }
     }

@@ -325,7 +325,7 @@ pub async fn store(
                 .row
                 .preferred_username
                 .as_ref()
-                .map(|u| format!("@{u}@{host}")),
+                .map(|u| crate::domain::handle(u, &host)),
             url: Some(actor.row.url.clone().unwrap_or_else(|| author.to_string())),
             avatar: actor.row.icon_url.clone(),
         },

@@ -232,9 +232,9 @@ async fn featured(
 
 /// A review's `Article` (by id or slug), or its `Tombstone` with `410 Gone`.
 pub async fn review_object(state: &Context, slug_or_id: &str) -> Result<Response, FederationError> {
-    let by_id = match Uuid::parse_str(slug_or_id) {
-        Ok(id) => reviews::get(&state.pool, id).await?,
-        Err(_) => reviews::get_by_slug(&state.pool, slug_or_id).await?,
+    let by_id = match crate::domain::parse_id(slug_or_id) {
+        Some(id) => reviews::get(&state.pool, id).await?,
+        None => reviews::get_by_slug(&state.pool, slug_or_id).await?,
     };
     match by_id {
         Some(stored) if stored.review.is_public() => {
@@ -273,7 +273,7 @@ pub async fn review_object(state: &Context, slug_or_id: &str) -> Result<Response
 
 /// The review's public review if it exists, else why not.
 async fn public_review(state: &Context, id: &str) -> Result<Uuid, FederationError> {
-    let id = Uuid::parse_str(id).map_err(|_| FederationError::NotFound)?;
+    let id = crate::domain::parse_id(id).ok_or(FederationError::NotFound)?;
     match reviews::get(&state.pool, id).await? {
         Some(stored) if stored.review.is_public() => Ok(id),
         Some(_) => Err(FederationError::NotFound),
@@ -367,7 +367,7 @@ async fn comment(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, FederationError> {
-    let id = Uuid::parse_str(&id).map_err(|_| FederationError::NotFound)?;
+    let id = crate::domain::parse_id(&id).ok_or(FederationError::NotFound)?;
     let comment = comments::get(&state.pool, id)
         .await?
         .filter(|c| c.origin != CommentOrigin::Remote)
@@ -406,7 +406,7 @@ async fn comment_replies(
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, FederationError> {
-    let id = Uuid::parse_str(&id).map_err(|_| FederationError::NotFound)?;
+    let id = crate::domain::parse_id(&id).ok_or(FederationError::NotFound)?;
     let comment = comments::get(&state.pool, id)
         .await?
         .filter(|c| c.is_public() && c.origin != CommentOrigin::Remote)
@@ -426,7 +426,7 @@ async fn activity(
     State(state): State<Context>,
     Path(id): Path<String>,
 ) -> Result<Response, FederationError> {
-    let id = Uuid::parse_str(&id).map_err(|_| FederationError::NotFound)?;
+    let id = crate::domain::parse_id(&id).ok_or(FederationError::NotFound)?;
     let body = deliveries::public_activity(&state.pool, id)
         .await?
         .ok_or(FederationError::NotFound)?;

@@ -73,7 +73,10 @@ impl Layout {
             },
             og_type: "website",
             image: None,
-            fediverse_creator: format!("@{}@{}", state.settings.handle, urls.domain()),
+            fediverse_creator: crate::domain::handle(
+                state.settings.handle.as_str(),
+                &urls.domain(),
+            ),
             style_url: urls.join(&format!("/style.css?v={}", super::style_version())),
             home_url: urls.home(),
             about_url: urls.about(),
