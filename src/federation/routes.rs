@@ -16,9 +16,10 @@ use super::negotiation::{activity_json, activity_json_with_status, wants_activit
 use super::Context;
 use super::{discovery, inbox, FederationError};
 use crate::changes::{cacheable, Change};
-use crate::db::reviews::{self, Former};
+use crate::db::reviews;
 use crate::db::{comments, deliveries, federation as db};
 use crate::domain::{CommentOrigin, FollowerStatus};
+use crate::publishing::{self, Located};
 
 /// Mastodon accepts inbox bodies up to 1 MiB.
 pub const INBOX_BODY_LIMIT: usize = 1024 * 1024;
@@ -232,12 +233,16 @@ async fn featured(
 
 /// A review's `Article` (by id or slug), or its `Tombstone` with `410 Gone`.
 pub async fn review_object(state: &Context, slug_or_id: &str) -> Result<Response, FederationError> {
-    let by_id = match crate::domain::parse_id(slug_or_id) {
-        Some(id) => reviews::get(&state.pool, id).await?,
-        None => reviews::get_by_slug(&state.pool, slug_or_id).await?,
-    };
-    match by_id {
-        Some(stored) if stored.review.is_public() => {
+    let mut located = publishing::locate(&state.pool, slug_or_id).await?;
+    if let Located::Moved(current) = located {
+        // Its document at its current slug (which is current: no second move to follow).
+        located = match publishing::locate(&state.pool, &current).await? {
+            Located::Moved(_) => Located::Missing,
+            other => other,
+        };
+    }
+    match located {
+        Located::Public(stored) => {
             let engagement = comments::engagement(&state.pool, stored.review.id).await?;
             let document = documents::with_context(documents::article(
                 &stored.review,
@@ -249,38 +254,25 @@ pub async fn review_object(state: &Context, slug_or_id: &str) -> Result<Response
                 activity_json(&document),
             ))
         }
-        Some(_) => Err(FederationError::NotFound),
-        None => match reviews::find_former(&state.pool, slug_or_id).await? {
-            Some(Former::Deleted) => {
-                let id = reviews::deleted_id(&state.pool, slug_or_id)
-                    .await?
-                    .ok_or(FederationError::Gone)?;
-                let (id, deleted_at) = id;
-                let tombstone = documents::with_context(documents::tombstone(
-                    &state.urls.review_id(id),
-                    deleted_at,
-                ));
-                Ok(activity_json_with_status(StatusCode::GONE, &tombstone))
-            }
-            Some(Former::Moved {
-                current_slug,
-                public: true,
-            }) => Box::pin(review_object(state, &current_slug)).await,
-            _ => Err(FederationError::NotFound),
-        },
+        Located::Deleted(Some((id, deleted_at))) => {
+            let tombstone = documents::with_context(documents::tombstone(
+                &state.urls.review_id(id),
+                deleted_at,
+            ));
+            Ok(activity_json_with_status(StatusCode::GONE, &tombstone))
+        }
+        Located::Deleted(None) => Err(FederationError::Gone),
+        Located::Moved(_) | Located::Missing => Err(FederationError::NotFound),
     }
 }
 
 /// The review's public review if it exists, else why not.
 async fn public_review(state: &Context, id: &str) -> Result<Uuid, FederationError> {
     let id = crate::domain::parse_id(id).ok_or(FederationError::NotFound)?;
-    match reviews::get(&state.pool, id).await? {
-        Some(stored) if stored.review.is_public() => Ok(id),
-        Some(_) => Err(FederationError::NotFound),
-        None => match reviews::find_former(&state.pool, &id.to_string()).await? {
-            Some(Former::Deleted) => Err(FederationError::Gone),
-            _ => Err(FederationError::NotFound),
-        },
+    match publishing::locate(&state.pool, &id.to_string()).await? {
+        Located::Public(stored) if stored.review.id == id => Ok(id),
+        Located::Deleted(_) => Err(FederationError::Gone),
+        _ => Err(FederationError::NotFound),
     }
 }
 

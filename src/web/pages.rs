@@ -11,8 +11,9 @@ use super::{error_page, html_headers};
 use crate::changes::{cacheable, Change};
 use crate::content;
 use crate::db::comments;
-use crate::db::reviews::{self, Former, Listing};
+use crate::db::reviews::{self, Listing};
 use crate::error::AppError;
+use crate::publishing::{self, Located};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -182,32 +183,31 @@ pub async fn review(
     page(&state, review_page(&state, slug)).await
 }
 
+/// To a review's current page: for good from a former slug, for now from its id (which
+/// stays its permanent address).
+fn redirect_to(urls: &crate::urls::Urls, asked: &str, current_slug: &str) -> Response {
+    let target = urls.join(&format!("/reviews/{current_slug}"));
+    let mut response = if crate::domain::parse_id(asked).is_some() {
+        Redirect::to(&target).into_response()
+    } else {
+        Redirect::permanent(&target).into_response()
+    };
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept"));
+    response
+}
+
 async fn review_page(state: &AppState, slug: String) -> Result<Response, AppError> {
     let urls = &state.urls;
-    let stored = match reviews::get_by_slug(&state.pool, &slug).await? {
-        Some(stored) if stored.review.is_public() => stored,
-        Some(_) => return Err(AppError::NotFound),
-        None => {
-            return match reviews::find_former(&state.pool, &slug).await? {
-                Some(Former::Moved {
-                    current_slug,
-                    public: true,
-                }) => {
-                    let target = urls.join(&format!("/reviews/{current_slug}"));
-                    let mut response = if uuid::Uuid::parse_str(&slug).is_ok() {
-                        Redirect::to(&target).into_response()
-                    } else {
-                        Redirect::permanent(&target).into_response()
-                    };
-                    response
-                        .headers_mut()
-                        .insert(header::VARY, HeaderValue::from_static("Accept"));
-                    Ok(response)
-                }
-                Some(Former::Deleted) => Err(AppError::Gone),
-                _ => Err(AppError::NotFound),
-            };
+    let stored = match publishing::locate(&state.pool, &slug).await? {
+        Located::Public(stored) if stored.review.slug.as_str() == slug => stored,
+        Located::Public(stored) => {
+            return Ok(redirect_to(urls, &slug, stored.review.slug.as_str()))
         }
+        Located::Moved(current) => return Ok(redirect_to(urls, &slug, &current)),
+        Located::Deleted(_) => return Err(AppError::Gone),
+        Located::Missing => return Err(AppError::NotFound),
     };
     let r = &stored.review;
     let thread = crate::comments::thread_for_page(comments::thread(&state.pool, r.id).await?);
