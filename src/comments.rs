@@ -106,7 +106,7 @@ pub async fn reply(
     let mut tx = pool.begin().await.map_err(DbError::from)?;
     let stored = comments::insert(&mut tx, &comment)
         .await?
-        .ok_or_else(|| AppError::Internal("comment id clash".into()))?;
+        .ok_or(AppError::Bug("a new comment id was already taken"))?;
     outbound
         .comment_sent(&mut tx, &stored, CommentActivity::Create, now)
         .await?;
@@ -271,7 +271,7 @@ pub async fn import(
     let mut tx = pool.begin().await.map_err(DbError::from)?;
     let stored = comments::insert(&mut tx, &comment)
         .await?
-        .ok_or_else(|| AppError::Internal("comment id clash".into()))?;
+        .ok_or(AppError::Bug("a new comment id was already taken"))?;
     changes::announce(&mut *tx, &[Change::Review(review_id)]).await?;
     tx.commit().await.map_err(DbError::from)?;
     Ok(stored)

@@ -37,8 +37,29 @@ pub enum AppError {
     SlugRedirectsTo { slug: String, review: Uuid },
     #[error(transparent)]
     Db(#[from] DbError),
+    /// Our own fault, with its cause.
+    #[error("internal error: {what}")]
+    Internal {
+        what: &'static str,
+        #[source]
+        source: BoxError,
+    },
+    /// Something that cannot happen did (an invariant broke).
     #[error("internal error: {0}")]
-    Internal(String),
+    Bug(&'static str),
+}
+
+/// Any error, as a cause kept by [`AppError::Internal`].
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl AppError {
+    /// Our own fault while doing `what`, keeping `source`.
+    pub fn internal(what: &'static str, source: impl Into<BoxError>) -> Self {
+        Self::Internal {
+            what,
+            source: source.into(),
+        }
+    }
 }
 
 impl AppError {
@@ -54,7 +75,7 @@ impl AppError {
             Self::Db(DbError::SlugTaken)
             | Self::SlugUsedBy { .. }
             | Self::SlugRedirectsTo { .. } => StatusCode::CONFLICT,
-            Self::Db(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Db(_) | Self::Internal { .. } | Self::Bug(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -64,7 +85,7 @@ impl AppError {
             Self::Db(DbError::SlugTaken)
             | Self::SlugUsedBy { .. }
             | Self::SlugRedirectsTo { .. } => "conflict".into(),
-            Self::Db(_) | Self::Internal(_) => "internal server error".into(),
+            Self::Db(_) | Self::Internal { .. } | Self::Bug(_) => "internal server error".into(),
             Self::Validation(_) => "validation failed".into(),
             other => other.to_string(),
         }
@@ -93,7 +114,7 @@ impl AppError {
     pub fn log(&self) {
         let status = self.status();
         if status.is_server_error() {
-            tracing::error!(error = %self, status = status.as_u16(), "request failed");
+            tracing::error!(error = %self, cause = ?std::error::Error::source(self), status = status.as_u16(), "request failed");
         } else {
             tracing::info!(error = %self, status = status.as_u16(), "request refused");
         }

@@ -216,7 +216,7 @@ async fn update_with(
         }
         Change::Patch(patch) => {
             let mut merged = serde_json::to_value(before.to_input())
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+                .map_err(|e| AppError::internal("reading a review back as input", e))?;
             merge_patch(&mut merged, patch);
             input_from_value(merged)?
         }

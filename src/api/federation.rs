@@ -26,7 +26,12 @@ impl From<FederationError> for AppError {
             FederationError::Db(db) => AppError::Db(db),
             FederationError::NotFound => AppError::NotFound,
             FederationError::Gone => AppError::Gone,
-            other => AppError::Internal(other.to_string()),
+            // A refusal stays a refusal (4xx); only our own trouble is a 500, with its cause.
+            FederationError::Refused(message)
+            | FederationError::BadRequest(message)
+            | FederationError::Unauthorized(message)
+            | FederationError::Forbidden(message) => AppError::BadRequest(message),
+            other => AppError::internal("federation", other),
         }
     }
 }
@@ -232,4 +237,23 @@ pub async fn unpin(
     }
     changes::announce(&state.pool, &[Change::Listings]).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_stay_refusals_and_our_faults_keep_their_cause() {
+        let refused = AppError::from(FederationError::Refused("not ours".into()));
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        let ours = AppError::from(FederationError::internal("signing", "no key"));
+        assert_eq!(ours.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let cause = std::error::Error::source(&ours).map(ToString::to_string);
+        assert_eq!(
+            cause.as_deref(),
+            Some("signing"),
+            "the federation error is the cause"
+        );
+    }
 }

@@ -72,15 +72,20 @@ impl Incoming {
         if let Some(headers) = request.headers_mut() {
             headers.extend(self.headers.clone());
             let host = axum::http::HeaderValue::from_str(host)
-                .map_err(|e| FederationError::Internal(format!("our host as a header: {e}")))?;
+                .map_err(|e| FederationError::internal("our host as a header", e))?;
             headers.insert(axum::http::header::HOST, host);
         }
         let request = request
             .body(Body::from(self.body.clone()))
-            .map_err(|e| FederationError::Internal(e.to_string()))?;
+            .map_err(|e| FederationError::internal("rebuilding the request", e))?;
         ActivityData::from_request(request, &())
             .await
-            .map_err(|_| FederationError::Internal("reading the activity".into()))
+            .map_err(|rejection| {
+                FederationError::internal(
+                    "reading the activity",
+                    format!("the library refused it with {}", rejection.status()),
+                )
+            })
     }
 
     /// The `actor` the body claims, without trusting anything yet.

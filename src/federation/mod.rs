@@ -57,8 +57,13 @@ pub enum FederationError {
     NotFound,
     #[error("gone")]
     Gone,
-    #[error("{0}")]
-    Internal(String),
+    /// Our own fault, with its cause.
+    #[error("{what}")]
+    Internal {
+        what: &'static str,
+        #[source]
+        source: crate::error::BoxError,
+    },
 }
 
 impl From<sqlx::Error> for FederationError {
@@ -103,12 +108,20 @@ impl FederationError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Gone => StatusCode::GONE,
-            Self::Db(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Db(_) | Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
 
 impl FederationError {
+    /// Our own fault while doing `what`, keeping `source`.
+    pub fn internal(what: &'static str, source: impl Into<crate::error::BoxError>) -> Self {
+        Self::Internal {
+            what,
+            source: source.into(),
+        }
+    }
+
     /// What the peer is told: our own words, never a database's or a library's text (which
     /// may quote what a remote server sent, or our internals).
     fn public_message(&self) -> String {
@@ -133,7 +146,7 @@ impl FederationError {
                 StatusCode::UNAUTHORIZED => "the sender or its key could not be verified".into(),
                 _ => "refused".into(),
             },
-            Self::Db(_) | Self::Internal(_) => "internal server error".into(),
+            Self::Db(_) | Self::Internal { .. } => "internal server error".into(),
         }
     }
 }
@@ -237,7 +250,7 @@ pub fn http_client(settings: &Settings) -> Result<reqwest::Client, FederationErr
             !settings.allow_private_networks,
         )))
         .build()
-        .map_err(|e| FederationError::Internal(format!("building the HTTP client: {e}")))
+        .map_err(|e| FederationError::internal("building the HTTP client", e))
 }
 
 /// The key pair of a local actor, generated and stored on first use.
@@ -249,7 +262,7 @@ async fn actor_keys(pool: &PgPool, actor: &str) -> Result<KeyRow, FederationErro
     tracing::info!(actor, "generating an RSA-2048 key pair");
     let pair = tokio::task::spawn_blocking(generate_actor_keypair)
         .await
-        .map_err(|e| FederationError::Internal(e.to_string()))??;
+        .map_err(|e| FederationError::internal("generating a key pair", e))??;
     let generated = KeyRow {
         public_key_pem: pair.public_key,
         private_key_pem: pair.private_key,
@@ -260,7 +273,7 @@ async fn actor_keys(pool: &PgPool, actor: &str) -> Result<KeyRow, FederationErro
 }
 
 fn parse(url: String) -> Result<Url, FederationError> {
-    Url::parse(&url).map_err(|e| FederationError::Internal(format!("{url}: {e}")))
+    Url::parse(&url).map_err(|e| FederationError::internal("an address of ours", e))
 }
 
 impl Federation {
@@ -324,5 +337,5 @@ pub async fn config(state: &Context) -> Result<FederationConfig<Context>, Federa
         .http_fetch_limit(50)
         .build()
         .await
-        .map_err(|e| FederationError::Internal(e.to_string()))
+        .map_err(|e| FederationError::internal("configuring federation", e))
 }

@@ -286,7 +286,7 @@ impl Signer {
         backend: SigningBackend,
     ) -> Result<Self, FederationError> {
         use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
-        let unusable = |e: String| FederationError::Internal(format!("unusable private key: {e}"));
+        let unusable = |e: String| FederationError::internal("an unusable private key", e);
         let parsed = rsa::RsaPrivateKey::from_pkcs8_pem(private_key_pem)
             .map_err(|e| unusable(e.to_string()))?;
         let key = match backend {
@@ -311,7 +311,7 @@ impl Signer {
 
     /// The base64 RSASSA-PKCS1-v1_5 SHA-256 signature of `signing_string`.
     pub fn sign_string(&self, signing_string: &str) -> Result<String, FederationError> {
-        let failed = |e: String| FederationError::Internal(format!("signing failed: {e}"));
+        let failed = |e: String| FederationError::internal("signing", e);
         let signature = match &*self.key {
             PrivateKey::Ring(pair) => {
                 static RNG: LazyLock<ring::rand::SystemRandom> =
@@ -355,7 +355,7 @@ impl Signer {
         ]);
         let unsigned = CONFIG
             .begin_sign(request.method().as_str(), &target, headers)
-            .map_err(|e| FederationError::Internal(format!("preparing a signature: {e}")))?;
+            .map_err(|e| FederationError::internal("preparing a signature", e))?;
         let signer = self.clone();
         let key_id = self.key_id.to_string();
         let header = tokio::task::spawn_blocking(move || {
@@ -364,10 +364,9 @@ impl Signer {
                 .map(|signed| signed.signature_header())
         })
         .await
-        .map_err(|e| FederationError::Internal(format!("signing task: {e}")))??;
+        .map_err(|e| FederationError::internal("the signing task", e))??;
         let value = |v: &str| {
-            HeaderValue::from_str(v)
-                .map_err(|e| FederationError::Internal(format!("a signed header: {e}")))
+            HeaderValue::from_str(v).map_err(|e| FederationError::internal("a signed header", e))
         };
         let headers = request.headers_mut();
         headers.insert(HOST, value(&host)?);
@@ -403,7 +402,7 @@ impl Signer {
                 },
             )
             .await
-            .map_err(|e| FederationError::Internal(format!("signing failed: {e}")))
+            .map_err(|e| FederationError::internal("signing a delivery", e))
     }
 }
 

@@ -60,7 +60,7 @@ pub struct PageParams {
 fn render(template: &impl Template, depends: &[Change]) -> Result<Response, AppError> {
     let html = template
         .render()
-        .map_err(|e| AppError::Internal(format!("template: {e}")))?;
+        .map_err(|e| AppError::internal("rendering a template", e))?;
     Ok(cacheable((html_headers(), html).into_response(), depends))
 }
 
