@@ -88,6 +88,39 @@ pub fn test_cluster_dir() -> PathBuf {
     ))
 }
 
+/// How many RSA key pairs a test run generates (slots 0 and 1: the app's actors; the others:
+/// peers).
+pub const TEST_KEYS: usize = 8;
+
+/// A key pair from the run's pool, generated once per test process.
+pub fn test_key(slot: usize) -> reviewpub::db::federation::KeyRow {
+    static KEYS: OnceLock<Vec<reviewpub::db::federation::KeyRow>> = OnceLock::new();
+    let keys = KEYS.get_or_init(|| {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..TEST_KEYS)
+                .map(|_| {
+                    scope.spawn(|| {
+                        activitypub_federation::http_signatures::generate_actor_keypair()
+                            .expect("key pair")
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    let pair = h.join().expect("key thread");
+                    reviewpub::db::federation::KeyRow {
+                        public_key_pem: pair.public_key,
+                        private_key_pem: pair.private_key,
+                        created_at: chrono::Utc::now(),
+                    }
+                })
+                .collect()
+        })
+    });
+    keys[slot % keys.len()].clone()
+}
+
 /// A fresh, empty database; returns its URL.
 pub async fn fresh_database() -> String {
     let (options, url) = maintenance();
@@ -176,6 +209,15 @@ impl TestApp {
         let database = Database::open(&settings).await.expect("database");
         db::migrate(&database.pool).await.expect("migrations");
         let pool = database.pool.clone();
+        // The actors' keys from the run's pool: generating RSA keys is the slowest part of a
+        // start.
+        let mut conn = pool.acquire().await.expect("connection");
+        for (slot, actor) in ["blog", "instance"].into_iter().enumerate() {
+            db::federation::insert_key(&mut conn, actor, &test_key(slot))
+                .await
+                .expect("test key");
+        }
+        drop(conn);
         let (stop, stopped) = oneshot::channel::<()>();
         let state = AppState::build(settings.clone(), pool.clone())
             .await

@@ -232,15 +232,10 @@ impl Peer {
         let port = listener.local_addr().expect("addr").port();
         let base = format!("http://localhost:{port}");
         let actor_id = format!("{base}/users/alice");
-        let pair = tokio::task::spawn_blocking(generate_actor_keypair)
-            .await
-            .expect("join")
-            .expect("keys");
-        let keys = KeyRow {
-            public_key_pem: pair.public_key,
-            private_key_pem: pair.private_key,
-            created_at: chrono::Utc::now(),
-        };
+        // Peers started in one test get different keys (a pool generated once per run).
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let keys = crate::helpers::test_key(2 + n % (crate::helpers::TEST_KEYS - 2));
         let shared = Shared::default();
         *lock(&shared.base) = base.clone();
         *lock(&shared.actor) = json!({
