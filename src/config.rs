@@ -376,6 +376,14 @@ impl Settings {
             origin: origin_of(figment, key),
             message,
         };
+        // One rule for every bounded number: `key` must lie within `lo..=hi`.
+        let within = |key: &'static str, value: u64, lo: u64, hi: u64| {
+            if (lo..=hi).contains(&value) {
+                Ok(())
+            } else {
+                Err(invalid(key, format!("must be between {lo} and {hi}")))
+            }
+        };
 
         let public_url = PublicUrl::parse(&raw.public_url).map_err(|m| invalid("public_url", m))?;
         let listen = raw.listen.trim().parse::<SocketAddr>().map_err(|_| {
@@ -405,12 +413,7 @@ impl Settings {
         if raw.site.title.trim().is_empty() {
             return Err(invalid("site.title", "must not be empty".into()));
         }
-        if !(1..=100).contains(&raw.site.page_size) {
-            return Err(invalid(
-                "site.page_size",
-                "must be between 1 and 100".into(),
-            ));
-        }
+        within("site.page_size", raw.site.page_size as u64, 1, 100)?;
         if raw.scheduler.interval_seconds == 0 || raw.scheduler.interval_seconds > 60 {
             return Err(invalid(
                 "scheduler.interval_seconds",
@@ -433,30 +436,30 @@ impl Settings {
             ),
         };
         let f = &raw.federation;
-        if !(1..=256).contains(&f.delivery_workers) {
-            return Err(invalid(
-                "federation.delivery_workers",
-                "must be between 1 and 256".into(),
-            ));
-        }
-        if !(1..=64).contains(&f.per_host_concurrency) {
-            return Err(invalid(
-                "federation.per_host_concurrency",
-                "must be between 1 and 64".into(),
-            ));
-        }
-        if !(2..=3600).contains(&f.delivery_lease_seconds) {
-            return Err(invalid(
-                "federation.delivery_lease_seconds",
-                "must be between 2 and 3600".into(),
-            ));
-        }
-        if !(1..=3600).contains(&f.retry_base_seconds) {
-            return Err(invalid(
-                "federation.retry_base_seconds",
-                "must be between 1 and 3600".into(),
-            ));
-        }
+        within(
+            "federation.delivery_workers",
+            f.delivery_workers as u64,
+            1,
+            256,
+        )?;
+        within(
+            "federation.per_host_concurrency",
+            f.per_host_concurrency as u64,
+            1,
+            64,
+        )?;
+        within(
+            "federation.delivery_lease_seconds",
+            f.delivery_lease_seconds as u64,
+            2,
+            3600,
+        )?;
+        within(
+            "federation.retry_base_seconds",
+            f.retry_base_seconds as u64,
+            1,
+            3600,
+        )?;
         if f.delivery_give_up_hours == 0 {
             return Err(invalid(
                 "federation.delivery_give_up_hours",
@@ -492,40 +495,30 @@ impl Settings {
             ));
         }
         let c = &raw.cache;
-        if !(1..=1_000_000).contains(&c.max_entries) {
-            return Err(invalid(
-                "cache.max_entries",
-                "must be between 1 and 1000000".into(),
-            ));
-        }
+        within("cache.max_entries", c.max_entries as u64, 1, 1_000_000)?;
         if c.max_bytes < 65_536 {
             return Err(invalid("cache.max_bytes", "must be at least 65536".into()));
         }
-        if !(1..=86_400).contains(&c.max_age_seconds) {
-            return Err(invalid(
-                "cache.max_age_seconds",
-                "must be between 1 and 86400".into(),
-            ));
-        }
+        within("cache.max_age_seconds", c.max_age_seconds as u64, 1, 86_400)?;
         let l = &raw.limits;
-        if !(1..=10_000).contains(&l.interact_per_minute) {
-            return Err(invalid(
-                "limits.interact_per_minute",
-                "must be between 1 and 10000".into(),
-            ));
-        }
-        if !(1..=1_000).contains(&l.interact_concurrency) {
-            return Err(invalid(
-                "limits.interact_concurrency",
-                "must be between 1 and 1000".into(),
-            ));
-        }
-        if !(1..=100_000).contains(&l.max_connections) {
-            return Err(invalid(
-                "limits.max_connections",
-                "must be between 1 and 100000".into(),
-            ));
-        }
+        within(
+            "limits.interact_per_minute",
+            l.interact_per_minute as u64,
+            1,
+            10_000,
+        )?;
+        within(
+            "limits.interact_concurrency",
+            l.interact_concurrency as u64,
+            1,
+            1_000,
+        )?;
+        within(
+            "limits.max_connections",
+            l.max_connections as u64,
+            1,
+            100_000,
+        )?;
         for (key, value) in [
             (
                 "limits.header_read_timeout_seconds",
