@@ -450,13 +450,13 @@ impl Settings {
         )?;
         within(
             "federation.delivery_lease_seconds",
-            f.delivery_lease_seconds as u64,
+            f.delivery_lease_seconds,
             2,
             3600,
         )?;
         within(
             "federation.retry_base_seconds",
-            f.retry_base_seconds as u64,
+            f.retry_base_seconds,
             1,
             3600,
         )?;
@@ -499,7 +499,7 @@ impl Settings {
         if c.max_bytes < 65_536 {
             return Err(invalid("cache.max_bytes", "must be at least 65536".into()));
         }
-        within("cache.max_age_seconds", c.max_age_seconds as u64, 1, 86_400)?;
+        within("cache.max_age_seconds", c.max_age_seconds, 1, 86_400)?;
         let l = &raw.limits;
         within(
             "limits.interact_per_minute",
