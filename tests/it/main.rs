@@ -15,7 +15,6 @@ mod federation;
 mod feeds;
 mod fuzz_inbox;
 mod helpers;
-mod interop;
 mod peer;
 mod scheduling;
 mod security;

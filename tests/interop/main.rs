@@ -1,0 +1,15 @@
+//! Interop tests: reviewpub against real third-party fediverse software (snac2 and a Fedify
+//! peer, installed by `scripts/install-test-deps`), in a test target of their own.
+
+// As in tests/it: test helpers may unwrap and index.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+// The helpers are shared with tests/it; not every one is used here.
+#[allow(dead_code)]
+#[path = "../it/helpers.rs"]
+mod helpers;
+#[allow(dead_code)]
+#[path = "../it/peer.rs"]
+mod peer;
+
+mod peers;
