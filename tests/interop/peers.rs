@@ -188,7 +188,7 @@ async fn snac_follows_receives_edits_deletions_and_unfollows() {
         .contains(&format!("new 'Article' {actor} {ap_id}")));
 
     // 4. An edit arrives as an Update; snac's copy changes.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    crate::helpers::edits_count_for(&review).await;
     let id = review["id"].as_str().expect("id");
     app.api(Method::PATCH, &format!("/reviews/{id}"))
         .json(&json!({"title": "Heat (1995), revisited"}))
@@ -245,7 +245,7 @@ async fn snac_follows_receives_edits_deletions_and_unfollows() {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     let after = app.create_review(sample_review("After Unfollow")).await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    crate::helpers::deliveries_idle(&app.pool).await;
     assert!(snac
         .object(after["ap_id"].as_str().expect("ap_id"))
         .is_none());

@@ -465,8 +465,10 @@ async fn editing_a_scheduled_review_whose_time_has_come_publishes_it() {
     review["status"] = json!("scheduled");
     review["publish_at"] =
         json!((chrono::Utc::now() + chrono::Duration::milliseconds(1500)).to_rfc3339());
+    let due: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(review["publish_at"].clone()).expect("publish_at");
     let created = app.create_review(review).await;
-    tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
+    crate::helpers::until(due + chrono::Duration::milliseconds(100)).await;
     let id = created["id"].as_str().expect("id");
     let response = app
         .api(Method::PATCH, &format!("/reviews/{id}"))

@@ -290,7 +290,7 @@ async fn reviews_are_articles_by_content_negotiation() {
     assert_eq!(terms["schema"], "https://schema.org/");
 
     // An edit carries `updated`.
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    crate::helpers::edits_count_for(&created).await;
     let id = created["id"].as_str().expect("id");
     app.api(HttpMethod::PATCH, &format!("/reviews/{id}"))
         .json(&json!({"title": "Never Let Me Go, revisited"}))
@@ -538,7 +538,7 @@ async fn follow_publish_edit_unpublish_delete_and_unfollow() {
     assert_signed_by_blog(&app, create).await;
 
     // 4. An edit arrives as an Update with a newer `updated`.
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    crate::helpers::edits_count_for(&created).await;
     let id = created["id"].as_str().expect("id");
     app.api(HttpMethod::PATCH, &format!("/reviews/{id}"))
         .json(&json!({"title": "Heat (1995), revisited"}))

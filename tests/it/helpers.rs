@@ -466,6 +466,45 @@ impl FetchJson for reqwest::RequestBuilder {
 
 /// Polls `check` every 50 ms until it returns `Ok`, and returns its value; after `limit`,
 /// fails naming `what` and the last state `check` described in its `Err`.
+/// Waits until an edit of `review` (as the API returned it) counts as an edit: documents carry
+/// `updated` only when it is more than a second after `published`.
+pub async fn edits_count_for(review: &Value) {
+    let published: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(review["published_at"].clone()).expect("published_at");
+    until(published + chrono::Duration::milliseconds(1100)).await;
+}
+
+/// Waits until the clock reaches `at`.
+pub async fn until(at: chrono::DateTime<chrono::Utc>) {
+    while chrono::Utc::now() < at {
+        let left = (at - chrono::Utc::now()).to_std().unwrap_or_default();
+        tokio::time::sleep(left.min(std::time::Duration::from_millis(100))).await;
+    }
+}
+
+/// Waits until the delivery queue has nothing left to send (a negative check is only
+/// meaningful once the workers are idle).
+#[allow(dead_code)] // Used by the interop target, which shares these helpers.
+pub async fn deliveries_idle(pool: &PgPool) {
+    eventually(
+        "the delivery queue to be idle",
+        std::time::Duration::from_secs(30),
+        || async {
+            let pending: i64 =
+                sqlx::query_scalar("SELECT count(*) FROM deliveries WHERE status = 'pending'")
+                    .fetch_one(pool)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            if pending == 0 {
+                Ok(())
+            } else {
+                Err(format!("{pending} pending"))
+            }
+        },
+    )
+    .await
+}
+
 pub async fn eventually<T, F, Fut>(what: &str, limit: std::time::Duration, mut check: F) -> T
 where
     F: FnMut() -> Fut,
