@@ -13,7 +13,9 @@ use super::auth::Admin;
 use super::{ErrorBody, JsonBody, ListQuery};
 use crate::changes::{self, Change};
 use crate::comments::{self, ImportInput, ReplyInput};
-use crate::db::comments::{self as db, BlockRow, CommentRow, ReportRow};
+use crate::db::blocks::{self, BlockRow};
+use crate::db::comments::{self as db, CommentRow};
+use crate::db::reports::{self, ReportRow};
 use crate::domain::{
     BlockKind, CommentFilter, CommentOrigin, CommentStatus, ValidationErrors, Visibility,
 };
@@ -282,7 +284,7 @@ pub async fn block(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let row = db::add_block(&state.pool, kind, &value, input.reason.as_deref()).await?;
+    let row = blocks::add_block(&state.pool, kind, &value, input.reason.as_deref()).await?;
     // Their comments and reactions disappear from every page.
     changes::announce(&state.pool, &[Change::Site]).await?;
     tracing::info!(kind = kind.as_str(), value, "blocked");
@@ -296,7 +298,7 @@ pub async fn blocks(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<BlockView>>, AppError> {
     Ok(Json(
-        db::list_blocks(&state.pool)
+        blocks::list_blocks(&state.pool)
             .await?
             .into_iter()
             .map(Into::into)
@@ -312,7 +314,7 @@ pub async fn unblock(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    if !db::remove_block(&state.pool, super::path_id(&id)?).await? {
+    if !blocks::remove_block(&state.pool, super::path_id(&id)?).await? {
         return Err(AppError::NotFound);
     }
     changes::announce(&state.pool, &[Change::Site]).await?;
@@ -351,7 +353,7 @@ pub async fn reports(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<ReportView>>, AppError> {
     Ok(Json(
-        db::list_reports(&state.pool)
+        reports::list_reports(&state.pool)
             .await?
             .into_iter()
             .map(Into::into)

@@ -1,4 +1,4 @@
-//! SQL for `comments`, `reactions`, `blocks` and `reports`.
+//! SQL for `comments` (reactions, blocks and reports have files of their own).
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
@@ -6,9 +6,7 @@ use uuid::Uuid;
 
 use super::DbError;
 use crate::content;
-use crate::domain::{
-    BlockKind, CommentFilter, CommentOrigin, CommentStatus, ReactionKind, Visibility,
-};
+use crate::domain::{CommentFilter, CommentOrigin, CommentStatus, Visibility};
 use crate::urls::Urls;
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -485,152 +483,6 @@ pub async fn engagement(db: impl PgExecutor<'_>, review_id: Uuid) -> Result<Enga
     .bind(review_id)
     .fetch_one(db)
     .await?)
-}
-
-// ---- reactions ----
-
-/// Records a like or a boost; `false` when the actor already had one of that kind.
-pub async fn add_reaction(
-    db: impl PgExecutor<'_>,
-    activity_id: &str,
-    review_id: Uuid,
-    actor: &str,
-    kind: ReactionKind,
-) -> Result<bool, DbError> {
-    let done = sqlx::query(
-        "INSERT INTO reactions (activity_id, review_id, actor_id, kind) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-    )
-    .bind(activity_id)
-    .bind(review_id)
-    .bind(actor)
-    .bind(kind)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// Removes a reaction by the activity that made it, or by actor, review and kind.
-pub async fn remove_reaction(
-    db: impl PgExecutor<'_>,
-    actor: &str,
-    activity_id: Option<&str>,
-    review_id: Option<Uuid>,
-    kind: ReactionKind,
-) -> Result<bool, DbError> {
-    let done = sqlx::query(
-        "DELETE FROM reactions WHERE actor_id = $1 AND kind = $4 AND (activity_id = $2 OR review_id = $3)",
-    )
-    .bind(actor)
-    .bind(activity_id)
-    .bind(review_id)
-    .bind(kind)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() > 0)
-}
-
-/// (likes, boosts) of a review.
-pub async fn reaction_counts(
-    db: impl PgExecutor<'_>,
-    review_id: Uuid,
-) -> Result<(i64, i64), DbError> {
-    Ok(sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE kind = 'like'), count(*) FILTER (WHERE kind = 'announce') FROM reactions WHERE review_id = $1",
-    )
-    .bind(review_id)
-    .fetch_one(db)
-    .await?)
-}
-
-// ---- blocks ----
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct BlockRow {
-    pub id: Uuid,
-    pub kind: BlockKind,
-    pub value: String,
-    pub reason: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-pub async fn add_block(
-    db: impl PgExecutor<'_>,
-    kind: BlockKind,
-    value: &str,
-    reason: Option<&str>,
-) -> Result<BlockRow, DbError> {
-    Ok(sqlx::query_as(
-        "INSERT INTO blocks (id, kind, value, reason) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (kind, value) DO UPDATE SET reason = COALESCE($4, blocks.reason) \
-         RETURNING id, kind, value, reason, created_at",
-    )
-    .bind(Uuid::now_v7())
-    .bind(kind)
-    .bind(value)
-    .bind(reason)
-    .fetch_one(db)
-    .await?)
-}
-
-pub async fn list_blocks(db: impl PgExecutor<'_>) -> Result<Vec<BlockRow>, DbError> {
-    Ok(sqlx::query_as(
-        "SELECT id, kind, value, reason, created_at FROM blocks ORDER BY created_at DESC",
-    )
-    .fetch_all(db)
-    .await?)
-}
-
-pub async fn remove_block(db: impl PgExecutor<'_>, id: Uuid) -> Result<bool, DbError> {
-    Ok(sqlx::query("DELETE FROM blocks WHERE id = $1")
-        .bind(id)
-        .execute(db)
-        .await?
-        .rows_affected()
-        == 1)
-}
-
-/// Whether an actor (by id) or its server (by host) is blocked.
-pub async fn is_blocked(db: impl PgExecutor<'_>, actor: &str) -> Result<bool, DbError> {
-    Ok(sqlx::query_scalar("SELECT actor_is_blocked($1)")
-        .bind(actor)
-        .fetch_one(db)
-        .await?)
-}
-
-// ---- reports ----
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ReportRow {
-    pub id: Uuid,
-    pub activity_id: String,
-    pub actor_id: String,
-    pub content: Option<String>,
-    pub objects: Vec<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-pub async fn add_report(
-    db: impl PgExecutor<'_>,
-    activity_id: &str,
-    actor: &str,
-    content: Option<&str>,
-    objects: &[String],
-) -> Result<(), DbError> {
-    sqlx::query("INSERT INTO reports (id, activity_id, actor_id, content, objects) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING")
-        .bind(Uuid::now_v7())
-        .bind(activity_id)
-        .bind(actor)
-        .bind(content)
-        .bind(objects)
-        .execute(db)
-        .await?;
-    Ok(())
-}
-
-pub async fn list_reports(db: impl PgExecutor<'_>) -> Result<Vec<ReportRow>, DbError> {
-    Ok(sqlx::query_as("SELECT id, activity_id, actor_id, content, objects, created_at FROM reports ORDER BY created_at DESC LIMIT 200")
-        .fetch_all(db)
-        .await?)
 }
 
 #[cfg(test)]

@@ -1,10 +1,13 @@
 //! The database: connecting (to `DATABASE_URL` or the embedded cluster), migrations, and one
 //! module of SQL per table.
 
+pub mod blocks;
 pub mod comments;
 pub mod deliveries;
 pub mod embedded;
 pub mod federation;
+pub mod reactions;
+pub mod reports;
 pub mod reviews;
 pub mod tokens;
 mod types;

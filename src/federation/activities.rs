@@ -15,9 +15,9 @@ use super::notes::{self, first_id, NoteJson};
 use super::Context;
 use super::{outbox, FederationError};
 use crate::changes::{self, Change};
-use crate::db::comments;
 use crate::db::federation as db;
 use crate::db::reviews;
+use crate::db::{comments, reactions, reports};
 use crate::domain::{FollowerStatus, ReactionKind};
 
 macro_rules! activity_basics {
@@ -177,14 +177,14 @@ impl Activity for Undo {
                 Some(object) => review_of(data, &object).await?,
                 None => None,
             };
-            comments::remove_reaction(&mut *tx, actor, undone_id, review, kind).await?;
+            reactions::remove_reaction(&mut *tx, actor, undone_id, review, kind).await?;
             // Without the review, the reaction's review is not known here: every page.
             let changed = review.map_or(Change::Site, Change::Review);
             changes::announce(&mut *tx, &[changed]).await?;
         } else if let Some(id) = undone_id {
             // A bare id: whatever reaction that activity made.
             for &kind in ReactionKind::ALL {
-                comments::remove_reaction(&mut *tx, actor, Some(id), None, kind).await?;
+                reactions::remove_reaction(&mut *tx, actor, Some(id), None, kind).await?;
             }
             changes::announce(&mut *tx, &[Change::Site]).await?;
         }
@@ -425,7 +425,7 @@ async fn react(
         return Ok(());
     };
     let mut tx = data.pool.begin().await?;
-    comments::add_reaction(&mut *tx, id.as_str(), review, actor.as_str(), kind).await?;
+    reactions::add_reaction(&mut *tx, id.as_str(), review, actor.as_str(), kind).await?;
     changes::announce(&mut *tx, &[Change::Review(review)]).await?;
     tx.commit().await?;
     Ok(())
@@ -506,7 +506,7 @@ impl Activity for Flag {
             .content
             .as_deref()
             .map(|c| crate::content::clean_text(c, crate::content::limits::REPORT));
-        comments::add_report(
+        reports::add_report(
             &data.pool,
             self.id.as_str(),
             self.actor.inner().as_str(),

@@ -188,7 +188,7 @@ impl Object for RemoteNote {
 
 /// Refuses an actor the critic blocked, by id or by server.
 pub async fn refuse_blocked(data: &Data<Context>, actor: &Url) -> Result<(), FederationError> {
-    if comments::is_blocked(&data.pool, actor.as_str()).await? {
+    if crate::db::blocks::is_blocked(&data.pool, actor.as_str()).await? {
         return Err(FederationError::Forbidden(format!("{actor} is blocked")));
     }
     Ok(())
