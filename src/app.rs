@@ -29,7 +29,9 @@ pub async fn router(state: AppState) -> Result<Router, FederationError> {
             state.cache.clone(),
             cache::middleware,
         ))
-        .layer(axum::middleware::from_fn(federation::routes::secure_fetch))
+        .layer(axum::middleware::from_fn(
+            federation::secure_fetch::secure_fetch,
+        ))
         .layer(FederationMiddleware::new(federation_config))
         // Before any work is done for a request (a signed fetch's key lookup, the cache):
         // per-client rates and the overall time of public requests.

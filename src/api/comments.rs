@@ -383,7 +383,7 @@ pub async fn refresh(
         Some(r) if r.review.is_public() => {}
         _ => return Err(AppError::NotFound),
     }
-    let done = crate::federation::notes::refresh_thread(&data, id, 200).await?;
+    let done = crate::federation::refresh::refresh_thread(&data, id, 200).await?;
     Ok(Json(RefreshView {
         found: done.found,
         removed: done.removed,

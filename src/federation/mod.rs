@@ -16,8 +16,10 @@ pub mod negotiation;
 pub mod notes;
 pub mod outbox;
 pub mod protocol;
+pub mod refresh;
 pub mod remote;
 pub mod routes;
+pub mod secure_fetch;
 pub mod signatures;
 
 use std::sync::Arc;
