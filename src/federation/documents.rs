@@ -12,7 +12,8 @@ use crate::db::federation::KeyRow;
 use crate::domain::{CommentOrigin, Review, Term};
 use crate::urls::Urls;
 
-pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+/// The public collection (one home: the protocol types).
+pub use super::protocol::values::PUBLIC;
 pub const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
 pub const SECURITY_CONTEXT: &str = "https://w3id.org/security/v1";
 pub const SCHEMA: &str = "https://schema.org/";

@@ -89,9 +89,8 @@ impl Incoming {
     }
 
     /// The `actor` the body claims, without trusting anything yet.
-    fn claimed_actor(&self) -> Option<Url> {
-        let value: serde_json::Value = serde_json::from_slice(&self.body).ok()?;
-        first_id(value.get("actor")?).and_then(|a| Url::parse(&a).ok())
+    fn claimed_actor(body: &serde_json::Value) -> Option<Url> {
+        first_id(body.get("actor")?).and_then(|a| Url::parse(&a).ok())
     }
 }
 
@@ -126,13 +125,10 @@ const ID_KEYS: &[&str] = &[
 /// Every id in an incoming activity (at any nesting the body has, walked without recursion)
 /// is at most [`content::limits::URL_BYTES`] and holds no control character: longer ones
 /// would not fit PostgreSQL's unique indexes, and a NUL cannot be stored at all.
-fn check_ids(body: &[u8]) -> Result<(), FederationError> {
+fn check_ids(value: &serde_json::Value) -> Result<(), FederationError> {
     use serde_json::Value;
-    let Ok(value) = serde_json::from_slice::<Value>(body) else {
-        return Ok(()); // The library refuses a body that is not JSON.
-    };
     let bad = |s: &str| s.len() > content::limits::URL_BYTES || s.chars().any(char::is_control);
-    let mut stack: Vec<(&Value, bool)> = vec![(&value, false)];
+    let mut stack: Vec<(&Value, bool)> = vec![(value, false)];
     while let Some((value, is_id)) = stack.pop() {
         match value {
             Value::String(s) if is_id && bad(s) => {
@@ -173,8 +169,12 @@ pub async fn personal(
 #[tracing::instrument(skip_all)]
 async fn receive(data: &Data<Context>, incoming: Incoming) -> Result<Response, FederationError> {
     super::signatures::check_request(&incoming.headers, chrono::Utc::now(), true)?;
-    check_ids(&incoming.body)?;
-    let actor = incoming.claimed_actor();
+    // Read once here for the checks before the library (which refuses a body that is not JSON).
+    let body: Option<serde_json::Value> = serde_json::from_slice(&incoming.body).ok();
+    if let Some(body) = &body {
+        check_ids(body)?;
+    }
+    let actor = body.as_ref().and_then(Incoming::claimed_actor);
     if let Some(actor) = &actor {
         refuse_blocked(data, actor).await?;
     }

@@ -3,8 +3,7 @@
 //! (who wrote it, who it is addressed to, what it refers to).
 //!
 //! Nothing here touches the database or the application state: the handlers (one per
-//! activity, `super::activities`) verify and act on these types. [`outgoing`] holds the
-//! documents we send, as types that serialize to what `super::documents` builds today.
+//! activity, `super::activities`) verify and act on these types.
 //!
 //! Parsing is lenient where servers differ harmlessly (a missing or malformed `summary`,
 //! `url`, `tag`, date; unknown properties; a `type` given as a list; one value where a list
@@ -16,7 +15,6 @@
 pub mod activities;
 pub mod actor;
 pub mod objects;
-pub mod outgoing;
 pub mod values;
 
 pub use activities::{
