@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::changes::{self, Change};
-use crate::config::Settings;
+use crate::config::{Moderation, Settings};
 use crate::content;
 use crate::db::comments::{self, CommentRow, NewComment, Place};
 use crate::db::{reviews, DbError};
@@ -16,6 +16,29 @@ use crate::domain::{CommentOrigin, CommentStatus, ValidationErrors};
 use crate::error::AppError;
 use crate::outbound::{CommentActivity, Outbound};
 use crate::urls::Urls;
+
+/// How a reply from the fediverse arrives: a public one as the moderation setting says
+/// (`first_time` holds an author until the critic approved one of their replies), a private one
+/// (addressed to the blog alone) always published, since only the critic sees it.
+#[tracing::instrument(skip_all)]
+pub async fn arriving_status(
+    pool: &PgPool,
+    moderation: Moderation,
+    author: &str,
+    public: bool,
+) -> Result<CommentStatus, DbError> {
+    if !public {
+        return Ok(CommentStatus::Published);
+    }
+    Ok(match moderation {
+        Moderation::Open => CommentStatus::Published,
+        Moderation::Closed => CommentStatus::Pending,
+        Moderation::FirstTime if comments::author_is_approved(pool, author).await? => {
+            CommentStatus::Published
+        }
+        Moderation::FirstTime => CommentStatus::Pending,
+    })
+}
 
 /// The critic's answer to a comment (or to the review itself).
 #[derive(Debug, Clone, Deserialize, ToSchema)]

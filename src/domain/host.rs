@@ -71,6 +71,15 @@ pub fn authority(url: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Both URLs name the same host (normalized), whatever their ports: the looser rule, for an
+/// actor's inbox, which some servers serve on another port than their actors.
+pub fn same_host(a: &Url, b: &Url) -> bool {
+    match (HostName::of_url(a), HostName::of_url(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
 /// Both URLs are on the same server (same normalized host and port; the scheme may differ,
 /// as `verify_domains_match` allows).
 pub fn same_server(a: &Url, b: &Url) -> bool {

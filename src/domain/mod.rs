@@ -14,7 +14,7 @@ pub use comment::{
     BlockKind, CommentFilter, CommentOrigin, CommentStatus, ReactionKind, Visibility,
 };
 pub use federation::{DeliveryStatus, FollowerStatus};
-pub use host::{authority, same_server, HostName};
+pub use host::{authority, same_host, same_server, HostName};
 pub use review::{
     Credit, Film, RequestedStatus, Review, ReviewDraft, ReviewInput, ReviewStatus, ValidationErrors,
 };

@@ -2,17 +2,14 @@
 //! cached in `remote_actors`, refreshed when stale).
 
 use activitypub_federation::config::Data;
-use activitypub_federation::protocol::public_key::PublicKey;
-use activitypub_federation::protocol::verification::verify_domains_match;
 use activitypub_federation::traits::{Actor, Object};
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
+use super::protocol;
 use super::Context;
 use super::FederationError;
-use crate::content;
 use crate::db::federation::{self as db, KeyRow, RemoteActorRow};
 
 /// One of our own actors, with its key pair.
@@ -102,13 +99,19 @@ impl RemoteActor {
         self.shared_inbox.as_ref().unwrap_or(&self.inbox)
     }
 
-    /// `@user@host`, for lists and logs.
+    /// `@user@host`, when the actor has a username.
+    pub fn handle_if_known(&self) -> Option<String> {
+        let host = crate::domain::authority(self.id.as_str());
+        self.row
+            .preferred_username
+            .as_ref()
+            .map(|name| crate::domain::handle(name, &host))
+    }
+
+    /// `@user@host`, else the actor's id: for lists and logs.
     pub fn handle(&self) -> String {
-        let host = super::delivery::authority(self.id.as_str());
-        match &self.row.preferred_username {
-            Some(name) => crate::domain::handle(name, &host),
-            None => self.id.to_string(),
-        }
+        self.handle_if_known()
+            .unwrap_or_else(|| self.id.to_string())
     }
 
     fn from_row(row: RemoteActorRow) -> Result<Self, FederationError> {
@@ -124,58 +127,10 @@ impl RemoteActor {
     }
 }
 
-/// The fields of a remote actor document we use; everything else is ignored.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RemoteActorJson {
-    pub id: Url,
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub preferred_username: Option<String>,
-    pub name: Option<String>,
-    #[serde(default)]
-    pub url: Option<Value>,
-    #[serde(default)]
-    pub icon: Option<Value>,
-    pub inbox: Url,
-    #[serde(default)]
-    pub endpoints: Option<Endpoints>,
-    pub public_key: PublicKey,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Endpoints {
-    pub shared_inbox: Option<Url>,
-}
-
-/// A remote URL we may link to or load: http(s) only, of a sensible length.
-pub fn web_url(raw: &str) -> Option<String> {
-    (raw.len() <= content::limits::URL_BYTES)
-        .then(|| crate::domain::WebUrl::parse(raw).ok())
-        .flatten()
-        .map(|u| u.to_string())
-}
-
-const ACTOR_TYPES: &[&str] = &["Person", "Service", "Application", "Group", "Organization"];
-
-/// A URL from a value that may be a string, a Link or an Image object, or a list of them.
-fn first_url(value: &Option<Value>) -> Option<String> {
-    match value.as_ref()? {
-        Value::String(s) => Some(s.clone()),
-        Value::Array(items) => items.iter().find_map(|v| first_url(&Some(v.clone()))),
-        Value::Object(map) => map
-            .get("href")
-            .or_else(|| map.get("url"))
-            .and_then(|v| first_url(&Some(v.clone()))),
-        _ => None,
-    }
-}
-
 #[async_trait::async_trait]
 impl Object for RemoteActor {
     type DataType = Context;
-    type Kind = RemoteActorJson;
+    type Kind = protocol::Actor;
     type Error = FederationError;
 
     fn id(&self) -> &Url {
@@ -193,70 +148,58 @@ impl Object for RemoteActor {
             .transpose()
     }
 
-    async fn into_json(self, _data: &Data<Context>) -> Result<RemoteActorJson, FederationError> {
+    async fn into_json(self, _data: &Data<Context>) -> Result<protocol::Actor, FederationError> {
         Err(FederationError::Refused(
             "remote actors are not served".into(),
         ))
     }
 
     async fn verify(
-        json: &RemoteActorJson,
+        json: &protocol::Actor,
         expected: &Url,
         _data: &Data<Context>,
     ) -> Result<(), FederationError> {
-        super::require_same_server(&json.id, expected)?;
-        verify_domains_match(&json.id, &json.inbox)?;
+        super::require_same_server(json.id.url(), expected)?;
+        // An actor type, an inbox on its own server, a key it owns.
+        json.check()?;
         // A key we cannot use would lock the actor out for good (every later signature fails):
         // such a document is refused and the one we have is kept.
         use rsa::pkcs8::DecodePublicKey;
-        if json.public_key.public_key_pem.len() > 16 * 1024
-            || rsa::RsaPublicKey::from_public_key_pem(&json.public_key.public_key_pem).is_err()
-        {
+        let usable = json.public_key().is_some_and(|key| {
+            key.public_key_pem.len() <= 16 * 1024
+                && rsa::RsaPublicKey::from_public_key_pem(&key.public_key_pem).is_ok()
+        });
+        if !usable {
             return Err(FederationError::Refused(
                 "the actor's public key is not a usable RSA key".into(),
             ));
-        }
-        if json.public_key.owner != json.id {
-            return Err(FederationError::Refused(
-                "the actor's key belongs to another actor".into(),
-            ));
-        }
-        if !ACTOR_TYPES.contains(&json.kind.as_str()) {
-            return Err(FederationError::Refused(format!(
-                "{} is not an actor type",
-                json.kind
-            )));
         }
         Ok(())
     }
 
     async fn from_json(
-        json: RemoteActorJson,
+        json: protocol::Actor,
         data: &Data<Context>,
     ) -> Result<Self, FederationError> {
+        let key = json
+            .public_key()
+            .ok_or(FederationError::Protocol(protocol::ProtocolError::NoOwnKey))?;
+        // Every string is cleaned and capped on arrival (by the protocol type's accessors);
+        // URLs are kept only when http(s).
         let row = RemoteActorRow {
             id: json.id.to_string(),
             inbox: json.inbox.to_string(),
-            // A shared inbox elsewhere than the actor's own server is ignored: deliveries must
-            // not be pointed at third parties.
-            shared_inbox: json
-                .endpoints
-                .and_then(|e| e.shared_inbox)
-                .filter(|u| crate::domain::same_server(u, &json.id))
-                .map(|u| u.to_string()),
-            public_key_pem: json.public_key.public_key_pem,
-            // Every string is cleaned and capped on arrival; URLs are kept only when http(s).
-            preferred_username: json
-                .preferred_username
-                .map(|u| content::clean_line(&u, content::limits::USERNAME))
-                .filter(|u| !u.is_empty()),
-            name: json
-                .name
-                .map(|n| content::clean_line(&n, content::limits::NAME))
-                .filter(|n| !n.is_empty()),
-            url: first_url(&json.url).and_then(|u| web_url(&u)),
-            icon_url: first_url(&json.icon).and_then(|u| web_url(&u)),
-            kind: json.kind,
+            shared_inbox: json.shared_inbox().map(ToString::to_string),
+            public_key_pem: key.public_key_pem.clone(),
+            preferred_username: json.username(),
+            name: json.display_name(),
+            url: json.profile_url(),
+            icon_url: json.avatar_url(),
+            kind: json
+                .kind
+                .pick(protocol::ACTOR_TYPES)
+                .unwrap_or("Person")
+                .to_string(),
             fetched_at: Utc::now(),
         };
         db::upsert_remote_actor(&data.pool, &row).await?;

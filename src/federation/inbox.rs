@@ -13,9 +13,10 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use url::Url;
 
-use super::activities::InboxActivity;
 use super::actors::RemoteActor;
-use super::notes::{first_id, refuse_blocked};
+use super::protocol::values::id_only;
+use super::protocol::{HttpUrl, InboxActivity};
+use super::refuse_blocked;
 use super::Context;
 use super::FederationError;
 use crate::content;
@@ -90,7 +91,13 @@ impl Incoming {
 
     /// The `actor` the body claims, without trusting anything yet.
     fn claimed_actor(body: &serde_json::Value) -> Option<Url> {
-        first_id(body.get("actor")?).and_then(|a| Url::parse(&a).ok())
+        #[derive(serde::Deserialize)]
+        struct Claimed {
+            #[serde(deserialize_with = "id_only")]
+            actor: HttpUrl,
+        }
+        use serde::Deserialize;
+        Claimed::deserialize(body).ok().map(|c| c.actor.into_url())
     }
 }
 

@@ -5,19 +5,19 @@
 //! outgoing requests; everything it keeps in memory (its send queue) is replaced by our own
 //! queue in PostgreSQL.
 
-pub mod activities;
 pub mod actors;
 pub mod delivery;
 pub mod discovery;
 pub mod documents;
 pub mod followers;
+pub mod inbound;
 pub mod inbox;
 pub mod negotiation;
-pub mod notes;
 pub mod outbox;
 pub mod protocol;
 pub mod refresh;
 pub mod remote;
+pub mod replies;
 pub mod routes;
 pub mod secure_fetch;
 pub mod signatures;
@@ -47,6 +47,9 @@ pub enum FederationError {
     Apub(#[from] activitypub_federation::error::Error),
     #[error(transparent)]
     Db(#[from] DbError),
+    /// A document that is malformed, or breaks a rule of the protocol.
+    #[error(transparent)]
+    Protocol(#[from] protocol::ProtocolError),
     #[error("refused: {0}")]
     Refused(String),
     #[error("bad request: {0}")]
@@ -104,6 +107,8 @@ impl FederationError {
                 | E::ResolveInternalIpError(..),
             ) => StatusCode::BAD_REQUEST,
             Self::Apub(_) => StatusCode::BAD_REQUEST,
+            Self::Protocol(e) if e.is_malformed() => StatusCode::BAD_REQUEST,
+            Self::Protocol(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -130,6 +135,7 @@ impl FederationError {
         use activitypub_federation::error::Error as E;
         match self {
             Self::Refused(_)
+            | Self::Protocol(_)
             | Self::BadRequest(_)
             | Self::Unauthorized(_)
             | Self::Forbidden(_)
@@ -182,6 +188,14 @@ pub fn require_same_server(object: &Url, server_of: &Url) -> Result<(), Federati
             "{object} is not on the server of {server_of}"
         )))
     }
+}
+
+/// Refuses an actor the critic blocked, by id or by server.
+pub async fn refuse_blocked(data: &Context, actor: &Url) -> Result<(), FederationError> {
+    if crate::db::blocks::is_blocked(&data.pool, actor.as_str()).await? {
+        return Err(FederationError::Forbidden(format!("{actor} is blocked")));
+    }
+    Ok(())
 }
 
 /// What federation code reaches (behind the library's `Data<Context>` and as handlers' state):

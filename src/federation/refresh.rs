@@ -3,63 +3,55 @@
 //! noticing replies deleted on servers that tell only their followers. Bounded in fetches.
 
 use activitypub_federation::config::Data;
-use serde_json::Value;
-use url::Url;
+use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use super::notes::{first_id, store, NoteJson};
+use super::protocol::{Collection, CollectionPage, HttpUrl, IdOrObject, Note};
+use super::replies::store;
 use super::Context;
 use super::FederationError;
 use crate::changes::{self, Change};
 use crate::db::comments;
 use crate::domain::CommentOrigin;
 
-/// Signed GET of any ActivityPub document.
-async fn fetch_json(data: &Data<Context>, url: &str) -> Result<Value, FederationError> {
-    let url =
-        Url::parse(url).map_err(|_| FederationError::Refused(format!("{url} is not a URL")))?;
+/// The most pages of one `replies` collection read (its `first` and three `next`).
+const MAX_PAGES: usize = 4;
+
+/// Signed GET of an ActivityPub document, parsed into `T`.
+async fn fetch<T: DeserializeOwned>(
+    data: &Data<Context>,
+    url: &HttpUrl,
+) -> Result<T, FederationError> {
     Ok(
-        activitypub_federation::fetch::fetch_object_http::<Context, Value>(&url, data)
+        activitypub_federation::fetch::fetch_object_http::<Context, T>(url.url(), data)
             .await?
             .object,
     )
 }
 
-/// The ids (or embedded objects) of a collection page's items.
-fn page_items(page: &Value) -> Vec<Value> {
-    ["orderedItems", "items"]
-        .iter()
-        .filter_map(|k| page.get(*k))
-        .flat_map(|items| match items {
-            Value::Array(items) => items.clone(),
-            one => vec![one.clone()],
-        })
-        .collect()
-}
-
-/// The replies a note's `replies` collection lists, following `first` and up to three
-/// `next` pages.
-async fn listed_replies(data: &Data<Context>, replies: &Value) -> Vec<Value> {
-    let mut collection = replies.clone();
-    if let Some(url) = collection.as_str() {
-        match fetch_json(data, url).await {
-            Ok(doc) => collection = doc,
+/// The replies a post's `replies` collection lists, following `first` and its `next` pages
+/// (at most [`MAX_PAGES`]).
+async fn listed_replies(data: &Data<Context>, replies: &IdOrObject<Collection>) -> Vec<HttpUrl> {
+    let collection = match replies {
+        IdOrObject::Object(collection) => collection.clone(),
+        IdOrObject::Id(url) => match fetch::<Collection>(data, url).await {
+            Ok(collection) => collection,
             Err(_) => return Vec::new(),
-        }
-    }
-    let mut items = page_items(&collection);
-    let mut page = collection.get("first").cloned();
-    for _ in 0..4 {
+        },
+    };
+    let mut items: Vec<HttpUrl> = collection.item_ids().cloned().collect();
+    let mut page = collection.first;
+    for _ in 0..MAX_PAGES {
         let Some(current) = page.take() else { break };
-        let current = match current.as_str() {
-            Some(url) => match fetch_json(data, url).await {
-                Ok(doc) => doc,
+        let current = match current {
+            IdOrObject::Object(page) => page,
+            IdOrObject::Id(url) => match fetch::<CollectionPage>(data, &url).await {
+                Ok(page) => page,
                 Err(_) => break,
             },
-            None => current,
         };
-        items.extend(page_items(&current));
-        page = current.get("next").cloned();
+        items.extend(current.item_ids().cloned());
+        page = current.next.map(IdOrObject::Id);
     }
     items
 }
@@ -121,34 +113,32 @@ pub async fn refresh_thread(
             continue;
         }
         budget -= 1;
-        let Ok(note) = fetch_json(data, &id).await else {
+        let Ok(id) = HttpUrl::parse(&id) else {
             continue;
         };
-        let replies = note.get("replies").cloned().unwrap_or(Value::Null);
-        for item in listed_replies(data, &replies).await {
-            let Some(reply_id) = first_id(&item) else {
-                continue;
-            };
-            if seen.contains(&reply_id)
-                || comments::get_by_ap_id(&data.pool, &reply_id)
+        let Ok(note) = fetch::<Note>(data, &id).await else {
+            continue;
+        };
+        let Some(replies) = &note.replies else {
+            continue;
+        };
+        for reply_id in listed_replies(data, replies).await {
+            if seen.contains(reply_id.as_str())
+                || comments::get_by_ap_id(&data.pool, reply_id.as_str())
                     .await?
                     .is_some()
             {
-                queue.push_back(reply_id);
+                queue.push_back(reply_id.to_string());
                 continue;
             }
             // Fetched from its own server, never taken from the listing (another server could
             // embed anything under anyone's name).
-            let reply: Option<NoteJson> = fetch_json(data, &reply_id)
-                .await
-                .ok()
-                .and_then(|doc| serde_json::from_value(doc).ok());
+            let reply = fetch::<Note>(data, &reply_id).await.ok();
             budget = budget.saturating_sub(1);
             let Some(reply) = reply else { continue };
             if reply
                 .author()
-                .and_then(|a| Url::parse(&a).ok())
-                .is_none_or(|a| !crate::domain::same_server(&a, &reply.id))
+                .is_none_or(|a| !a.same_server(reply.id.url()))
             {
                 continue;
             }

@@ -77,7 +77,7 @@ async fn verify_fetch(
     use super::signatures;
 
     let signer = signatures::check_request(headers, chrono::Utc::now(), false)?.signer()?;
-    super::notes::refuse_blocked(data, &signer).await?;
+    super::refuse_blocked(data, &signer).await?;
     let domain = data.urls.domain();
     let id: ObjectId<RemoteActor> = signer.into();
     let actor = id.dereference(data).await?;

@@ -243,6 +243,19 @@ impl TestApp {
         }
     }
 
+    /// What the inbox's handlers get from the library: this instance's federation context.
+    pub async fn federation_data(
+        &self,
+    ) -> activitypub_federation::config::Data<reviewpub::federation::Context> {
+        let state = AppState::build(self.settings.clone(), self.pool.clone())
+            .await
+            .expect("state");
+        reviewpub::federation::config(&state.context())
+            .await
+            .expect("federation config")
+            .to_request_data()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -15,6 +15,7 @@ mod federation;
 mod feeds;
 mod fuzz_inbox;
 mod helpers;
+mod inbound;
 mod peer;
 mod scheduling;
 mod security;

@@ -150,13 +150,13 @@ impl Actor {
         self.manually_approves_followers.unwrap_or(false)
     }
 
-    /// The rules an actor document must follow: an actor type, an inbox on its own server,
+    /// The rules an actor document must follow: an actor type, an inbox on its own host,
     /// and a key it owns.
     pub fn check(&self) -> Result<(), ProtocolError> {
         if !self.kind.is_any(ACTOR_TYPES) {
             return Err(ProtocolError::NotAnActor(self.kind.to_string()));
         }
-        if !self.inbox.same_server(&self.id) {
+        if !crate::domain::same_host(self.inbox.url(), self.id.url()) {
             return Err(ProtocolError::ForeignInbox);
         }
         if self.public_key().is_none() {

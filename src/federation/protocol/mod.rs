@@ -61,7 +61,7 @@ pub enum ProtocolError {
     NotSelf,
     #[error("{0} is not an actor type")]
     NotAnActor(String),
-    #[error("the actor's inbox is not on its server")]
+    #[error("the actor's inbox is not on its host")]
     ForeignInbox,
     #[error("the actor has no key of its own")]
     NoOwnKey,
