@@ -21,7 +21,7 @@ pub async fn insert_activity(
     kind: &str,
     review_id: Option<Uuid>,
     public: bool,
-    body: &Value,
+    body: &(impl serde::Serialize + Sync),
 ) -> Result<(), DbError> {
     sqlx::query(
         "INSERT INTO outgoing_activities (id, ap_id, kind, review_id, public, body) VALUES ($1, $2, $3, $4, $5, $6)",

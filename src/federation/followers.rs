@@ -20,7 +20,7 @@ pub async fn approve(ctx: &Context, id: Uuid) -> Result<FollowerRow, FederationE
         outbox::answer_follow(
             &mut tx,
             urls,
-            "Accept",
+            super::documents::ActivityKind::Accept,
             &follower.follow_id,
             &follower.actor_id,
             &follower.personal_inbox,
@@ -48,7 +48,7 @@ pub async fn reject(ctx: &Context, id: Uuid) -> Result<(), FederationError> {
     outbox::answer_follow(
         &mut tx,
         urls,
-        "Reject",
+        super::documents::ActivityKind::Reject,
         &follower.follow_id,
         &follower.actor_id,
         &follower.personal_inbox,

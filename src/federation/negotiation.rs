@@ -3,7 +3,6 @@
 use axum::http::header::{ACCEPT, CONTENT_TYPE, VARY};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
 
 pub const ACTIVITY_JSON: &str = "application/activity+json";
 
@@ -33,18 +32,28 @@ pub fn wants_activity_json(headers: &HeaderMap) -> bool {
 }
 
 /// A JSON document with `Content-Type: application/activity+json`.
-pub fn activity_json(document: &Value) -> Response {
+pub fn activity_json(document: &impl serde::Serialize) -> Response {
     activity_json_with_status(axum::http::StatusCode::OK, document)
 }
 
-pub fn activity_json_with_status(status: axum::http::StatusCode, document: &Value) -> Response {
+pub fn activity_json_with_status(
+    status: axum::http::StatusCode,
+    document: &impl serde::Serialize,
+) -> Response {
+    let body = match serde_json::to_string(document) {
+        Ok(body) => body,
+        Err(e) => {
+            tracing::error!(error = %e, "a document of ours did not serialize");
+            return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
     (
         status,
         [
             (CONTENT_TYPE, HeaderValue::from_static(ACTIVITY_JSON)),
             (VARY, HeaderValue::from_static("Accept")),
         ],
-        document.to_string(),
+        body,
     )
         .into_response()
 }

@@ -4,12 +4,11 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 use sqlx::PgConnection;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use super::documents;
+use super::documents::{self, ActivityKind, Object};
 use crate::db::comments::{self, CommentRow};
 use crate::db::deliveries;
 use crate::db::federation as db;
@@ -68,7 +67,12 @@ impl Outbound for Outbox {
         activity: CommentActivity,
         now: DateTime<Utc>,
     ) -> Result<(), DbError> {
-        comment_sent(conn, &self.urls, comment, activity.as_str(), now).await
+        let kind = match activity {
+            CommentActivity::Create => ActivityKind::Create,
+            CommentActivity::Update => ActivityKind::Update,
+            CommentActivity::Delete => ActivityKind::Delete,
+        };
+        comment_sent(conn, &self.urls, comment, kind, now).await
     }
 
     fn queued(&self) {
@@ -82,16 +86,25 @@ impl Outbound for Outbox {
 async fn to_followers(
     conn: &mut PgConnection,
     urls: &Urls,
-    kind: &str,
+    kind: ActivityKind,
     review_id: Uuid,
-    object: Value,
+    object: Object,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
     let (id, ap_id) = documents::new_activity_id(urls);
     let body = documents::review_activity(kind, &ap_id, urls, object, now);
-    deliveries::insert_activity(conn, id, &ap_id, kind, Some(review_id), true, &body).await?;
+    deliveries::insert_activity(
+        conn,
+        id,
+        &ap_id,
+        kind.as_str(),
+        Some(review_id),
+        true,
+        &body,
+    )
+    .await?;
     let queued = deliveries::enqueue_to_followers(conn, id).await?;
-    tracing::info!(activity = %ap_id, kind, review = %review_id, inboxes = queued, "activity queued");
+    tracing::info!(activity = %ap_id, kind = kind.as_str(), review = %review_id, inboxes = queued, "activity queued");
     Ok(())
 }
 
@@ -111,9 +124,9 @@ pub async fn review_written(
             to_followers(
                 conn,
                 urls,
-                "Create",
+                ActivityKind::Create,
                 review.id,
-                documents::article(review, urls, engagement),
+                Object::Article(Box::new(documents::article(review, urls, engagement))),
                 now,
             )
             .await?;
@@ -123,16 +136,24 @@ pub async fn review_written(
             to_followers(
                 conn,
                 urls,
-                "Update",
+                ActivityKind::Update,
                 review.id,
-                documents::article(review, urls, engagement),
+                Object::Article(Box::new(documents::article(review, urls, engagement))),
                 now,
             )
             .await
         }
         (false, true) => {
             let tombstone = documents::tombstone(&urls.review_id(review.id), now);
-            to_followers(conn, urls, "Delete", review.id, tombstone, now).await?;
+            to_followers(
+                conn,
+                urls,
+                ActivityKind::Delete,
+                review.id,
+                Object::Tombstone(tombstone),
+                now,
+            )
+            .await?;
             db::set_federated(&mut *conn, review.id, false).await
         }
         (false, false) => Ok(()),
@@ -151,7 +172,15 @@ pub async fn review_deleted(
         return Ok(());
     }
     let tombstone = documents::tombstone(&urls.review_id(review_id), now);
-    to_followers(conn, urls, "Delete", review_id, tombstone, now).await?;
+    to_followers(
+        conn,
+        urls,
+        ActivityKind::Delete,
+        review_id,
+        Object::Tombstone(tombstone),
+        now,
+    )
+    .await?;
     db::set_federated(&mut *conn, review_id, false).await
 }
 
@@ -160,7 +189,7 @@ pub async fn comment_document(
     conn: &mut PgConnection,
     urls: &Urls,
     comment: &CommentRow,
-) -> Result<(Value, Option<String>), DbError> {
+) -> Result<(documents::Note, Option<String>), DbError> {
     let review_ap_id = urls.review_id(comment.review_id);
     let parent = match comment.parent_id {
         Some(id) => comments::get(&mut *conn, id).await?,
@@ -184,7 +213,11 @@ pub async fn comment_document(
         &review_ap_id,
         mention
             .as_ref()
-            .map(|(a, h, p)| (a.as_str(), h.as_str(), p.as_str())),
+            .map(|(actor, handle, profile)| documents::Mention {
+                actor,
+                handle,
+                profile,
+            }),
         urls,
     );
     Ok((note, mention.map(|(actor, _, _)| actor)))
@@ -197,30 +230,23 @@ pub async fn comment_sent(
     conn: &mut PgConnection,
     urls: &Urls,
     comment: &CommentRow,
-    kind: &str,
+    kind: ActivityKind,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
     let (note, mentioned) = comment_document(conn, urls, comment).await?;
-    let object = if kind == "Delete" {
-        documents::comment_tombstone(&comment.ap_id, now)
+    let object = if kind == ActivityKind::Delete {
+        Object::Tombstone(documents::comment_tombstone(&comment.ap_id, now))
     } else {
-        note
+        Object::Note(Box::new(note))
     };
     let (id, ap_id) = documents::new_activity_id(urls);
-    let body = documents::with_fields(
-        documents::review_activity(kind, &ap_id, urls, object, now),
-        [(
-            "cc",
-            mentioned
-                .as_ref()
-                .map(|actor| serde_json::json!([urls.followers(), actor])),
-        )],
-    );
+    let mut body = documents::review_activity(kind, &ap_id, urls, object, now);
+    body.cc.extend(mentioned.clone());
     deliveries::insert_activity(
         conn,
         id,
         &ap_id,
-        kind,
+        kind.as_str(),
         Some(comment.review_id),
         false,
         &body,
@@ -230,10 +256,10 @@ pub async fn comment_sent(
     if let Some(actor) = mentioned {
         if let Some(remote) = db::get_remote_actor(&mut *conn, &actor).await? {
             let inbox = remote.shared_inbox.unwrap_or(remote.inbox);
-            deliveries::enqueue_one(conn, id, &inbox, &super::delivery::authority(&inbox)).await?;
+            deliveries::enqueue_one(conn, id, &inbox, &crate::domain::authority(&inbox)).await?;
         }
     }
-    tracing::info!(activity = %ap_id, kind, followers_inboxes = queued, "comment activity queued");
+    tracing::info!(activity = %ap_id, kind = kind.as_str(), followers_inboxes = queued, "comment activity queued");
     Ok(())
 }
 
@@ -242,16 +268,15 @@ pub async fn comment_sent(
 pub async fn answer_follow(
     conn: &mut PgConnection,
     urls: &Urls,
-    kind: &str,
+    kind: ActivityKind,
     follow_id: &str,
     follower: &str,
     inbox: &str,
 ) -> Result<(), DbError> {
-    let follow = serde_json::json!({"id": follow_id, "type": "Follow", "actor": follower, "object": urls.actor()});
     let (id, ap_id) = documents::new_activity_id(urls);
-    let body = documents::follow_answer(kind, &ap_id, urls, &follow);
-    deliveries::insert_activity(conn, id, &ap_id, kind, None, false, &body).await?;
-    deliveries::enqueue_one(conn, id, inbox, &super::delivery::authority(inbox)).await?;
-    tracing::info!(activity = %ap_id, kind, inbox, "follow answered");
+    let body = documents::follow_answer(kind, &ap_id, urls, follow_id, follower);
+    deliveries::insert_activity(conn, id, &ap_id, kind.as_str(), None, false, &body).await?;
+    deliveries::enqueue_one(conn, id, inbox, &crate::domain::authority(inbox)).await?;
+    tracing::info!(activity = %ap_id, kind = kind.as_str(), inbox, "follow answered");
     Ok(())
 }

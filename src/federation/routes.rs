@@ -7,11 +7,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
-use serde_json::{json, Value};
 use tower_http::limit::RequestBodyLimitLayer;
 use uuid::Uuid;
 
-use super::documents::{self, PAGE_SIZE};
+use super::documents::{self, ActivityKind, Document, Object, PAGE_SIZE};
 use super::negotiation::{activity_json, activity_json_with_status, wants_activity_json};
 use super::Context;
 use super::{discovery, inbox, FederationError};
@@ -139,12 +138,14 @@ async fn outbox(
                 &state.urls,
                 comments::engagement(&state.pool, review_id).await?,
             );
-            let mut create =
-                documents::review_activity("Create", &activity_id, &state.urls, article, sent_at);
-            if let Value::Object(map) = &mut create {
-                map.remove("@context");
-            }
-            items.push(create);
+            let create = documents::review_activity(
+                ActivityKind::Create,
+                &activity_id,
+                &state.urls,
+                Object::Article(Box::new(article)),
+                sent_at,
+            );
+            items.push(create.embedded());
         }
     }
     Ok(cacheable_on(
@@ -180,14 +181,14 @@ async fn followers(
                 .1,
         ),
     };
-    let document = match (show, page) {
+    let response = match (show, page) {
         (true, Some(page)) => {
-            let items = rows.into_iter().map(|f| json!(f.actor_id)).collect();
-            documents::collection_page(&id, page, total, items)
+            let items: Vec<String> = rows.into_iter().map(|f| f.actor_id).collect();
+            activity_json(&documents::collection_page(&id, page, total, items))
         }
-        _ => documents::collection(&id, total, show),
+        _ => activity_json(&documents::collection(&id, total, show)),
     };
-    Ok(cacheable_on(&[Change::Followers], activity_json(&document)))
+    Ok(cacheable_on(&[Change::Followers], response))
 }
 
 async fn following(
@@ -218,13 +219,7 @@ async fn featured(
             ));
         }
     }
-    let collection = documents::with_fields(
-        documents::collection(&state.urls.featured(), items.len() as i64, false),
-        [
-            ("@context", Some(documents::context())),
-            ("orderedItems", Some(json!(items))),
-        ],
-    );
+    let collection = documents::inline_collection(&state.urls.featured(), items);
     Ok(cacheable_on(
         &[Change::Listings],
         activity_json(&collection),
@@ -244,21 +239,16 @@ pub async fn review_object(state: &Context, slug_or_id: &str) -> Result<Response
     match located {
         Located::Public(stored) => {
             let engagement = comments::engagement(&state.pool, stored.review.id).await?;
-            let document = documents::with_context(documents::article(
-                &stored.review,
-                &state.urls,
-                engagement,
-            ));
+            let document =
+                Document::new(documents::article(&stored.review, &state.urls, engagement));
             Ok(cacheable_on(
                 &[Change::Review(stored.review.id)],
                 activity_json(&document),
             ))
         }
         Located::Deleted(Some((id, deleted_at))) => {
-            let tombstone = documents::with_context(documents::tombstone(
-                &state.urls.review_id(id),
-                deleted_at,
-            ));
+            let tombstone =
+                Document::new(documents::tombstone(&state.urls.review_id(id), deleted_at));
             Ok(activity_json_with_status(StatusCode::GONE, &tombstone))
         }
         Located::Deleted(None) => Err(FederationError::Gone),
@@ -294,29 +284,15 @@ async fn replies_collection(
     parent: Option<Uuid>,
     page: Option<i64>,
 ) -> Result<Response, FederationError> {
-    let items: Vec<Value> = comments::public_replies(&state.pool, review, parent)
-        .await?
-        .into_iter()
-        .map(Value::String)
-        .collect();
-    let total = items.len() as i64;
+    let items = comments::public_replies(&state.pool, review, parent).await?;
+    let total = i64::try_from(items.len()).unwrap_or(i64::MAX);
     match page {
         None => {
-            let c = documents::with_fields(
-                documents::collection(collection_id, total, false),
-                [("first", Some(json!(format!("{collection_id}?page=1"))))],
-            );
+            let c = documents::single_page_collection(collection_id, total);
             Ok(cacheable_on(&[Change::Review(review)], activity_json(&c)))
         }
         Some(1) => {
-            let p = json!({
-                "@context": documents::AS_CONTEXT,
-                "id": format!("{collection_id}?page=1"),
-                "type": "OrderedCollectionPage",
-                "partOf": collection_id,
-                "totalItems": total,
-                "orderedItems": items,
-            });
+            let p = documents::single_page(collection_id, items);
             Ok(cacheable_on(&[Change::Review(review)], activity_json(&p)))
         }
         Some(_) => Err(FederationError::NotFound),
@@ -333,9 +309,7 @@ async fn reactions(state: &Context, id: &str, kind: &str) -> Result<Response, Fe
     };
     Ok(cacheable_on(
         &[Change::Review(id)],
-        activity_json(
-            &json!({"@context": documents::AS_CONTEXT, "id": collection, "type": "Collection", "totalItems": total}),
-        ),
+        activity_json(&documents::counted(collection, total)),
     ))
 }
 
@@ -379,7 +353,7 @@ async fn comment(
     if let Some(deleted_at) = comment.deleted_at {
         return Ok(activity_json_with_status(
             StatusCode::GONE,
-            &documents::with_context(documents::comment_tombstone(&comment.ap_id, deleted_at)),
+            &Document::new(documents::comment_tombstone(&comment.ap_id, deleted_at)),
         ));
     }
     if !comment.is_public() {
@@ -389,7 +363,7 @@ async fn comment(
     let (note, _) = super::outbox::comment_document(&mut conn, &state.urls, &comment).await?;
     Ok(cacheable_on(
         &[Change::Review(comment.review_id)],
-        activity_json(&documents::with_context(note)),
+        activity_json(&Document::new(note)),
     ))
 }
 

@@ -9,6 +9,7 @@ use crate::changes::{self, Change};
 use crate::db::federation as db;
 use crate::domain::FollowerStatus;
 use crate::federation::actors::RemoteActor;
+use crate::federation::documents::ActivityKind;
 use crate::federation::protocol::Follow;
 use crate::federation::{outbox, Context, FederationError};
 
@@ -49,7 +50,7 @@ impl Activity for Follow {
             outbox::answer_follow(
                 &mut tx,
                 &data.urls,
-                "Accept",
+                ActivityKind::Accept,
                 self.id.as_str(),
                 actor.id.as_str(),
                 actor.inbox.as_str(),

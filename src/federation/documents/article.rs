@@ -1,0 +1,266 @@
+//! A review as an `Article`: the text, the film (schema.org `Movie`) and the rating, the tags,
+//! the poster, and the collections of its replies, likes and shares.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::collection::CountedCollection;
+use super::{timestamp, PUBLIC};
+use crate::content::escape_html;
+use crate::db::comments::Engagement;
+use crate::domain::{Review, Term};
+use crate::urls::Urls;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Article {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub attributed_to: String,
+    pub name: String,
+    pub summary: String,
+    pub content: String,
+    pub content_map: BTreeMap<String, String>,
+    pub media_type: &'static str,
+    pub source: Source,
+    pub url: String,
+    pub published: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub tag: Vec<Tag>,
+    pub sensitive: bool,
+    pub replies: CountedCollection,
+    pub likes: CountedCollection,
+    pub shares: CountedCollection,
+    pub interaction_policy: InteractionPolicy,
+    pub item_reviewed: Movie,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_rating: Option<Rating>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<Image>,
+}
+
+/// What the author wrote, and in which format.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Source {
+    pub content: String,
+    pub media_type: &'static str,
+}
+
+/// A `Hashtag` or a `Mention`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tag {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub name: String,
+    pub href: String,
+}
+
+impl Tag {
+    fn hashtag(term: &Term, href: String) -> Self {
+        Self {
+            kind: "Hashtag",
+            name: format!("#{}", term.hashtag()),
+            href,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Image {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// GoToSocial's (and Mastodon's, for quotes) `interactionPolicy`: anyone may quote.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InteractionPolicy {
+    pub can_quote: Approval,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Approval {
+    pub automatic_approval: Vec<String>,
+}
+
+/// The film, as schema.org describes it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Movie {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_created: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alternate_name: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub director: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub author: Vec<String>,
+    #[serde(rename = "schema:actor", skip_serializing_if = "Vec::is_empty")]
+    pub actor: Vec<String>,
+    /// `duration` is an ActivityStreams term already; schema.org's is named by prefix.
+    #[serde(rename = "schema:duration", skip_serializing_if = "Option::is_none")]
+    pub duration: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub same_as: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Rating {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub rating_value: f64,
+    pub best_rating: u32,
+    pub worst_rating: u8,
+}
+
+/// The plain-text line Mastodon users read first: stars, film, year, director.
+fn rating_line(review: &Review) -> Option<String> {
+    let film = &review.film;
+    let mut line = String::new();
+    if let Some(rating) = review.rating {
+        line.push_str(&format!("{} ({}) ", rating.stars(), rating.text()));
+    }
+    if !review.title.contains(&film.title) || review.rating.is_some() {
+        line.push_str(&film.title);
+        if let Some(year) = film.year {
+            line.push_str(&format!(" ({year})"));
+        }
+    }
+    if !film.directors.is_empty() {
+        line.push_str(&format!(", directed by {}", film.directors.join(" and ")));
+    }
+    let line = line.trim().trim_start_matches(", ").to_string();
+    (!line.is_empty()).then_some(line)
+}
+
+fn movie(review: &Review) -> Movie {
+    let film = &review.film;
+    Movie {
+        kind: "Movie",
+        name: film.title.clone(),
+        date_created: film.year.map(|year| year.to_string()),
+        alternate_name: film.original_title.clone(),
+        director: film.directors.clone(),
+        author: film.writers.clone(),
+        actor: film.cast.clone(),
+        duration: film.runtime_minutes.map(|minutes| format!("PT{minutes}M")),
+        same_as: film
+            .imdb_id
+            .iter()
+            .map(|i| i.url())
+            .chain(film.wikidata_id.iter().map(|w| w.url()))
+            .collect(),
+    }
+}
+
+/// A review as an `Article`, to be served (with `@context`, see [`super::Document`]) or
+/// embedded in an activity.
+pub fn article(review: &Review, urls: &Urls, engagement: Engagement) -> Article {
+    let mut summary = String::new();
+    if let Some(line) = rating_line(review) {
+        summary.push_str(&format!("<p>{}</p>", escape_html(&line)));
+    }
+    if let Some(warning) = &review.spoiler_warning {
+        summary.push_str(&format!("<p>Spoiler warning: {}</p>", escape_html(warning)));
+    }
+    summary.push_str(&review.summary_html);
+    let mut content = String::new();
+    if let Some(warning) = &review.spoiler_warning {
+        content.push_str(&format!(
+            "<p><strong>Spoiler warning.</strong> {}</p>",
+            escape_html(warning)
+        ));
+    }
+    content.push_str(&review.body_html);
+    let tag = review
+        .categories
+        .iter()
+        .map(|t| Tag::hashtag(t, urls.category(&t.key)))
+        .chain(
+            review
+                .tags
+                .iter()
+                .map(|t| Tag::hashtag(t, urls.tag(&t.key))),
+        )
+        .collect();
+    let published = review.date();
+    let updated =
+        review.updated_at > published.max(review.created_at) + chrono::Duration::seconds(1);
+    let image = review.film.poster_url.as_ref().map(|url| Image {
+        kind: "Image",
+        url: url.to_string(),
+        media_type: None,
+        name: Some(
+            review
+                .film
+                .poster_alt
+                .clone()
+                .unwrap_or_else(|| format!("Poster of {}", review.film.title)),
+        ),
+    });
+    let replies = urls.replies(review.id);
+    let counted = |id: String, kind, total| CountedCollection {
+        context: None,
+        id,
+        kind,
+        total_items: Some(total),
+        first: None,
+    };
+    Article {
+        id: urls.review_id(review.id),
+        kind: "Article",
+        attributed_to: urls.actor(),
+        name: review.title.clone(),
+        summary,
+        content_map: BTreeMap::from([(review.language.as_str().to_string(), content.clone())]),
+        content,
+        media_type: "text/html",
+        source: Source {
+            content: review.body.clone(),
+            media_type: "text/markdown",
+        },
+        url: urls.review(&review.slug),
+        published: timestamp(published),
+        updated: updated.then(|| timestamp(review.updated_at)),
+        to: vec![PUBLIC.to_string()],
+        cc: vec![urls.followers()],
+        tag,
+        sensitive: review.spoiler_warning.is_some(),
+        replies: CountedCollection {
+            first: Some(format!("{replies}?page=1")),
+            ..counted(replies, "OrderedCollection", engagement.replies)
+        },
+        likes: counted(urls.likes(review.id), "Collection", engagement.likes),
+        shares: counted(urls.shares(review.id), "Collection", engagement.shares),
+        interaction_policy: InteractionPolicy {
+            can_quote: Approval {
+                automatic_approval: vec![PUBLIC.to_string()],
+            },
+        },
+        item_reviewed: movie(review),
+        review_rating: review.rating.map(|r| Rating {
+            kind: "Rating",
+            rating_value: r.value(),
+            best_rating: r.best(),
+            worst_rating: 0,
+        }),
+        image,
+    }
+}
