@@ -18,6 +18,7 @@ fn with_fields_adds_present_fields_last_replaces_in_place_and_leaves_absent_ones
     assert_eq!(with_fields(json!([1]), [("x", Some(json!(1)))]), json!([1]));
 }
 
+#[allow(clippy::result_large_err)] // figment::Jail's error type
 fn urls() -> Urls {
     let mut settings = None;
     figment::Jail::expect_with(|_jail| {
