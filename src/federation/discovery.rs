@@ -5,8 +5,8 @@ use axum::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CONTENT_TYPE};
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::json;
 
+use super::documents;
 use super::Context;
 use super::FederationError;
 use crate::changes::{cacheable, Change};
@@ -22,13 +22,17 @@ pub struct WebfingerQuery {
     resource: Option<String>,
 }
 
-fn json_response(content_type: &'static str, body: serde_json::Value) -> Response {
+fn json_response(content_type: &'static str, body: &impl serde::Serialize) -> Response {
+    let Ok(body) = serde_json::to_string(body) else {
+        tracing::error!("a discovery document did not serialize");
+        return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
     (
         [
             (CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")),
         ],
-        body.to_string(),
+        body,
     )
         .into_response()
 }
@@ -60,33 +64,16 @@ pub async fn webfinger(
         format!("{}@{}", urls.host(), urls.domain()),
         urls.instance_actor(),
     ];
-    let subscribe = json!({
-        "rel": "http://ostatus.org/schema/1.0/subscribe",
-        "template": format!("{}/authorize_interaction?uri={{uri}}", urls.base()),
-    });
     let body = if blog.iter().any(|b| b.to_ascii_lowercase() == acct) {
-        json!({
-            "subject": format!("acct:{}", urls.acct()),
-            "aliases": [urls.actor(), urls.home()],
-            "links": [
-                {"rel": "self", "type": "application/activity+json", "href": urls.actor()},
-                {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": urls.home()},
-                {"rel": "http://webfinger.net/rel/avatar", "type": "image/png", "href": urls.avatar()},
-                subscribe,
-            ],
-        })
+        documents::blog_jrd(urls)
     } else if instance.iter().any(|i| i.to_ascii_lowercase() == acct) {
-        json!({
-            "subject": format!("acct:{}@{}", urls.host(), urls.domain()),
-            "aliases": [urls.instance_actor()],
-            "links": [{"rel": "self", "type": "application/activity+json", "href": urls.instance_actor()}],
-        })
+        documents::instance_jrd(urls)
     } else {
         return Err(FederationError::NotFound);
     };
     Ok(cacheable_site(json_response(
         "application/jrd+json; charset=utf-8",
-        body,
+        &body,
     )))
 }
 
@@ -116,13 +103,9 @@ pub async fn host_meta(State(state): State<Context>) -> Response {
 
 /// `/.well-known/nodeinfo`: links to the NodeInfo documents.
 pub async fn nodeinfo_links(State(state): State<Context>) -> Response {
-    let base = state.urls.base();
     cacheable_site(json_response(
         "application/json",
-        json!({"links": [
-            {"rel": "http://nodeinfo.diaspora.software/ns/schema/2.1", "href": format!("{base}/nodeinfo/2.1")},
-            {"rel": "http://nodeinfo.diaspora.software/ns/schema/2.0", "href": format!("{base}/nodeinfo/2.0")},
-        ]}),
+        &documents::nodeinfo_links(&state.urls),
     ))
 }
 
@@ -131,38 +114,24 @@ pub async fn nodeinfo(
     State(state): State<Context>,
     axum::extract::Path(version): axum::extract::Path<String>,
 ) -> Result<Response, FederationError> {
-    let (content_type, repository) = match version.as_str() {
+    let (content_type, version) = match version.as_str() {
         "2.1" => (
             "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.1#\"",
-            true,
+            "2.1",
         ),
         "2.0" => (
             "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.0#\"",
-            false,
+            "2.0",
         ),
         _ => return Err(FederationError::NotFound),
     };
     let posts = db::published_count(&state.pool).await?;
-    let software = super::documents::with_fields(
-        json!({"name": "reviewpub", "version": env!("CARGO_PKG_VERSION")}),
-        [("homepage", repository.then(|| json!(state.urls.home())))],
+    let document = documents::nodeinfo(
+        version,
+        &state.urls,
+        posts,
+        &state.settings.site.title,
+        &state.settings.site.description,
     );
-    Ok(cacheable_site(json_response(
-        content_type,
-        json!({
-            "version": version,
-            "software": software,
-            "protocols": ["activitypub"],
-            "services": {"inbound": [], "outbound": ["atom1.0"]},
-            "openRegistrations": false,
-            "usage": {
-                "users": {"total": 1, "activeMonth": 1, "activeHalfyear": 1},
-                "localPosts": posts,
-            },
-            "metadata": {
-                "nodeName": state.settings.site.title,
-                "nodeDescription": state.settings.site.description,
-            },
-        }),
-    )))
+    Ok(cacheable_site(json_response(content_type, &document)))
 }

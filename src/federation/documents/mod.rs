@@ -6,6 +6,7 @@ mod activity;
 mod actor;
 mod article;
 mod collection;
+mod discovery;
 mod note;
 
 pub use activity::{follow_answer, review_activity, Activity, ActivityKind, Object};
@@ -15,6 +16,7 @@ pub use collection::{
     collection, collection_page, counted, inline_collection, last_page, single_page,
     single_page_collection, CountedCollection, OrderedCollection, OrderedCollectionPage, PAGE_SIZE,
 };
+pub use discovery::{blog_jrd, instance_jrd, nodeinfo, nodeinfo_links, Jrd, NodeInfo};
 pub use note::{comment_note, comment_tombstone, tombstone, Mention, Note, Tombstone};
 
 use chrono::{DateTime, SecondsFormat, Utc};
