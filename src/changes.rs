@@ -48,7 +48,7 @@ impl Change {
             "followers" => Self::Followers,
             other => other
                 .strip_prefix("review:")
-                .and_then(|id| Uuid::parse_str(id).ok())
+                .and_then(crate::domain::parse_id)
                 .map_or(Self::Site, Self::Review),
         }
     }

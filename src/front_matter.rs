@@ -65,7 +65,7 @@ pub fn parse(text: &str) -> Result<Document, AppError> {
         Some(value) => Some(
             value
                 .as_str()
-                .and_then(|id| Uuid::parse_str(id.trim()).ok())
+                .and_then(crate::domain::parse_id)
                 .ok_or_else(|| {
                     let mut errors = ValidationErrors::default();
                     errors.add("id", "must be a review's id (a UUID)");

@@ -54,7 +54,7 @@ pub struct FollowerView {
 
 impl From<FollowerRow> for FollowerView {
     fn from(f: FollowerRow) -> Self {
-        let host = crate::federation::delivery::authority(&f.actor_id);
+        let host = crate::domain::authority(&f.actor_id);
         let handle = f
             .preferred_username
             .as_ref()

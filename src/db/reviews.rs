@@ -275,7 +275,7 @@ pub async fn find_former(
     db: impl PgExecutor<'_>,
     slug_or_id: &str,
 ) -> Result<Option<Former>, DbError> {
-    let id = Uuid::parse_str(slug_or_id).ok();
+    let id = crate::domain::parse_id(slug_or_id);
     let row: Option<(Option<String>, String, Option<DateTime<Utc>>)> = sqlx::query_as(
         "SELECT r.slug, r.status, r.deleted_at FROM reviews r \
          WHERE r.id = $2 OR r.id = (SELECT review_id FROM review_slug_history WHERE slug = $1) LIMIT 1",
@@ -301,7 +301,7 @@ pub async fn deleted_id(
     db: impl PgExecutor<'_>,
     slug_or_id: &str,
 ) -> Result<Option<(Uuid, DateTime<Utc>)>, DbError> {
-    let id = Uuid::parse_str(slug_or_id).ok();
+    let id = crate::domain::parse_id(slug_or_id);
     let row: Option<(Uuid, Option<DateTime<Utc>>)> = sqlx::query_as(
         "SELECT r.id, r.deleted_at FROM reviews r \
          WHERE r.id = $2 OR r.id = (SELECT review_id FROM review_slug_history WHERE slug = $1) LIMIT 1",

@@ -39,7 +39,7 @@ use crate::db::deliveries::{self, Claimed};
 use crate::db::DbError;
 
 /// `host[:port]` of an inbox URL, normalized: the unit of per-host limits and backoff.
-pub use crate::domain::authority;
+use crate::domain::authority;
 
 /// Sends a delivery again now (the critic asked); `false` when there is no such delivery.
 #[tracing::instrument(skip_all, fields(id))]
