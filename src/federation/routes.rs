@@ -25,6 +25,50 @@ pub const INBOX_BODY_LIMIT: usize = 1024 * 1024;
 
 const AVATAR: &[u8] = include_bytes!("avatar.png");
 
+/// The routes of ActivityPub objects and collections, named once: the router serves them and
+/// secure mode ([`super::secure_fetch`]) decides by them which GETs need a signature.
+pub mod paths {
+    pub const OUTBOX: &str = "/users/{handle}/outbox";
+    pub const FOLLOWERS: &str = "/users/{handle}/followers";
+    pub const FOLLOWING: &str = "/users/{handle}/following";
+    pub const FEATURED: &str = "/users/{handle}/featured";
+    pub const REPLIES: &str = "/reviews/{id}/replies";
+    pub const LIKES: &str = "/reviews/{id}/likes";
+    pub const SHARES: &str = "/reviews/{id}/shares";
+    pub const ACTIVITY: &str = "/activities/{id}";
+    pub const COMMENT: &str = "/comments/{id}";
+    pub const COMMENT_REPLIES: &str = "/comments/{id}/replies";
+    /// Served by the web router: the review's page, or its `Article` to ActivityPub clients.
+    pub const REVIEW: &str = "/reviews/{slug}";
+}
+
+/// How a route's GETs are treated in secure mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignedFetch {
+    /// Public whatever is asked (pages, feeds, actors and keys, discovery, the admin API,
+    /// which has its own token).
+    Never,
+    /// Only ActivityPub JSON: a signature is needed.
+    Always,
+    /// An HTML page and an ActivityPub object at one address: a signature is needed when the
+    /// client asks for ActivityPub JSON.
+    ForActivityJson,
+}
+
+/// What secure mode asks of a GET of the route `route` (a pattern of [`paths`]; `None` when
+/// no route matched).
+pub fn signed_fetch(route: Option<&str>) -> SignedFetch {
+    use paths::*;
+    match route {
+        Some(
+            OUTBOX | FOLLOWERS | FOLLOWING | FEATURED | REPLIES | LIKES | SHARES | ACTIVITY
+            | COMMENT_REPLIES,
+        ) => SignedFetch::Always,
+        Some(COMMENT | REVIEW) => SignedFetch::ForActivityJson,
+        _ => SignedFetch::Never,
+    }
+}
+
 pub fn router() -> Router<Context> {
     let inboxes = Router::new()
         .route("/inbox", post(inbox::shared))
@@ -37,17 +81,17 @@ pub fn router() -> Router<Context> {
         .route("/.well-known/nodeinfo", get(discovery::nodeinfo_links))
         .route("/nodeinfo/{version}", get(discovery::nodeinfo))
         .route("/users/{handle}", get(actor))
-        .route("/users/{handle}/outbox", get(outbox))
-        .route("/users/{handle}/followers", get(followers))
-        .route("/users/{handle}/following", get(following))
-        .route("/users/{handle}/featured", get(featured))
+        .route(paths::OUTBOX, get(outbox))
+        .route(paths::FOLLOWERS, get(followers))
+        .route(paths::FOLLOWING, get(following))
+        .route(paths::FEATURED, get(featured))
         .route("/actor", get(instance_actor))
-        .route("/reviews/{id}/replies", get(replies))
-        .route("/reviews/{id}/likes", get(likes))
-        .route("/reviews/{id}/shares", get(shares))
-        .route("/activities/{id}", get(activity))
-        .route("/comments/{id}", get(comment))
-        .route("/comments/{id}/replies", get(comment_replies))
+        .route(paths::REPLIES, get(replies))
+        .route(paths::LIKES, get(likes))
+        .route(paths::SHARES, get(shares))
+        .route(paths::ACTIVITY, get(activity))
+        .route(paths::COMMENT, get(comment))
+        .route(paths::COMMENT_REPLIES, get(comment_replies))
         .route("/avatar.png", get(avatar))
         .route("/favicon.ico", get(avatar))
         .route("/authorize_interaction", get(authorize_interaction))

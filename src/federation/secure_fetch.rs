@@ -5,48 +5,35 @@
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
+use axum::extract::MatchedPath;
+
 use super::negotiation::wants_activity_json;
+use super::routes::{signed_fetch, SignedFetch};
 use super::Context;
 use super::FederationError;
 
-/// Paths whose ActivityPub GETs stay public in secure mode: actors and keys (or signature
-/// verification deadlocks), discovery, the avatar.
-fn always_public(path: &str, urls: &crate::urls::Urls) -> bool {
-    path == format!("/users/{}", urls.handle())
-        || path == "/actor"
-        || path.starts_with("/.well-known/")
-        || path.starts_with("/nodeinfo/")
-        || path == "/avatar.png"
-}
-
-/// Paths that only ever answer ActivityPub JSON, whatever the `Accept` header says.
-fn activity_json_only(path: &str) -> bool {
-    path.starts_with("/activities/")
-        || [
-            "/outbox",
-            "/followers",
-            "/following",
-            "/featured",
-            "/replies",
-            "/likes",
-            "/shares",
-        ]
-        .iter()
-        .any(|suffix| path.ends_with(suffix))
-}
-
-/// Secure mode (`authorized_fetch`), like Mastodon's `AUTHORIZED_FETCH`: ActivityPub GETs of
-/// reviews and collections must carry a valid signature; HTML pages are never affected.
+/// Secure mode (`authorized_fetch`), like Mastodon's `AUTHORIZED_FETCH`: GETs of ActivityPub
+/// objects and collections must carry a valid signature. Decided by the route the request
+/// matched ([`signed_fetch`]), never by how its path looks: HTML pages stay public whatever
+/// their slug, the admin API keeps its token alone, actors and discovery stay public (or
+/// signature verification deadlocks).
+///
+/// A `Router::layer` middleware, so it runs once the route is known, and outside the cache:
+/// a kept answer never skips it.
 pub async fn secure_fetch(
     data: activitypub_federation::config::Data<Context>,
+    route: Option<MatchedPath>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let path = request.uri().path();
+    let needed = match signed_fetch(route.as_ref().map(MatchedPath::as_str)) {
+        SignedFetch::Never => false,
+        SignedFetch::Always => true,
+        SignedFetch::ForActivityJson => wants_activity_json(request.headers()),
+    };
     let applies = data.settings.federation.authorized_fetch
         && request.method() == axum::http::Method::GET
-        && (wants_activity_json(request.headers()) || activity_json_only(path))
-        && !always_public(path, &data.urls);
+        && needed;
     if !applies {
         return next.run(request).await;
     }

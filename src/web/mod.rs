@@ -19,7 +19,7 @@ const STYLE: &str = include_str!("style.css");
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(pages::index))
-        .route("/reviews/{slug}", get(pages::review))
+        .route(crate::federation::routes::paths::REVIEW, get(pages::review))
         .route("/categories/{key}", get(pages::category))
         .route("/tags/{key}", get(pages::tag))
         .route("/about", get(pages::about))

@@ -18,6 +18,7 @@ mod helpers;
 mod inbound;
 mod peer;
 mod scheduling;
+mod secure_mode;
 mod security;
 mod slow_clients;
 mod threads;
