@@ -1,10 +1,9 @@
 //! Discovery without authentication: WebFinger, host-meta and NodeInfo.
 
-use axum::extract::{Query, State};
+use axum::extract::{RawQuery, State};
 use axum::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CONTENT_TYPE};
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 
 use super::documents;
 use super::Context;
@@ -17,9 +16,76 @@ fn cacheable_site(response: Response) -> Response {
 }
 use crate::db::federation as db;
 
-#[derive(Debug, Deserialize)]
+/// A WebFinger query (RFC 7033 §4.1): one `resource`, and any number of `rel`s that filter
+/// the links.
+#[derive(Debug, Default)]
 pub struct WebfingerQuery {
     resource: Option<String>,
+    rels: Vec<String>,
+}
+
+impl WebfingerQuery {
+    /// At most this many `rel` parameters are read.
+    const MAX_RELS: usize = 16;
+
+    fn parse(raw: Option<&str>) -> Self {
+        let mut query = Self::default();
+        for (key, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+            match key.as_ref() {
+                "resource" if query.resource.is_none() => query.resource = Some(value.into_owned()),
+                "rel" if query.rels.len() < Self::MAX_RELS => query.rels.push(value.into_owned()),
+                _ => {}
+            }
+        }
+        query
+    }
+}
+
+/// A `resource` asked about: an account (`acct:user@host`; like Mastodon, `acct:` and a
+/// leading `@` may be left out) or a URL, lowercased for comparison.
+fn parse_resource(raw: Option<&str>) -> Result<Option<String>, FederationError> {
+    let bad = |why: &str| FederationError::BadRequest(format!("the resource {why}"));
+    let raw = raw
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| bad("parameter is required"))?;
+    if raw.len() > crate::content::limits::URL_BYTES || raw.chars().any(char::is_control) {
+        return Err(bad("is too long or holds control characters"));
+    }
+    let lower = raw.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        return url::Url::parse(raw)
+            .map(|_| Some(lower))
+            .map_err(|_| bad("is not a valid URL"));
+    }
+    // Another URI scheme (`mailto:`, `did:`…): well formed, and nothing of ours.
+    if !lower.starts_with("acct:") && has_scheme(&lower) {
+        return Ok(None);
+    }
+    let account = lower.strip_prefix("acct:").unwrap_or(&lower);
+    let account = account.strip_prefix('@').unwrap_or(account);
+    match account.split_once('@') {
+        Some((user, host))
+            if !user.is_empty()
+                && !host.is_empty()
+                && !account.contains(char::is_whitespace)
+                && !host.contains(['@', '/']) =>
+        {
+            Ok(Some(account.to_string()))
+        }
+        _ => Err(bad("is neither acct:user@host nor an http(s) URL")),
+    }
+}
+
+/// Whether `s` starts with a URI scheme (`letter *( letter / digit / "+" / "-" / "." ) ":"`).
+fn has_scheme(s: &str) -> bool {
+    let Some((scheme, _)) = s.split_once(':') else {
+        return false;
+    };
+    scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
 fn json_response(content_type: &'static str, body: &impl serde::Serialize) -> Response {
@@ -41,20 +107,13 @@ fn json_response(content_type: &'static str, body: &impl serde::Serialize) -> Re
 /// The `self` link's `href` equals the actor id exactly; Mastodon checks the round trip.
 pub async fn webfinger(
     State(state): State<Context>,
-    Query(query): Query<WebfingerQuery>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, FederationError> {
     let urls = &state.urls;
-    let resource = query
-        .resource
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-        .ok_or_else(|| FederationError::BadRequest("the resource parameter is required".into()))?;
-    let acct = resource
-        .strip_prefix("acct:")
-        .unwrap_or(resource)
-        .trim_start_matches('@')
-        .to_ascii_lowercase();
+    let query = WebfingerQuery::parse(query.as_deref());
+    let Some(acct) = parse_resource(query.resource.as_deref())? else {
+        return Err(FederationError::NotFound);
+    };
     let blog = [
         urls.acct(),
         urls.actor(),
@@ -64,13 +123,17 @@ pub async fn webfinger(
         format!("{}@{}", urls.host(), urls.domain()),
         urls.instance_actor(),
     ];
-    let body = if blog.iter().any(|b| b.to_ascii_lowercase() == acct) {
+    let mut body = if blog.iter().any(|b| b.to_ascii_lowercase() == acct) {
         documents::blog_jrd(urls)
     } else if instance.iter().any(|i| i.to_ascii_lowercase() == acct) {
         documents::instance_jrd(urls)
     } else {
         return Err(FederationError::NotFound);
     };
+    if !query.rels.is_empty() {
+        body.links
+            .retain(|link| query.rels.iter().any(|rel| rel == link.rel));
+    }
     Ok(cacheable_site(json_response(
         "application/jrd+json; charset=utf-8",
         &body,
@@ -135,3 +198,6 @@ pub async fn nodeinfo(
     );
     Ok(cacheable_site(json_response(content_type, &document)))
 }
+
+#[cfg(test)]
+mod tests;
