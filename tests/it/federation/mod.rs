@@ -13,11 +13,9 @@ use crate::peer::Peer;
 
 /// What Mastodon sends when it fetches an actor or a status.
 const MASTODON_ACCEPT: &str = "application/activity+json, application/ld+json";
-
 /// What Mastodon's search sends for a pasted URL.
 const MASTODON_SEARCH_ACCEPT: &str =
     "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\", application/activity+json, text/html;q=0.1";
-
 const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 
 async fn get_json(app: &TestApp, url: &str, accept: &str) -> (u16, String, Value) {
