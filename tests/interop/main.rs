@@ -9,7 +9,7 @@
 #[path = "../it/helpers.rs"]
 mod helpers;
 #[allow(dead_code)]
-#[path = "../it/peer.rs"]
+#[path = "../it/peer/mod.rs"]
 mod peer;
 
 mod peers;
