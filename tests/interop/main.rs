@@ -4,12 +4,12 @@
 // As in tests/it: test helpers may unwrap and index.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-// The helpers are shared with tests/it; not every one is used here.
-#[allow(dead_code)]
-#[path = "../it/helpers.rs"]
+// The helpers are shared with tests/it; not every one (nor every re-export) is used here.
+#[allow(dead_code, unused_imports)]
+#[path = "../it/helpers/mod.rs"]
 mod helpers;
 #[allow(dead_code)]
-#[path = "../it/peer.rs"]
+#[path = "../it/peer/mod.rs"]
 mod peer;
 
 mod peers;

@@ -1,5 +1,7 @@
 use super::*;
+use crate::content::limits::URL_BYTES;
 use serde_json::json;
+use url::Url;
 
 fn parse<T: DeserializeOwned>(value: Value) -> Result<T, serde_json::Error> {
     serde_json::from_value(value)
