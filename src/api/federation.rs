@@ -31,6 +31,7 @@ impl From<FederationError> for AppError {
             | FederationError::BadRequest(message)
             | FederationError::Unauthorized(message)
             | FederationError::Forbidden(message) => AppError::BadRequest(message),
+            FederationError::Protocol(refusal) => AppError::BadRequest(refusal.to_string()),
             other => AppError::internal("federation", other),
         }
     }

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod comments;
 pub mod federation;
+pub mod hosts;
 pub mod reviews;
 
 use axum::body::Bytes;
@@ -43,6 +44,8 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .route("/followers/{id}/approve", post(federation::approve))
         .route("/followers/{id}/reject", post(federation::reject))
         .route("/deliveries", get(federation::list_deliveries))
+        .route("/hosts", get(hosts::list))
+        .route("/hosts/{host}/resume", post(hosts::resume))
         .route("/deliveries/{id}/retry", post(federation::retry))
         .route("/reviews/{id}/comments", post(comments::reply))
         .route("/reviews/{id}/comments/import", post(comments::import))
@@ -178,12 +181,12 @@ impl Modify for BearerSecurity {
     paths(
         reviews::create, reviews::list, reviews::get, reviews::update, reviews::delete,
         federation::pin, federation::unpin, federation::list_followers, federation::approve,
-        federation::reject, federation::list_deliveries, federation::retry,
+        federation::reject, federation::list_deliveries, federation::retry, hosts::list, hosts::resume,
         comments::list, comments::approve, comments::reject, comments::delete, comments::edit,
         comments::reply, comments::import, comments::refresh, comments::block, comments::blocks, comments::unblock,
         comments::reports,
     ),
-    components(schemas(ErrorBody, reviews::ReviewView, reviews::ReviewList, federation::FollowerView, federation::DeliveryView)),
+    components(schemas(ErrorBody, reviews::ReviewView, reviews::ReviewList, federation::FollowerView, federation::DeliveryView, hosts::HostView, hosts::HostList)),
     modifiers(&BearerSecurity),
     security(("bearer" = []))
 )]

@@ -93,6 +93,7 @@ pub(super) struct RawFederation {
     pub(super) delivery_workers: usize,
     pub(super) per_host_concurrency: usize,
     pub(super) delivery_give_up_hours: u64,
+    pub(super) host_unavailable_after_hours: u64,
     pub(super) delivery_lease_seconds: u64,
     pub(super) retry_base_seconds: u64,
     pub(super) signing_backend: SigningBackend,

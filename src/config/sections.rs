@@ -65,6 +65,8 @@ pub struct Federation {
     pub delivery_workers: usize,
     pub per_host_concurrency: usize,
     pub delivery_give_up: std::time::Duration,
+    /// A host whose deliveries have all failed for this long is given up on.
+    pub host_unavailable_after: std::time::Duration,
     pub delivery_lease: std::time::Duration,
     pub retry_base: std::time::Duration,
     pub signing_backend: SigningBackend,

@@ -109,6 +109,12 @@ impl Settings {
             1,
             3600,
         )?;
+        within(
+            "federation.host_unavailable_after_hours",
+            f.host_unavailable_after_hours,
+            1,
+            24 * 365,
+        )?;
         if f.delivery_give_up_hours == 0 {
             return Err(invalid(
                 "federation.delivery_give_up_hours",
@@ -233,6 +239,9 @@ impl Settings {
                 per_host_concurrency: f.per_host_concurrency,
                 signing_backend: f.signing_backend,
                 delivery_give_up: std::time::Duration::from_secs(f.delivery_give_up_hours * 3600),
+                host_unavailable_after: std::time::Duration::from_secs(
+                    f.host_unavailable_after_hours * 3600,
+                ),
                 delivery_lease: std::time::Duration::from_secs(f.delivery_lease_seconds),
                 retry_base: std::time::Duration::from_secs(f.retry_base_seconds),
             },

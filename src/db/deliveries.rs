@@ -1,5 +1,5 @@
-//! SQL for the outbox (`outgoing_activities`) and the durable delivery queue (`deliveries`,
-//! `delivery_hosts`).
+//! SQL for the outbox (`outgoing_activities`) and the durable delivery queue (`deliveries`;
+//! the hosts' records are in [`super::hosts`]).
 
 use std::time::Duration;
 
@@ -37,16 +37,24 @@ pub async fn insert_activity(
     Ok(())
 }
 
-/// After an unfollow: reviews still waiting for an inbox that no follower uses any more are
-/// not sent there (marked failed, "unfollowed").
-#[tracing::instrument(skip_all)]
-pub async fn cancel_unfollowed(db: impl PgExecutor<'_>, inbox: &str) -> Result<u64, DbError> {
+/// After a follower left: what still waits for an inbox that no follower uses any more is not
+/// sent there (marked failed with `reason`). After an unfollow only the reviews (`public`),
+/// so the answers to that account still go; after the account is gone, everything.
+#[tracing::instrument(skip_all, fields(public_only))]
+pub async fn cancel_for_inbox(
+    db: impl PgExecutor<'_>,
+    inbox: &str,
+    public_only: bool,
+    reason: &str,
+) -> Result<u64, DbError> {
     let done = sqlx::query(
-        "UPDATE deliveries d SET status = 'failed', last_error = 'unfollowed before delivery', finished_at = now() \
-         FROM outgoing_activities o WHERE o.id = d.activity_id AND o.public AND d.inbox = $1 AND d.status = 'pending' \
+        "UPDATE deliveries d SET status = 'failed', last_error = $3, finished_at = now() \
+         FROM outgoing_activities o WHERE o.id = d.activity_id AND (o.public OR NOT $2) AND d.inbox = $1 AND d.status = 'pending' \
          AND NOT EXISTS (SELECT 1 FROM followers f WHERE f.inbox = $1 AND f.status = 'accepted')",
     )
     .bind(inbox)
+    .bind(public_only)
+    .bind(reason)
     .execute(db)
     .await?;
     Ok(done.rows_affected())
@@ -68,6 +76,7 @@ pub async fn enqueue_to_followers(
         "INSERT INTO deliveries (activity_id, inbox, host) \
          SELECT $1::uuid, f.inbox, f.host \
          FROM (SELECT DISTINCT inbox, host FROM followers WHERE status = 'accepted') f \
+         WHERE NOT EXISTS (SELECT 1 FROM delivery_hosts h WHERE h.host = f.host AND h.unavailable_since IS NOT NULL) \
          ORDER BY row_number() OVER (PARTITION BY f.host ORDER BY md5(f.inbox), f.inbox), md5(f.host), f.host, f.inbox \
          ON CONFLICT (activity_id, inbox) DO NOTHING",
     )
@@ -261,73 +270,9 @@ pub async fn mark_delivered_many(
     .bind(&statuses)
     .execute(&mut *tx)
     .await?;
-    let released = hosts_succeeded(&mut *tx, hosts).await?;
+    let released = super::hosts::hosts_succeeded(&mut *tx, hosts).await?;
     tx.commit().await?;
     Ok(released)
-}
-
-/// An answer from a host (however recent the request) shows it is up: its failure record is
-/// cleared, and a backed-off host is released at once. Returns how many hosts had a record.
-#[tracing::instrument(skip_all, fields(count = hosts.len()))]
-pub async fn hosts_succeeded(db: impl PgExecutor<'_>, hosts: &[String]) -> Result<u64, DbError> {
-    let done = sqlx::query(
-        "UPDATE delivery_hosts SET consecutive_failures = 0, backoff_until = NULL, generation = generation + 1 \
-         WHERE host = ANY($1) AND (consecutive_failures > 0 OR backoff_until IS NOT NULL)",
-    )
-    .bind(hosts)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected())
-}
-
-/// Counts a failed request against its host, once per round: only if nothing was recorded
-/// about the host since the request was claimed (`seen_generation`). Requests in flight
-/// together are one round, however many of them fail; a request started after a recorded
-/// failure is the next round. From the third round in a row the host is backed off as a
-/// whole, for `base` doubling each further round, up to an hour; a trial request then finds
-/// out whether it is back. Returns the rounds failed in a row, or `None` if this failure was
-/// not counted.
-#[tracing::instrument(skip_all, fields(host, seen_generation))]
-pub async fn host_failed(
-    db: impl PgExecutor<'_>,
-    host: &str,
-    seen_generation: i64,
-    base: Duration,
-) -> Result<Option<i32>, DbError> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO delivery_hosts AS h (host, consecutive_failures, generation) VALUES ($1, 1, 1) \
-         ON CONFLICT (host) DO UPDATE SET consecutive_failures = h.consecutive_failures + 1, \
-           generation = h.generation + 1, \
-           backoff_until = CASE WHEN h.consecutive_failures + 1 >= 3 \
-             THEN now() + least(interval '1 hour', $3 * power(2, least(h.consecutive_failures + 1 - 3, 20))) \
-             ELSE NULL END \
-         WHERE h.generation = $2 \
-         RETURNING consecutive_failures",
-    )
-    .bind(host)
-    .bind(seen_generation)
-    .bind(base)
-    .fetch_optional(db)
-    .await?)
-}
-
-/// A trial job that ended without reaching its host (refused before sending) says nothing
-/// about the host: the next trial may go at once.
-#[tracing::instrument(skip_all, fields(host, generation))]
-pub async fn trial_inconclusive(
-    db: impl PgExecutor<'_>,
-    host: &str,
-    generation: i64,
-) -> Result<(), DbError> {
-    sqlx::query(
-        "UPDATE delivery_hosts SET backoff_until = now() \
-         WHERE host = $1 AND generation = $2 AND backoff_until > now()",
-    )
-    .bind(host)
-    .bind(generation)
-    .execute(db)
-    .await?;
-    Ok(())
 }
 
 /// A delivery as the admin API lists it.
@@ -392,7 +337,7 @@ pub async fn retry_now(db: impl PgExecutor<'_> + Copy, id: i64) -> Result<bool, 
     .await?;
     match host {
         Some(host) => {
-            hosts_succeeded(db, &[host]).await?;
+            super::hosts::hosts_succeeded(db, &[host]).await?;
             Ok(true)
         }
         None => Ok(false),

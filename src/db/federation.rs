@@ -213,6 +213,22 @@ pub async fn accept_follower(db: impl PgExecutor<'_>, id: Uuid) -> Result<(), Db
 
 /// Removes a follower; `false` when there was none.
 #[tracing::instrument(skip_all)]
+/// The followers whose deliveries go to `inbox`, at most `limit`.
+#[tracing::instrument(skip_all, fields(limit))]
+pub async fn followers_at_inbox(
+    db: impl PgExecutor<'_>,
+    inbox: &str,
+    limit: i64,
+) -> Result<Vec<String>, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT actor_id FROM followers WHERE inbox = $1 ORDER BY created_at LIMIT $2",
+    )
+    .bind(inbox)
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
+
 pub async fn remove_follower(db: impl PgExecutor<'_>, actor_id: &str) -> Result<bool, DbError> {
     let done = sqlx::query("DELETE FROM followers WHERE actor_id = $1")
         .bind(actor_id)

@@ -6,6 +6,7 @@ pub mod comments;
 pub mod deliveries;
 pub mod embedded;
 pub mod federation;
+pub mod hosts;
 pub mod reactions;
 pub mod reports;
 pub mod reviews;

@@ -1,4 +1,4 @@
-//! The states of followers and deliveries.
+//! The states of followers, deliveries and remote hosts.
 
 use super::text_enum;
 
@@ -16,6 +16,16 @@ text_enum! {
         Pending = "pending",
         Delivered = "delivered",
         Failed = "failed",
+    }
+}
+
+text_enum! {
+    /// How deliveries to a remote host go: normally, paused after several failed rounds in a
+    /// row, or given up on after failing for days (until the host is heard from).
+    pub enum HostState {
+        Available = "available",
+        BackingOff = "backing_off",
+        Unavailable = "unavailable",
     }
 }
 

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 pub use comment::{
     BlockKind, CommentFilter, CommentOrigin, CommentStatus, ReactionKind, Visibility,
 };
-pub use federation::{DeliveryStatus, FollowerStatus};
+pub use federation::{DeliveryStatus, FollowerStatus, HostState};
 pub use host::{authority, same_host, same_server, HostName};
 pub use review::{
     Credit, Film, RequestedStatus, Review, ReviewDraft, ReviewInput, ReviewStatus, ValidationErrors,

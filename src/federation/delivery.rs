@@ -36,6 +36,7 @@ use uuid::Uuid;
 use super::negotiation::ACTIVITY_JSON;
 use super::Context;
 use crate::db::deliveries::{self, Claimed};
+use crate::db::hosts;
 use crate::db::DbError;
 
 /// `host[:port]` of an inbox URL, normalized: the unit of per-host limits and backoff.
@@ -259,17 +260,27 @@ async fn record(
             deliveries::mark_failed(pool, job.id, *status, error).await?;
             if status.is_some() {
                 // The host answered.
-                if deliveries::hosts_succeeded(pool, std::slice::from_ref(&job.host)).await? > 0 {
+                if hosts::hosts_succeeded(pool, std::slice::from_ref(&job.host)).await? > 0 {
                     state.federation.wake.notify_one();
                 }
             } else if job.trial {
-                deliveries::trial_inconclusive(pool, &job.host, job.generation).await?;
+                hosts::trial_inconclusive(pool, &job.host, job.generation).await?;
                 state.federation.wake.notify_one();
             }
             tracing::warn!(delivery = job.id, inbox = %job.inbox, error, "delivery refused; not retried");
+            if *status == Some(410) {
+                // The inbox is gone: so, perhaps, are the followers behind it.
+                let ctx = state.clone();
+                let inbox = job.inbox.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = super::followers::remove_gone_behind(&ctx, &inbox).await {
+                        tracing::warn!(%inbox, error = %e, "checking the followers of a gone inbox failed");
+                    }
+                });
+            }
         }
         Outcome::Retry(status, error, pause) => {
-            let rounds = deliveries::host_failed(
+            let rounds = hosts::host_failed(
                 pool,
                 &job.host,
                 job.generation,
@@ -291,6 +302,13 @@ async fn record(
             } else {
                 deliveries::schedule_retry(pool, job.id, *status, error, next).await?;
                 tracing::info!(delivery = job.id, inbox = %job.inbox, error, retry_at = %next, trial = job.trial, host_rounds_failed = ?rounds, "delivery will be retried");
+            }
+            if rounds.is_some() {
+                let mut conn = pool.acquire().await?;
+                let after = state.settings.federation.host_unavailable_after;
+                if hosts::give_up_if_failing(&mut conn, &job.host, after).await? {
+                    tracing::warn!(host = %job.host, "every delivery to this host failed for too long: it is unavailable until it is heard from");
+                }
             }
         }
     }

@@ -154,6 +154,15 @@ fn check_ids(value: &serde_json::Value) -> Result<(), FederationError> {
     Ok(())
 }
 
+/// A verified activity from `actor`'s server: a host given up on is available again.
+async fn heard_from(data: &Context, actor: &Url) -> Result<(), FederationError> {
+    let host = crate::domain::authority(actor.as_str());
+    if crate::db::hosts::resume(&data.pool, &host).await? {
+        tracing::info!(%host, "an unavailable host was heard from: deliveries resume");
+    }
+    Ok(())
+}
+
 pub async fn shared(data: Data<Context>, incoming: Incoming) -> Response {
     receive(&data, incoming)
         .await
@@ -191,7 +200,11 @@ async fn receive(data: &Data<Context>, incoming: Incoming) -> Result<Response, F
     )
     .await;
     match (first, actor) {
-        (Ok(()), _) => Ok(StatusCode::ACCEPTED.into_response()),
+        (Ok(()), Some(actor)) => {
+            heard_from(data, &actor).await?;
+            Ok(StatusCode::ACCEPTED.into_response())
+        }
+        (Ok(()), None) => Ok(StatusCode::ACCEPTED.into_response()),
         (Err(FederationError::Apub(ApubError::ActivitySignatureInvalid)), Some(actor)) => {
             // Perhaps the key changed: fetch the actor again and verify once more.
             let id: ObjectId<RemoteActor> = actor.into();
@@ -201,6 +214,7 @@ async fn receive(data: &Data<Context>, incoming: Incoming) -> Result<Response, F
                 data,
             )
             .await?;
+            heard_from(data, id.inner()).await?;
             Ok(StatusCode::ACCEPTED.into_response())
         }
         (Err(e), _) => Err(e),

@@ -56,19 +56,6 @@ async fn listed_replies(data: &Data<Context>, replies: &IdOrObject<Collection>) 
     items
 }
 
-/// Whether a remote object is gone: its server answers `404` or `410` to a signed GET.
-async fn is_gone(data: &Data<Context>, url: &str) -> bool {
-    let request = data
-        .federation
-        .fetcher
-        .get(url)
-        .header("accept", "application/activity+json, application/ld+json");
-    match request.send().await {
-        Ok(response) => matches!(response.status().as_u16(), 404 | 410),
-        Err(_) => false,
-    }
-}
-
 /// What a thread refresh did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Refreshed {
@@ -93,7 +80,7 @@ pub async fn refresh_thread(
             continue;
         }
         budget -= 1;
-        if is_gone(data, &comment.ap_id).await {
+        if super::remote::is_gone(data, &comment.ap_id).await {
             let mut tx = data.pool.begin().await?;
             comments::mark_deleted(&mut *tx, comment.id, chrono::Utc::now()).await?;
             changes::announce(&mut *tx, &[Change::Review(review_id)]).await?;

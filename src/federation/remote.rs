@@ -10,6 +10,21 @@ pub const WEBFINGER_LIMIT: usize = 64 * 1024;
 /// The most we read of an inbox's answer to a delivery (only its start is kept, for the log).
 pub const DELIVERY_ANSWER_LIMIT: usize = 4 * 1024;
 
+/// Whether a remote object or actor is gone: its server answers `404` or `410` to a signed
+/// GET (anything else, a failure included, is not taken as gone).
+#[tracing::instrument(skip_all)]
+pub async fn is_gone(ctx: &super::Context, url: &str) -> bool {
+    let request = ctx
+        .federation
+        .fetcher
+        .get(url)
+        .header("accept", "application/activity+json, application/ld+json");
+    match request.send().await {
+        Ok(response) => matches!(response.status().as_u16(), 404 | 410),
+        Err(_) => false,
+    }
+}
+
 /// Why a remote body could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {

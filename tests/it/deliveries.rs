@@ -260,7 +260,7 @@ async fn failures_in_flight_together_count_once_and_a_backed_off_host_gets_one_t
         for job in &round {
             assert!(!job.trial);
             counted.push(
-                deliveries::host_failed(&pool, HOST, job.generation, base)
+                reviewpub::db::hosts::host_failed(&pool, HOST, job.generation, base)
                     .await
                     .expect("failed"),
             );
@@ -275,7 +275,7 @@ async fn failures_in_flight_together_count_once_and_a_backed_off_host_gets_one_t
         let round = of_host(&claim(10).await.expect("claim"));
         assert_eq!(round.len(), 4);
         for job in &round {
-            deliveries::host_failed(&pool, HOST, job.generation, base)
+            reviewpub::db::hosts::host_failed(&pool, HOST, job.generation, base)
                 .await
                 .expect("failed");
         }
@@ -306,7 +306,7 @@ async fn failures_in_flight_together_count_once_and_a_backed_off_host_gets_one_t
 
     // The trial fails: backed off twice as long.
     assert_eq!(
-        deliveries::host_failed(&pool, HOST, trial.generation, base)
+        reviewpub::db::hosts::host_failed(&pool, HOST, trial.generation, base)
             .await
             .expect("failed"),
         Some(4)
@@ -332,7 +332,7 @@ async fn failures_in_flight_together_count_once_and_a_backed_off_host_gets_one_t
         1
     );
     assert_eq!(
-        deliveries::host_failed(&pool, HOST, round[0].generation, base)
+        reviewpub::db::hosts::host_failed(&pool, HOST, round[0].generation, base)
             .await
             .expect("failed"),
         None

@@ -14,6 +14,7 @@ mod embedded;
 mod federation;
 mod feeds;
 mod fuzz_inbox;
+mod gone_followers;
 mod helpers;
 mod inbound;
 mod peer;

@@ -5,7 +5,8 @@ use activitypub_federation::config::Data;
 use activitypub_federation::traits::Activity;
 
 use crate::changes::{self, Change};
-use crate::db::{comments, federation as db};
+use crate::db::comments;
+use crate::federation::followers;
 use crate::federation::protocol::Delete;
 use crate::federation::{Context, FederationError};
 
@@ -24,7 +25,7 @@ impl Activity for Delete {
         if self.deletes_actor() {
             let mut tx = data.pool.begin().await?;
             let removed = comments::delete_by_author(&mut *tx, actor, now).await?;
-            db::remove_follower(&mut *tx, actor).await?;
+            followers::remove(&mut tx, actor, followers::Leaving::Gone).await?;
             changes::announce(&mut *tx, &[Change::Site]).await?;
             tx.commit().await?;
             tracing::info!(

@@ -4,10 +4,10 @@ use activitypub_federation::config::Data;
 use activitypub_federation::traits::Activity;
 
 use crate::changes::{self, Change};
-use crate::db::{deliveries, federation as db, reactions};
+use crate::db::{federation as db, reactions};
 use crate::domain::ReactionKind;
 use crate::federation::protocol::Undo;
-use crate::federation::replies;
+use crate::federation::{followers, replies};
 use crate::federation::{Context, FederationError};
 
 #[async_trait::async_trait]
@@ -41,11 +41,7 @@ impl Activity for Undo {
             .map(str::to_ascii_lowercase)
             .and_then(|kind| ReactionKind::parse(&kind).ok());
         if is_their_follow {
-            db::remove_follower(&mut *tx, actor).await?;
-            if let Some(f) = &follower {
-                deliveries::cancel_unfollowed(&mut *tx, &f.inbox).await?;
-            }
-            changes::announce(&mut *tx, &[Change::Followers]).await?;
+            followers::remove(&mut tx, actor, followers::Leaving::Unfollowed).await?;
             tracing::info!(follower = actor, "unfollowed");
         } else if let Some(kind) = reaction {
             let review = match self.undone_object() {

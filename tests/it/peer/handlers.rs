@@ -11,12 +11,17 @@ use serde_json::{json, Value};
 
 use super::{lock, Received, Shared};
 
-pub(super) async fn actor_doc(State(shared): State<Shared>) -> impl IntoResponse {
+pub(super) async fn actor_doc(State(shared): State<Shared>) -> axum::response::Response {
     let doc = lock(&shared.actor).clone();
+    if doc.is_null() {
+        // The account was deleted (`Peer::delete_account`).
+        return StatusCode::GONE.into_response();
+    }
     (
         [("content-type", "application/activity+json")],
         doc.to_string(),
     )
+        .into_response()
 }
 
 pub(super) async fn object(

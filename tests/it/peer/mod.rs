@@ -158,6 +158,11 @@ impl Peer {
     }
 
     /// Answers the next deliveries with these statuses.
+    /// Alice's account is deleted: her actor document answers `410 Gone` from now on.
+    pub fn delete_account(&self) {
+        *lock(&self.shared.actor) = serde_json::Value::Null;
+    }
+
     pub fn answer(&self, statuses: &[u16]) {
         lock(&self.shared.script).extend(statuses.iter().copied());
     }
