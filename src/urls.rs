@@ -45,6 +45,11 @@ impl Urls {
         format!("{}/followers", self.actor())
     }
 
+    /// The followers on the asking server only (FEP-8fcf).
+    pub fn followers_synchronization(&self) -> String {
+        format!("{}_synchronization", self.followers())
+    }
+
     pub fn following(&self) -> String {
         format!("{}/following", self.actor())
     }

@@ -213,6 +213,30 @@ pub async fn accept_follower(db: impl PgExecutor<'_>, id: Uuid) -> Result<(), Db
 
 /// Removes a follower; `false` when there was none.
 #[tracing::instrument(skip_all)]
+/// The accepted followers whose ids are on the server `prefix` (`scheme://host[:port]`), at
+/// most `limit`.
+#[tracing::instrument(skip_all, fields(limit))]
+pub async fn accepted_followers_on(
+    db: impl PgExecutor<'_>,
+    prefix: &str,
+    limit: i64,
+) -> Result<Vec<String>, DbError> {
+    let pattern = format!(
+        "{}/%",
+        prefix
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    Ok(sqlx::query_scalar(
+        "SELECT actor_id FROM followers WHERE status = 'accepted' AND actor_id LIKE $1 ORDER BY actor_id LIMIT $2",
+    )
+    .bind(pattern)
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
+
 /// The followers whose deliveries go to `inbox`, at most `limit`.
 #[tracing::instrument(skip_all, fields(limit))]
 pub async fn followers_at_inbox(

@@ -182,13 +182,19 @@ async fn attempt(state: &Context, job: &Claimed, body: Bytes) -> Outcome {
     }
     // `Host` and `Date` go in before signing so that they are signed: Fedify (and Mastodon)
     // require a signed `date`, and a signed `host` binds the request to this inbox.
-    let builder = fed
+    let mut builder = fed
         .http
         .post(inbox.as_str())
         .header(HOST, authority(inbox.as_str()))
         .header(DATE, http_date(Utc::now()))
         .header(CONTENT_TYPE, ACTIVITY_JSON)
         .header(ACCEPT, "application/activity+json, application/ld+json");
+    match super::follower_sync::header_for(state, &inbox).await {
+        Ok(Some(sync)) => builder = builder.header("Collection-Synchronization", sync),
+        Ok(None) => {}
+        // Without it the delivery still goes; the other server just cannot check.
+        Err(e) => tracing::warn!(error = %e, "no followers digest for this delivery"),
+    }
     let request = match fed.signer.sign(builder, body).await {
         Ok(request) => request,
         Err(e) => return Outcome::Retry(None, format!("signing failed: {e}"), None),

@@ -44,8 +44,7 @@ pub async fn remove(
     deliveries::cancel_for_inbox(&mut *conn, &follower.inbox, public_only, reason).await?;
     if why == Leaving::Gone && follower.personal_inbox != follower.inbox {
         // What was addressed to them alone (an `Accept`, an answer) goes to their own inbox.
-        deliveries::cancel_for_inbox(&mut *conn, &follower.personal_inbox, false, reason)
-            .await?;
+        deliveries::cancel_for_inbox(&mut *conn, &follower.personal_inbox, false, reason).await?;
     }
     changes::announce(&mut *conn, &[Change::Followers]).await?;
     Ok(Some(follower))

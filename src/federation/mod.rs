@@ -9,6 +9,7 @@ pub mod actors;
 pub mod delivery;
 pub mod discovery;
 pub mod documents;
+pub mod follower_sync;
 pub mod followers;
 pub mod inbound;
 pub mod inbox;
@@ -231,6 +232,8 @@ pub struct Federation {
     pub fetcher: reqwest_middleware::ClientWithMiddleware,
     /// Wakes the delivery workers when this process queues something.
     pub wake: Arc<Notify>,
+    /// The followers' digests by server, for deliveries' `Collection-Synchronization`.
+    pub follower_digests: follower_sync::Digests,
 }
 
 impl std::fmt::Debug for Federation {
@@ -337,6 +340,7 @@ impl Federation {
             fetcher,
             http,
             wake: Arc::new(Notify::new()),
+            follower_digests: follower_sync::digests(),
         })
     }
 }

@@ -31,6 +31,8 @@ pub mod paths {
     pub const OUTBOX: &str = "/users/{handle}/outbox";
     pub const FOLLOWERS: &str = "/users/{handle}/followers";
     pub const FOLLOWING: &str = "/users/{handle}/following";
+    /// Always signed, by its own handler (FEP-8fcf).
+    pub const FOLLOWERS_SYNC: &str = "/users/{handle}/followers_synchronization";
     pub const FEATURED: &str = "/users/{handle}/featured";
     pub const REPLIES: &str = "/reviews/{id}/replies";
     pub const LIKES: &str = "/reviews/{id}/likes";
@@ -84,6 +86,10 @@ pub fn router() -> Router<Context> {
         .route(paths::OUTBOX, get(outbox))
         .route(paths::FOLLOWERS, get(followers))
         .route(paths::FOLLOWING, get(following))
+        .route(
+            paths::FOLLOWERS_SYNC,
+            get(super::follower_sync::partial_followers),
+        )
         .route(paths::FEATURED, get(featured))
         .route("/actor", get(instance_actor))
         .route(paths::REPLIES, get(replies))

@@ -45,18 +45,20 @@ pub async fn secure_fetch(
         .unwrap_or("/")
         .to_string();
     let headers = request.headers().clone();
-    match verify_fetch(&data, &method, &path, &headers).await {
-        Ok(()) => next.run(request).await,
+    match verify_signed_get(&data, &method, &path, &headers).await {
+        Ok(_) => next.run(request).await,
         Err(e) => e.into_response(),
     }
 }
 
-async fn verify_fetch(
+/// Verifies a signed GET: the signer is not blocked and its key (fetched, and fetched again
+/// once if the signature fails, for rotated keys) signed the request. Returns the signer.
+pub async fn verify_signed_get(
     data: &activitypub_federation::config::Data<Context>,
     method: &axum::http::Method,
     path: &str,
     headers: &HeaderMap,
-) -> Result<(), FederationError> {
+) -> Result<url::Url, FederationError> {
     use activitypub_federation::fetch::object_id::ObjectId;
     use activitypub_federation::traits::Actor;
 
@@ -66,7 +68,7 @@ async fn verify_fetch(
     let signer = signatures::check_request(headers, chrono::Utc::now(), false)?.signer()?;
     super::refuse_blocked(data, &signer).await?;
     let domain = data.urls.domain();
-    let id: ObjectId<RemoteActor> = signer.into();
+    let id: ObjectId<RemoteActor> = signer.clone().into();
     let actor = id.dereference(data).await?;
     if signatures::verify(
         method,
@@ -78,7 +80,7 @@ async fn verify_fetch(
     )
     .is_ok()
     {
-        return Ok(());
+        return Ok(signer);
     }
     // The key may have been rotated: fetch the actor again once.
     let actor = id.dereference_forced(data).await?;
@@ -89,5 +91,6 @@ async fn verify_fetch(
         &domain,
         actor.public_key_pem(),
         false,
-    )
+    )?;
+    Ok(signer)
 }

@@ -13,6 +13,7 @@ mod deliveries;
 mod embedded;
 mod federation;
 mod feeds;
+mod follower_sync;
 mod fuzz_inbox;
 mod gone_followers;
 mod helpers;
