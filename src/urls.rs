@@ -127,9 +127,19 @@ impl Urls {
         self.base.join(&format!("/reviews/{slug}"))
     }
 
-    /// The review's permanent ActivityPub id: it never changes and is never reused.
+    /// The review's first ActivityPub id, and the base of its collections' addresses.
     pub fn review_id(&self, id: Uuid) -> String {
         self.base.join(&format!("/reviews/{id}"))
+    }
+
+    /// The review's ActivityPub id in its `revision`: the first is [`Self::review_id`]; each
+    /// time the review is withdrawn from the fediverse (and so tombstoned there), it comes
+    /// back under `/reviews/{id}/v{revision}`. No id is ever reused.
+    pub fn review_ap_id(&self, id: Uuid, revision: u32) -> String {
+        match revision {
+            0 => self.review_id(id),
+            n => self.base.join(&format!("/reviews/{id}/v{n}")),
+        }
     }
 
     pub fn category(&self, key: &str) -> String {

@@ -73,7 +73,7 @@ impl ReviewView {
             id: r.id,
             slug: r.slug.to_string(),
             url: urls.review(&r.slug),
-            ap_id: urls.review_id(r.id),
+            ap_id: urls.review_ap_id(r.id, r.ap_revision),
             title: r.title.clone(),
             body: r.body.clone(),
             body_html: r.body_html.clone(),

@@ -342,6 +342,35 @@ pub async fn set_federated(
     Ok(())
 }
 
+/// The review was withdrawn from the fediverse (a `Delete` of its current id went out): it is
+/// no longer there, and its next publication goes out under a new id. Returns the revision
+/// that id will have.
+#[tracing::instrument(skip_all, fields(review_id))]
+pub async fn retire_ap_id(
+    db: impl PgExecutor<'_>,
+    review_id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<i32, DbError> {
+    Ok(sqlx::query_scalar(
+        "UPDATE reviews SET federated = false, ap_revision = ap_revision + 1, ap_retired_at = $2 \
+         WHERE id = $1 RETURNING ap_revision",
+    )
+    .bind(review_id)
+    .bind(at)
+    .fetch_one(db)
+    .await?)
+}
+
+/// The review's current ActivityPub revision (see `Urls::review_ap_id`).
+pub async fn ap_revision(db: impl PgExecutor<'_>, review_id: Uuid) -> Result<u32, DbError> {
+    let revision: i32 = sqlx::query_scalar("SELECT ap_revision FROM reviews WHERE id = $1")
+        .bind(review_id)
+        .fetch_one(db)
+        .await?;
+    u32::try_from(revision)
+        .map_err(|e| DbError::Corrupt(format!("review {review_id}: ap_revision: {e}")))
+}
+
 /// Published reviews, for NodeInfo.
 pub async fn published_count(db: impl PgExecutor<'_>) -> Result<i64, DbError> {
     Ok(sqlx::query_scalar(

@@ -12,7 +12,7 @@ use crate::domain::{Film, Language, Rating, Review, ReviewDraft, ReviewStatus, S
 const COLUMNS: &str =
     "id, slug, title, body, body_html, summary, summary_html, summary_text, film, \
     rating_value, rating_best, spoiler_warning, categories, tags, language, author, status, \
-    publish_at, published_at, created_at, updated_at";
+    publish_at, published_at, created_at, updated_at, ap_revision, ap_retired_at";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -37,6 +37,8 @@ struct Row {
     published_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    ap_revision: i32,
+    ap_retired_at: Option<DateTime<Utc>>,
 }
 
 /// A stored review with the plain-text teaser kept beside it.
@@ -84,6 +86,9 @@ impl TryFrom<Row> for StoredReview {
                 published_at: row.published_at,
                 created_at: row.created_at,
                 updated_at: row.updated_at,
+                ap_revision: u32::try_from(row.ap_revision)
+                    .map_err(|e| corrupt("ap_revision", &e))?,
+                ap_retired_at: row.ap_retired_at,
             },
             summary_text: row.summary_text,
         })

@@ -144,7 +144,8 @@ pub async fn review_written(
             .await
         }
         (false, true) => {
-            let tombstone = documents::tombstone(&urls.review_id(review.id), now);
+            let id = urls.review_ap_id(review.id, review.ap_revision);
+            let tombstone = documents::tombstone(&id, now);
             to_followers(
                 conn,
                 urls,
@@ -154,7 +155,9 @@ pub async fn review_written(
                 now,
             )
             .await?;
-            db::set_federated(&mut *conn, review.id, false).await
+            // Servers keep the tombstone: a return goes out under a new id.
+            db::retire_ap_id(&mut *conn, review.id, now).await?;
+            Ok(())
         }
         (false, false) => Ok(()),
     }
@@ -171,7 +174,8 @@ pub async fn review_deleted(
     if !db::is_federated(&mut *conn, review_id).await? {
         return Ok(());
     }
-    let tombstone = documents::tombstone(&urls.review_id(review_id), now);
+    let revision = db::ap_revision(&mut *conn, review_id).await?;
+    let tombstone = documents::tombstone(&urls.review_ap_id(review_id, revision), now);
     to_followers(
         conn,
         urls,
@@ -190,7 +194,8 @@ pub async fn comment_document(
     urls: &Urls,
     comment: &CommentRow,
 ) -> Result<(documents::Note, Option<String>), DbError> {
-    let review_ap_id = urls.review_id(comment.review_id);
+    let revision = db::ap_revision(&mut *conn, comment.review_id).await?;
+    let review_ap_id = urls.review_ap_id(comment.review_id, revision);
     let parent = match comment.parent_id {
         Some(id) => comments::get(&mut *conn, id).await?,
         None => None,

@@ -67,7 +67,8 @@ pub async fn ours(data: &Data<Context>, url: &Url) -> Result<Option<Place>, Fede
         return Ok(None);
     };
     match path.split_once('/') {
-        Some(("reviews", key)) => match publishing::locate(&data.pool, key).await? {
+        // A review by id or page, or by one of its later ids (`{id}/v{n}`).
+        Some(("reviews", key)) => match publishing::locate(&data.pool, review_key(key)).await? {
             Located::Public(stored) => Ok(Some(Place {
                 review_id: stored.review.id,
                 parent_id: None,
@@ -84,6 +85,21 @@ pub async fn ours(data: &Data<Context>, url: &Url) -> Result<Option<Place>, Fede
             }))
         }
         _ => Ok(None),
+    }
+}
+
+/// The review's id or slug in the path after `/reviews/`: `{id}`, `{slug}` or `{id}/v{n}`.
+fn review_key(path: &str) -> &str {
+    match path.split_once('/') {
+        Some((id, revision))
+            if crate::domain::parse_id(id).is_some()
+                && revision
+                    .strip_prefix('v')
+                    .is_some_and(|n| n.parse::<u32>().is_ok()) =>
+        {
+            id
+        }
+        _ => path,
     }
 }
 

@@ -42,6 +42,8 @@ pub mod paths {
     pub const COMMENT_REPLIES: &str = "/comments/{id}/replies";
     /// Served by the web router: the review's page, or its `Article` to ActivityPub clients.
     pub const REVIEW: &str = "/reviews/{slug}";
+    /// A review's id after it came back to the fediverse (`v1`, `v2`, …).
+    pub const REVIEW_REVISION: &str = "/reviews/{id}/{revision}";
 }
 
 /// How a route's GETs are treated in secure mode.
@@ -66,7 +68,7 @@ pub fn signed_fetch(route: Option<&str>) -> SignedFetch {
             OUTBOX | FOLLOWERS | FOLLOWING | FEATURED | REPLIES | LIKES | SHARES | ACTIVITY
             | COMMENT_REPLIES,
         ) => SignedFetch::Always,
-        Some(COMMENT | REVIEW) => SignedFetch::ForActivityJson,
+        Some(COMMENT | REVIEW | REVIEW_REVISION) => SignedFetch::ForActivityJson,
         _ => SignedFetch::Never,
     }
 }
@@ -95,6 +97,7 @@ pub fn router() -> Router<Context> {
         .route(paths::REPLIES, get(replies))
         .route(paths::LIKES, get(likes))
         .route(paths::SHARES, get(shares))
+        .route(paths::REVIEW_REVISION, get(review_revision))
         .route(paths::ACTIVITY, get(activity))
         .route(paths::COMMENT, get(comment))
         .route(paths::COMMENT_REPLIES, get(comment_replies))
@@ -276,8 +279,17 @@ async fn featured(
     ))
 }
 
-/// A review's `Article` (by id or slug), or its `Tombstone` with `410 Gone`.
-pub async fn review_object(state: &Context, slug_or_id: &str) -> Result<Response, FederationError> {
+/// A review's `Article` (by slug, or by id and revision), or a `Tombstone` with `410 Gone`:
+/// for a deleted review, and for the ids a review had before it was withdrawn from the
+/// fediverse and published again (see `Urls::review_ap_id`). `revision` is `None` for the
+/// first id and for slugs (which serve the current `Article`).
+pub async fn review_object(
+    state: &Context,
+    slug_or_id: &str,
+    revision: Option<u32>,
+) -> Result<Response, FederationError> {
+    let by_id = crate::domain::parse_id(slug_or_id);
+    let asked = revision.unwrap_or(0);
     let mut located = publishing::locate(&state.pool, slug_or_id).await?;
     if let Located::Moved(current) = located {
         // Its document at its current slug (which is current: no second move to follow).
@@ -286,24 +298,72 @@ pub async fn review_object(state: &Context, slug_or_id: &str) -> Result<Response
             other => other,
         };
     }
+    let gone = |id: Uuid, at| {
+        let tombstone = Document::new(documents::tombstone(
+            &state.urls.review_ap_id(id, asked),
+            at,
+        ));
+        Ok(activity_json_with_status(StatusCode::GONE, &tombstone))
+    };
     match located {
         Located::Public(stored) => {
-            let engagement = comments::engagement(&state.pool, stored.review.id).await?;
-            let document =
-                Document::new(documents::article(&stored.review, &state.urls, engagement));
-            Ok(cacheable_on(
-                &[Change::Review(stored.review.id)],
-                activity_json(&document),
-            ))
+            let review = &stored.review;
+            match by_id {
+                // An id withdrawn before the current one.
+                Some(_) if asked < review.ap_revision => {
+                    gone(review.id, review.ap_retired_at.unwrap_or(review.updated_at))
+                }
+                Some(_) if asked > review.ap_revision => Err(FederationError::NotFound),
+                None if revision.is_some() => Err(FederationError::NotFound),
+                _ => {
+                    let engagement = comments::engagement(&state.pool, review.id).await?;
+                    let document =
+                        Document::new(documents::article(review, &state.urls, engagement));
+                    Ok(cacheable_on(
+                        &[Change::Review(review.id)],
+                        activity_json(&document),
+                    ))
+                }
+            }
         }
-        Located::Deleted(Some((id, deleted_at))) => {
-            let tombstone =
-                Document::new(documents::tombstone(&state.urls.review_id(id), deleted_at));
-            Ok(activity_json_with_status(StatusCode::GONE, &tombstone))
-        }
+        Located::Deleted(Some((id, deleted_at))) => gone(id, deleted_at),
         Located::Deleted(None) => Err(FederationError::Gone),
-        Located::Moved(_) | Located::Missing => Err(FederationError::NotFound),
+        Located::Moved(_) | Located::Missing => {
+            // Back to draft after it was on the fediverse: its ids there are gone.
+            let withdrawn = match by_id {
+                Some(id) => reviews::get(&state.pool, id)
+                    .await?
+                    .filter(|r| asked < r.review.ap_revision),
+                None => None,
+            };
+            match withdrawn {
+                Some(stored) => {
+                    let review = stored.review;
+                    gone(review.id, review.ap_retired_at.unwrap_or(review.updated_at))
+                }
+                None => Err(FederationError::NotFound),
+            }
+        }
     }
+}
+
+/// `/reviews/{id}/v{n}`: the review's id after it came back to the fediverse. A browser is
+/// sent to the review's page.
+async fn review_revision(
+    State(state): State<Context>,
+    Path((id, version)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, FederationError> {
+    let revision = version
+        .strip_prefix('v')
+        .and_then(|n| n.parse::<u32>().ok())
+        .filter(|n| *n > 0)
+        .ok_or(FederationError::NotFound)?;
+    if !wants_activity_json(&headers) {
+        let id = crate::domain::parse_id(&id).ok_or(FederationError::NotFound)?;
+        return Ok(Redirect::to(&state.urls.review_id(id)).into_response());
+    }
+    review_object(&state, &id, Some(revision)).await
 }
 
 /// The review's public review if it exists, else why not.

@@ -280,7 +280,7 @@ impl ReviewDetails {
         Self {
             lang: r.language.to_string(),
             title: r.title.clone(),
-            ap_id: urls.review_id(r.id),
+            ap_id: urls.review_ap_id(r.id, r.ap_revision),
             author: r.author.clone(),
             date: display_date(published_at),
             date_iso: published_at.to_rfc3339(),

@@ -87,6 +87,11 @@ pub struct Review {
     pub published_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// How many times it was withdrawn from the fediverse: its ActivityPub id is new after
+    /// each (see `Urls::review_ap_id`).
+    pub ap_revision: u32,
+    /// When its previous ActivityPub id was last withdrawn (what those ids' tombstones say).
+    pub ap_retired_at: Option<DateTime<Utc>>,
 }
 
 impl Review {

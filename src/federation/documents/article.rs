@@ -224,7 +224,7 @@ pub fn article(review: &Review, urls: &Urls, engagement: Engagement) -> Article 
         first: None,
     };
     Article {
-        id: urls.review_id(review.id),
+        id: urls.review_ap_id(review.id, review.ap_revision),
         kind: "Article",
         attributed_to: urls.actor(),
         name: review.title.clone(),

@@ -176,6 +176,44 @@ async fn snac_follows_receives_edits_deletions_and_unfollows() {
     })
     .await;
 
+    // Back to draft: snac drops its copy. Published again: it comes under a new id, which
+    // snac stores (a server that kept a tombstone for the first id would refuse that one).
+    app.api(Method::PATCH, &format!("/reviews/{id}"))
+        .json(&json!({"status": "draft"}))
+        .send()
+        .await
+        .expect("PATCH");
+    {
+        let snac = &snac;
+        let ap_id = ap_id.clone();
+        eventually("snac to drop the withdrawn Article", 30, move || {
+            snac.object(&ap_id).is_none().then_some(())
+        })
+        .await;
+    }
+    let again: Value = app
+        .api(Method::PATCH, &format!("/reviews/{id}"))
+        .json(&json!({"status": "published"}))
+        .send()
+        .await
+        .expect("PATCH")
+        .json()
+        .await
+        .expect("JSON");
+    let first_id = ap_id;
+    let ap_id = again["ap_id"].as_str().expect("ap_id").to_string();
+    assert_eq!(ap_id, format!("{first_id}/v1"));
+    {
+        let snac = &snac;
+        let ap_id = ap_id.clone();
+        let stored = eventually("the Article again in snac's store", 30, move || {
+            snac.object(&ap_id)
+        })
+        .await;
+        assert_eq!(stored["name"], "Heat (1995), revisited");
+        assert_eq!(stored["url"], review["url"]);
+    }
+
     // 4. Deleted: snac drops its copy.
     app.api(Method::DELETE, &format!("/reviews/{id}"))
         .send()
