@@ -17,6 +17,7 @@ mod fuzz_inbox;
 mod helpers;
 mod inbound;
 mod peer;
+mod preview;
 mod scheduling;
 mod secure_mode;
 mod security;
