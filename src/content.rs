@@ -8,7 +8,7 @@ use pulldown_cmark::{html, Event, Options, Parser, Tag, TagEnd};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
     pub html: String,
-    /// The teaser: the given summary, or the body's first paragraph.
+    /// The teaser: the given summary, or the body's first paragraph before any spoilers.
     pub summary_html: String,
     /// The teaser as plain text, for `<meta name="description">` and feeds.
     pub summary_text: String,
@@ -171,35 +171,78 @@ pub fn escape_html(text: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-/// Renders a body and its teaser.
-pub fn render(body: &str, summary: Option<&str>) -> Rendered {
+/// Renders a body and its teaser (see [`teaser_markdown`] for where it comes from). A review
+/// with a spoiler warning and no safe teaser gets none: its plain-text teaser is then the warning
+/// alone.
+pub fn render(body: &str, summary: Option<&str>, spoiler_warning: Option<&str>) -> Rendered {
     let html = markdown_to_html(body);
-    match summary {
-        Some(s) => Rendered {
+    let teaser = teaser_markdown(body, summary, spoiler_warning.is_some());
+    let text = plain_text(&teaser);
+    if text.is_empty() {
+        return Rendered {
             html,
-            summary_html: markdown_to_html(s),
-            summary_text: plain_text(s),
-        },
-        None => {
-            // A long first paragraph is cut to a teaser that reads well alone.
-            let first = first_paragraph_markdown(body);
-            let text = plain_text(&first);
-            if text.chars().count() <= TEASER_CHARS {
-                Rendered {
-                    html,
-                    summary_html: markdown_to_html(&first),
-                    summary_text: text,
-                }
-            } else {
-                let cut = truncate(&text, TEASER_CHARS);
-                Rendered {
-                    html,
-                    summary_html: format!("<p>{}</p>", escape_html(&cut)),
-                    summary_text: cut,
-                }
-            }
-        }
+            summary_html: String::new(),
+            summary_text: spoiler_warning
+                .map(|w| format!("Spoiler warning: {}", clean_line(w, limits::SUMMARY)))
+                .unwrap_or_default(),
+        };
     }
+    if summary.is_some() || text.chars().count() <= TEASER_CHARS {
+        return Rendered {
+            html,
+            summary_html: markdown_to_html(&teaser),
+            summary_text: text,
+        };
+    }
+    // A long first paragraph is cut to a teaser that reads well alone.
+    let cut = truncate(&text, TEASER_CHARS);
+    Rendered {
+        html,
+        summary_html: format!("<p>{}</p>", escape_html(&cut)),
+        summary_text: cut,
+    }
+}
+
+/// Where a critic marks the start of spoilers in a body: an HTML comment alone, as WordPress's
+/// `<!--more-->` (readers never see it). `<!-- spoiler -->` and any case are accepted too.
+pub const SPOILER_MARKER: &str = "<!-- spoilers -->";
+
+fn is_spoiler_marker(html: &str) -> bool {
+    html.trim()
+        .strip_prefix("<!--")
+        .and_then(|rest| rest.strip_suffix("-->"))
+        .is_some_and(|word| {
+            let word = word.trim();
+            word.eq_ignore_ascii_case("spoilers") || word.eq_ignore_ascii_case("spoiler")
+        })
+}
+
+/// The byte offset in `markdown` where the first spoiler marker starts (a marker shown as code
+/// is text, not a marker).
+pub fn spoiler_marker_at(markdown: &str) -> Option<usize> {
+    Parser::new_ext(markdown, options())
+        .into_offset_iter()
+        .find_map(|(event, range)| match event {
+            Event::Html(html) | Event::InlineHtml(html) if is_spoiler_marker(&html) => {
+                Some(range.start)
+            }
+            _ => None,
+        })
+}
+
+/// The Markdown of a review's teaser: the critic's `summary` when given; otherwise the body's
+/// first paragraph, read only from the text before the spoiler marker. With a spoiler warning
+/// and no marker, the warning stands before the whole body, so there is no automatic teaser.
+pub fn teaser_markdown(body: &str, summary: Option<&str>, has_warning: bool) -> String {
+    if let Some(summary) = summary {
+        return summary.to_string();
+    }
+    let safe = match spoiler_marker_at(body) {
+        Some(at) => body.get(..at).unwrap_or_default(),
+        None if has_warning => "",
+        None => body,
+    };
+    first_paragraph_markdown(safe)
 }
 
 /// The Markdown source of the first paragraph of `markdown`.
@@ -210,7 +253,7 @@ fn first_paragraph_markdown(markdown: &str) -> String {
             Event::Start(Tag::Paragraph) if start.is_none() => start = Some(range.start),
             Event::End(TagEnd::Paragraph) => {
                 if let Some(s) = start {
-                    return markdown[s..range.end].to_string();
+                    return markdown.get(s..range.end).unwrap_or_default().to_string();
                 }
             }
             _ => {}
@@ -268,18 +311,60 @@ mod tests {
 
     #[test]
     fn teaser_is_first_paragraph_unless_given() {
-        let r = render("First *para*.\n\nSecond.", None);
+        let r = render("First *para*.\n\nSecond.", None, None);
         assert_eq!(r.summary_html.trim(), "<p>First <em>para</em>.</p>");
         assert_eq!(r.summary_text, "First para.");
         assert!(r.html.contains("Second."));
-        let r = render("First.\n\nSecond.", Some("Short **take**."));
+        let r = render("First.\n\nSecond.", Some("Short **take**."), None);
         assert_eq!(r.summary_text, "Short take.");
         let long = format!("{} <b>", "word ".repeat(200));
-        let r = render(&long, None);
+        let r = render(&long, None, None);
         assert!(
             r.summary_text.chars().count() <= TEASER_CHARS + 1 && r.summary_text.ends_with('…')
         );
         assert!(!r.summary_html.contains("<b>"));
+    }
+
+    #[test]
+    fn the_teaser_never_comes_from_past_the_spoiler_marker() {
+        let body = "Safe *praise*.\n\n<!-- spoilers -->\n\nThey are clones.";
+        let r = render(body, None, Some("The premise."));
+        assert_eq!(r.summary_html.trim(), "<p>Safe <em>praise</em>.</p>");
+        assert!(
+            r.html.contains("They are clones.") && !r.html.contains("<!--"),
+            "{}",
+            r.html
+        );
+        // The marker before the first paragraph: no teaser, only the warning as text.
+        let r = render(
+            "<!-- Spoiler -->\n\nThey are clones.",
+            None,
+            Some("The premise."),
+        );
+        assert_eq!(r.summary_html, "");
+        assert_eq!(r.summary_text, "Spoiler warning: The premise.");
+        // Inside a paragraph: only the words before it.
+        let r = render("Good. <!--spoilers--> They are clones.", None, None);
+        assert_eq!(r.summary_text, "Good.");
+        // A warning and no marker: the warning stands before the whole body.
+        let r = render("They are clones.\n\nMore.", None, Some("The premise."));
+        assert_eq!(r.summary_html, "");
+        // No warning and no marker: the first paragraph, as before.
+        let r = render("They are clones.\n\nMore.", None, None);
+        assert_eq!(r.summary_text, "They are clones.");
+        // The critic's own summary is theirs to choose.
+        let r = render("<!-- spoilers -->\n\nClones.", Some("A *take*."), Some("w"));
+        assert_eq!(r.summary_text, "A take.");
+    }
+
+    #[test]
+    fn only_an_html_comment_saying_spoilers_is_a_marker() {
+        assert_eq!(spoiler_marker_at("A.\n\n<!-- spoilers -->\n\nB."), Some(4));
+        assert_eq!(spoiler_marker_at(SPOILER_MARKER), Some(0));
+        assert_eq!(spoiler_marker_at("`<!-- spoilers -->`"), None);
+        assert_eq!(spoiler_marker_at("    <!-- spoilers -->\n"), None);
+        assert_eq!(spoiler_marker_at("<!-- no spoilers here -->"), None);
+        assert_eq!(spoiler_marker_at("<!-- more -->"), None);
     }
 
     #[test]

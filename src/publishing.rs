@@ -54,7 +54,11 @@ fn prepare(
     let draft = input
         .parse(&defaults(site), now)
         .map_err(AppError::Validation)?;
-    let rendered = content::render(&draft.body, draft.summary.as_deref());
+    let rendered = content::render(
+        &draft.body,
+        draft.summary.as_deref(),
+        draft.spoiler_warning.as_deref(),
+    );
     let (status, publish_at, published_at) = publication(draft.status, before, now);
     Ok(Write {
         draft,

@@ -14,6 +14,7 @@ pub mod followers;
 pub mod inbound;
 pub mod inbox;
 pub mod negotiation;
+pub mod objects;
 pub mod outbox;
 pub mod protocol;
 pub mod refresh;

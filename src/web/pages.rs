@@ -176,7 +176,7 @@ pub async fn review(
     headers: axum::http::HeaderMap,
 ) -> Response {
     if crate::federation::negotiation::wants_activity_json(&headers) {
-        return crate::federation::routes::review_object(&state.context(), &slug, None)
+        return crate::federation::objects::review_object(&state.context(), &slug, None)
             .await
             .unwrap_or_else(IntoResponse::into_response);
     }

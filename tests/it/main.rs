@@ -19,6 +19,7 @@ mod gone_followers;
 mod helpers;
 mod inbound;
 mod peer;
+mod preview;
 mod republish;
 mod scheduling;
 mod secure_mode;

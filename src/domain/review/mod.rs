@@ -73,7 +73,8 @@ pub struct Review {
     pub body: String,
     pub body_html: String,
     pub summary: Option<String>,
-    /// The teaser shown in lists, feeds and (later) Mastodon: the summary or the first paragraph.
+    /// The teaser shown in lists, feeds and on Mastodon: the summary, or the first paragraph
+    /// before any spoilers (`content::teaser_markdown`).
     pub summary_html: String,
     pub film: Film,
     pub rating: Option<Rating>,

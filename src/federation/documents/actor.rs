@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::article::Image;
+use super::Image;
 use super::{context, timestamp};
 use crate::config::Settings;
 use crate::content::escape_html;

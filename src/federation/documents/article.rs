@@ -1,15 +1,16 @@
 //! A review as an `Article`: the text, the film (schema.org `Movie`) and the rating, the tags,
-//! the poster, and the collections of its replies, likes and shares.
+//! the poster, its preview (see [`super::preview`]), and the collections of its replies, likes and shares.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use super::collection::CountedCollection;
-use super::{timestamp, PUBLIC};
+use super::preview::{poster, preview, summary, Preview};
+use super::{timestamp, Image, Tag, PUBLIC};
 use crate::content::escape_html;
 use crate::db::comments::Engagement;
-use crate::domain::{Review, Term};
+use crate::domain::Review;
 use crate::urls::Urls;
 
 #[derive(Debug, Clone, Serialize)]
@@ -42,6 +43,10 @@ pub struct Article {
     pub review_rating: Option<Rating>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<Image>,
+    /// The poster again: Mastodon shows attachments (and then no link card), not `image`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachment: Vec<Image>,
+    pub preview: Preview,
 }
 
 /// What the author wrote, and in which format.
@@ -50,37 +55,6 @@ pub struct Article {
 pub struct Source {
     pub content: String,
     pub media_type: &'static str,
-}
-
-/// A `Hashtag` or a `Mention`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Tag {
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub name: String,
-    pub href: String,
-}
-
-impl Tag {
-    fn hashtag(term: &Term, href: String) -> Self {
-        Self {
-            kind: "Hashtag",
-            name: format!("#{}", term.hashtag()),
-            href,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Image {
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub url: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub media_type: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
 }
 
 /// GoToSocial's (and Mastodon's, for quotes) `interactionPolicy`: anyone may quote.
@@ -130,26 +104,6 @@ pub struct Rating {
     pub worst_rating: u8,
 }
 
-/// The plain-text line Mastodon users read first: stars, film, year, director.
-fn rating_line(review: &Review) -> Option<String> {
-    let film = &review.film;
-    let mut line = String::new();
-    if let Some(rating) = review.rating {
-        line.push_str(&format!("{} ({}) ", rating.stars(), rating.text()));
-    }
-    if !review.title.contains(&film.title) || review.rating.is_some() {
-        line.push_str(&film.title);
-        if let Some(year) = film.year {
-            line.push_str(&format!(" ({year})"));
-        }
-    }
-    if !film.directors.is_empty() {
-        line.push_str(&format!(", directed by {}", film.directors.join(" and ")));
-    }
-    let line = line.trim().trim_start_matches(", ").to_string();
-    (!line.is_empty()).then_some(line)
-}
-
 fn movie(review: &Review) -> Movie {
     let film = &review.film;
     Movie {
@@ -173,14 +127,6 @@ fn movie(review: &Review) -> Movie {
 /// A review as an `Article`, to be served (with `@context`, see [`super::Document`]) or
 /// embedded in an activity.
 pub fn article(review: &Review, urls: &Urls, engagement: Engagement) -> Article {
-    let mut summary = String::new();
-    if let Some(line) = rating_line(review) {
-        summary.push_str(&format!("<p>{}</p>", escape_html(&line)));
-    }
-    if let Some(warning) = &review.spoiler_warning {
-        summary.push_str(&format!("<p>Spoiler warning: {}</p>", escape_html(warning)));
-    }
-    summary.push_str(&review.summary_html);
     let mut content = String::new();
     if let Some(warning) = &review.spoiler_warning {
         content.push_str(&format!(
@@ -189,7 +135,7 @@ pub fn article(review: &Review, urls: &Urls, engagement: Engagement) -> Article 
         ));
     }
     content.push_str(&review.body_html);
-    let tag = review
+    let tag: Vec<Tag> = review
         .categories
         .iter()
         .map(|t| Tag::hashtag(t, urls.category(&t.key)))
@@ -203,18 +149,6 @@ pub fn article(review: &Review, urls: &Urls, engagement: Engagement) -> Article 
     let published = review.date();
     let updated =
         review.updated_at > published.max(review.created_at) + chrono::Duration::seconds(1);
-    let image = review.film.poster_url.as_ref().map(|url| Image {
-        kind: "Image",
-        url: url.to_string(),
-        media_type: None,
-        name: Some(
-            review
-                .film
-                .poster_alt
-                .clone()
-                .unwrap_or_else(|| format!("Poster of {}", review.film.title)),
-        ),
-    });
     let replies = urls.replies(review.id);
     let counted = |id: String, kind, total| CountedCollection {
         context: None,
@@ -223,12 +157,23 @@ pub fn article(review: &Review, urls: &Urls, engagement: Engagement) -> Article 
         total_items: Some(total),
         first: None,
     };
+    let published = timestamp(published);
+    let updated = updated.then(|| timestamp(review.updated_at));
+    let url = urls.review(&review.slug);
+    let preview = preview(
+        review,
+        &tag,
+        urls.actor(),
+        &url,
+        (published.clone(), updated.clone()),
+    );
+    let image = poster(review);
     Article {
         id: urls.review_ap_id(review.id, review.ap_revision),
         kind: "Article",
         attributed_to: urls.actor(),
         name: review.title.clone(),
-        summary,
+        summary: summary(review, &tag, true),
         content_map: BTreeMap::from([(review.language.as_str().to_string(), content.clone())]),
         content,
         media_type: "text/html",
@@ -236,9 +181,9 @@ pub fn article(review: &Review, urls: &Urls, engagement: Engagement) -> Article 
             content: review.body.clone(),
             media_type: "text/markdown",
         },
-        url: urls.review(&review.slug),
-        published: timestamp(published),
-        updated: updated.then(|| timestamp(review.updated_at)),
+        url,
+        published,
+        updated,
         to: vec![PUBLIC.to_string()],
         cc: vec![urls.followers()],
         tag,
@@ -261,6 +206,8 @@ pub fn article(review: &Review, urls: &Urls, engagement: Engagement) -> Article 
             best_rating: r.best(),
             worst_rating: 0,
         }),
+        attachment: image.iter().cloned().collect(),
         image,
+        preview,
     }
 }

@@ -8,6 +8,7 @@ mod article;
 mod collection;
 mod discovery;
 mod note;
+mod preview;
 
 pub use activity::{follow_answer, review_activity, Activity, ActivityKind, Object};
 pub use actor::{blog_actor, instance_actor, Actor};
@@ -18,12 +19,14 @@ pub use collection::{
 };
 pub use discovery::{blog_jrd, instance_jrd, nodeinfo, nodeinfo_links, Jrd, NodeInfo};
 pub use note::{comment_note, comment_tombstone, tombstone, Mention, Note, Tombstone};
+pub use preview::{Preview, SUMMARY_CHARS};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use crate::domain::Term;
 use crate::urls::Urls;
 
 /// The public collection (one home: the protocol types).
@@ -84,6 +87,38 @@ pub fn with_fields<const N: usize>(object: Value, fields: [(&str, Option<Value>)
         }
     }
     Value::Object(map)
+}
+
+/// A `Hashtag` or a `Mention`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tag {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub name: String,
+    pub href: String,
+}
+
+impl Tag {
+    pub fn hashtag(term: &Term, href: String) -> Self {
+        Self {
+            kind: "Hashtag",
+            name: format!("#{}", term.hashtag()),
+            href,
+        }
+    }
+}
+
+/// An `Image` (a poster, an avatar): `name` is its alt text.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Image {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// An object served on its own: with `@context` (an `Article`, a `Note`, a `Tombstone`).

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::article::Tag;
 use super::collection::CountedCollection;
+use super::Tag;
 use super::{timestamp, PUBLIC};
 use crate::content::escape_html;
 use crate::db::comments::CommentRow;

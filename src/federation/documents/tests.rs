@@ -98,3 +98,138 @@ fn collections_name_their_pages_only_when_there_is_something_on_them() {
     assert!(single.get("next").is_none() && single.get("prev").is_none());
     assert_eq!(single["@context"], AS_CONTEXT);
 }
+
+mod previews {
+    use super::*;
+    use crate::content::{html_to_text, markdown_to_html};
+    use crate::db::comments::Engagement;
+    use crate::domain::review::{Film, ReviewStatus};
+    use crate::domain::{Language, Rating, Review, Slug, Term, WebUrl};
+
+    fn review(teaser: &str, warning: Option<&str>) -> Review {
+        let now = Utc::now();
+        Review {
+            id: Uuid::now_v7(),
+            slug: Slug::parse("a-film").expect("slug"),
+            title: "A Film (1999)".into(),
+            body: format!("{teaser}\n\nThe butler did it."),
+            body_html: markdown_to_html(&format!("{teaser}\n\nThe butler did it.")),
+            summary: None,
+            summary_html: markdown_to_html(teaser),
+            film: Film {
+                title: "A Film".into(),
+                year: Some(1999),
+                directors: vec!["Jane Doe".into()],
+                poster_url: Some(WebUrl::parse("https://img.example/p.PNG?size=2").expect("url")),
+                ..Default::default()
+            },
+            rating: Rating::new(3.5, 5).ok(),
+            categories: vec![Term::parse("Drama").expect("term")],
+            tags: vec![Term::parse("butlers").expect("term")],
+            spoiler_warning: warning.map(Into::into),
+            language: Language::parse("en").expect("language"),
+            author: "Critic".into(),
+            status: ReviewStatus::Published,
+            publish_at: None,
+            published_at: Some(now),
+            created_at: now,
+            updated_at: now,
+            ap_revision: 0,
+            ap_retired_at: None,
+        }
+    }
+
+    fn engagement() -> Engagement {
+        Engagement {
+            replies: 0,
+            likes: 0,
+            shares: 0,
+        }
+    }
+
+    fn article_json(review: &Review) -> Value {
+        serde_json::to_value(article(review, &urls(), engagement())).expect("serializes")
+    }
+
+    #[test]
+    fn the_summary_reads_alone_with_linked_hashtags_and_the_poster_is_attached() {
+        let r = review("A *fine* film.", Some("The ending."));
+        let a = article_json(&r);
+        let urls = urls();
+        let drama = urls.category("drama");
+        assert_eq!(
+            a["summary"],
+            format!(
+                "<p>★★★½☆ (3.5 out of 5) A Film (1999), directed by Jane Doe</p>\
+                 <p>Spoiler warning: The ending.</p><p>A <em>fine</em> film.</p>\
+                 <p><a href=\"{drama}\" class=\"mention hashtag\" rel=\"tag\">#<span>Drama</span></a> \
+                 <a href=\"{}\" class=\"mention hashtag\" rel=\"tag\">#<span>Butlers</span></a></p>",
+                urls.tag("butlers")
+            )
+        );
+        assert_eq!(a["tag"][0]["href"], drama);
+        let poster = json!({"type": "Image", "url": "https://img.example/p.PNG?size=2",
+            "mediaType": "image/png", "name": "Poster of A Film"});
+        assert_eq!(a["image"], poster);
+        assert_eq!(a["attachment"], json!([poster]));
+        assert_eq!(a["sensitive"], true);
+    }
+
+    #[test]
+    fn the_summary_stays_within_its_limit_whatever_the_review_holds() {
+        let mut r = review(&"Long praise. ".repeat(150), Some(&"w".repeat(500)));
+        r.film.directors = (0..100).map(|i| format!("Director {i}")).collect();
+        r.tags = (0..30)
+            .map(|i| Term::parse(&format!("tag {i}")).expect("term"))
+            .collect();
+        let a = article_json(&r);
+        let text = html_to_text(a["summary"].as_str().expect("summary"));
+        assert!(text.chars().count() <= SUMMARY_CHARS, "{text}");
+        assert!(
+            text.starts_with("★★★½☆") && text.contains("Long praise."),
+            "{text}"
+        );
+        assert!(text.contains("#Drama") && text.contains("#Tag0"), "{text}");
+        assert_eq!(a["tag"].as_array().map(Vec::len), Some(31));
+    }
+
+    #[test]
+    fn the_preview_is_a_note_with_the_warning_as_its_content_warning() {
+        let r = review("A *fine* film.", Some("The ending."));
+        let a = article_json(&r);
+        let p = &a["preview"];
+        assert_eq!(p["type"], "Note");
+        assert_eq!(p["attributedTo"], a["attributedTo"]);
+        assert_eq!(p["summary"], "The ending.");
+        assert_eq!(p["sensitive"], true);
+        assert_eq!(p["attachment"], a["attachment"]);
+        assert_eq!(p["tag"], a["tag"]);
+        assert_eq!(p["url"], a["url"]);
+        assert_eq!(p["published"], a["published"]);
+        let content = p["content"].as_str().expect("content");
+        let url = a["url"].as_str().expect("url");
+        assert!(content.starts_with("<p><strong>A Film (1999)</strong></p><p>★★★½☆"));
+        assert!(content.ends_with(&format!("<p><a href=\"{url}\">{url}</a></p>")));
+        assert!(
+            content.contains("<p>A <em>fine</em> film.</p>"),
+            "{content}"
+        );
+        assert!(
+            !content.contains("Spoiler warning"),
+            "the warning is the CW: {content}"
+        );
+        assert!(!content.contains("butler did it"), "{content}");
+
+        let mut plain = review("A fine film.", None);
+        plain.film.poster_url = Some(WebUrl::parse("https://img.example/poster").expect("url"));
+        plain.film.poster_alt = Some("A house".into());
+        let a = article_json(&plain);
+        assert!(a["preview"].get("summary").is_none());
+        assert_eq!(a["preview"]["sensitive"], false);
+        assert_eq!(a["sensitive"], false);
+        assert_eq!(
+            a["attachment"],
+            json!([{"type": "Image", "url": "https://img.example/poster", "name": "A house"}])
+        );
+    }
+}

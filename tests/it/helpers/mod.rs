@@ -66,7 +66,7 @@ pub fn test_key(slot: usize) -> reviewpub::db::federation::KeyRow {
 pub fn sample_review(title: &str) -> Value {
     json!({
         "title": title,
-        "body": "The first paragraph, which becomes the teaser.\n\nA second paragraph with *emphasis*.",
+        "body": "The first paragraph, which becomes the teaser.\n\n<!-- spoilers -->\n\nA second paragraph with *emphasis*.",
         "film": {
             "title": "Never Let Me Go",
             "year": 2010,
