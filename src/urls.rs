@@ -79,6 +79,11 @@ impl Urls {
         format!("{}/replies", self.review_id(id))
     }
 
+    /// The review's whole conversation, as a collection (FEP-7888 `context`).
+    pub fn context(&self, id: Uuid) -> String {
+        format!("{}/context", self.review_id(id))
+    }
+
     pub fn likes(&self, id: Uuid) -> String {
         format!("{}/likes", self.review_id(id))
     }

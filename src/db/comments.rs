@@ -438,33 +438,6 @@ pub async fn author_is_approved(db: impl PgExecutor<'_>, actor: &str) -> Result<
     .await?)
 }
 
-/// Public, published, not deleted replies to a review (`parent` = None) or to a comment.
-pub async fn public_replies(
-    db: impl PgExecutor<'_>,
-    review_id: Uuid,
-    parent: Option<Uuid>,
-) -> Result<Vec<String>, DbError> {
-    Ok(sqlx::query_scalar(concat!(
-        "SELECT ap_id FROM comments c WHERE review_id = $1 AND parent_id IS NOT DISTINCT FROM $2 \
-         AND visibility = 'public' AND status = 'published' AND deleted_at IS NULL AND ",
-        not_blocked!("c.author_actor"),
-        " ORDER BY published_at, id"
-    ))
-    .bind(review_id)
-    .bind(parent)
-    .fetch_all(db)
-    .await?)
-}
-
-pub async fn count_public(db: impl PgExecutor<'_>, review_id: Uuid) -> Result<i64, DbError> {
-    Ok(sqlx::query_scalar(
-        "SELECT count(*) FROM comments WHERE review_id = $1 AND visibility = 'public' AND status = 'published' AND deleted_at IS NULL",
-    )
-    .bind(review_id)
-    .fetch_one(db)
-    .await?)
-}
-
 /// Public comments, likes and boosts of a review.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct Engagement {
@@ -484,6 +457,9 @@ pub async fn engagement(db: impl PgExecutor<'_>, review_id: Uuid) -> Result<Enga
     .fetch_one(db)
     .await?)
 }
+
+mod conversation;
+pub use conversation::{conversation_page, public_replies_page};
 
 #[cfg(test)]
 #[allow(

@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
-use super::documents::{self, Document};
+use super::documents::{self, Document, PAGE_SIZE};
 use super::negotiation::{activity_json, activity_json_with_status, wants_activity_json};
 use super::routes::{cacheable_on, PageQuery};
 use super::Context;
@@ -54,9 +54,10 @@ pub async fn review_object(
                 Some(_) if asked > review.ap_revision => Err(FederationError::NotFound),
                 None if revision.is_some() => Err(FederationError::NotFound),
                 _ => {
-                    let engagement = comments::engagement(&state.pool, review.id).await?;
-                    let document =
-                        Document::new(documents::article(review, &state.urls, engagement));
+                    let mut conn = state.pool.acquire().await?;
+                    let article =
+                        super::outbox::article_document(&mut conn, &state.urls, review).await?;
+                    let document = Document::new(article);
                     Ok(cacheable_on(
                         &[Change::Review(review.id)],
                         activity_json(&document),
@@ -124,7 +125,7 @@ pub(super) async fn replies(
     replies_collection(&state, &state.urls.replies(id), id, None, q.page()?).await
 }
 
-/// A collection of reply ids; items on `?page=1` (they are few: one page holds them all).
+/// A collection of reply ids, its first page embedded; `?page=N` pages of [`PAGE_SIZE`].
 async fn replies_collection(
     state: &Context,
     collection_id: &str,
@@ -132,19 +133,61 @@ async fn replies_collection(
     parent: Option<Uuid>,
     page: Option<i64>,
 ) -> Result<Response, FederationError> {
-    let items = comments::public_replies(&state.pool, review, parent).await?;
-    let total = i64::try_from(items.len()).unwrap_or(i64::MAX);
-    match page {
-        None => {
-            let c = documents::single_page_collection(collection_id, total);
-            Ok(cacheable_on(&[Change::Review(review)], activity_json(&c)))
-        }
-        Some(1) => {
-            let p = documents::single_page(collection_id, items);
-            Ok(cacheable_on(&[Change::Review(review)], activity_json(&p)))
-        }
-        Some(_) => Err(FederationError::NotFound),
+    let page_number = page.unwrap_or(1);
+    let (ids, total) = comments::public_replies_page(
+        &state.pool,
+        review,
+        parent,
+        PAGE_SIZE,
+        (page_number - 1) * PAGE_SIZE,
+    )
+    .await?;
+    paged(collection_id, review, page, ids, total)
+}
+
+/// A collection's answer: the collection with its first page, or page `page`.
+fn paged(
+    collection_id: &str,
+    review: Uuid,
+    page: Option<i64>,
+    ids: Vec<String>,
+    total: i64,
+) -> Result<Response, FederationError> {
+    let response = match page {
+        None => activity_json(
+            &documents::paged_collection(collection_id, documents::FirstPage { ids, total })
+                .served(),
+        ),
+        Some(n) if n > documents::last_page(total) => return Err(FederationError::NotFound),
+        Some(n) => activity_json(&documents::collection_page(collection_id, n, total, ids)),
+    };
+    Ok(cacheable_on(&[Change::Review(review)], response))
+}
+
+/// `/reviews/{id}/context`: the whole public conversation (FEP-7888), the review first, then
+/// every approved public comment at any depth, oldest first.
+pub(super) async fn context(
+    State(state): State<Context>,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, FederationError> {
+    let id = public_review(&state, &id).await?;
+    let page = q.page()?;
+    let page_number = page.unwrap_or(1);
+    // The review takes the first place of page 1.
+    let offset = ((page_number - 1) * PAGE_SIZE - 1).max(0);
+    let limit = if page_number == 1 {
+        PAGE_SIZE - 1
+    } else {
+        PAGE_SIZE
+    };
+    let (mut ids, comments_total) =
+        comments::conversation_page(&state.pool, id, limit, offset).await?;
+    if page_number == 1 {
+        let revision = crate::db::federation::ap_revision(&state.pool, id).await?;
+        ids.insert(0, state.urls.review_ap_id(id, revision));
     }
+    paged(&state.urls.context(id), id, page, ids, comments_total + 1)
 }
 
 /// A count-only collection of a review's likes or boosts.

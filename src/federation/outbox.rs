@@ -118,27 +118,28 @@ pub async fn review_written(
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
     let federated = db::is_federated(&mut *conn, review.id).await?;
-    let engagement = comments::engagement(&mut *conn, review.id).await?;
     match (review.is_public(), federated) {
         (true, false) => {
+            let article = article_document(conn, urls, review).await?;
             to_followers(
                 conn,
                 urls,
                 ActivityKind::Create,
                 review.id,
-                Object::Article(Box::new(documents::article(review, urls, engagement))),
+                Object::Article(Box::new(article)),
                 now,
             )
             .await?;
             db::set_federated(&mut *conn, review.id, true).await
         }
         (true, true) => {
+            let article = article_document(conn, urls, review).await?;
             to_followers(
                 conn,
                 urls,
                 ActivityKind::Update,
                 review.id,
-                Object::Article(Box::new(documents::article(review, urls, engagement))),
+                Object::Article(Box::new(article)),
                 now,
             )
             .await
@@ -224,8 +225,32 @@ pub async fn comment_document(
                 profile,
             }),
         urls,
+        first_replies(&mut *conn, comment.review_id, Some(comment.id)).await?,
     );
     Ok((note, mention.map(|(actor, _, _)| actor)))
+}
+
+/// The first page of the public answers to a review (`parent` `None`) or to one of its
+/// comments, as a post's `replies` embeds it.
+pub async fn first_replies(
+    db: impl sqlx::PgExecutor<'_>,
+    review_id: Uuid,
+    parent: Option<Uuid>,
+) -> Result<documents::FirstPage, DbError> {
+    let (ids, total) =
+        comments::public_replies_page(db, review_id, parent, documents::PAGE_SIZE, 0).await?;
+    Ok(documents::FirstPage { ids, total })
+}
+
+/// A review's `Article`, with its counts and the first page of its answers.
+pub async fn article_document(
+    conn: &mut PgConnection,
+    urls: &Urls,
+    review: &Review,
+) -> Result<documents::Article, DbError> {
+    let engagement = comments::engagement(&mut *conn, review.id).await?;
+    let replies = first_replies(&mut *conn, review.id, None).await?;
+    Ok(documents::article(review, urls, engagement, replies))
 }
 
 /// After the critic wrote, edited or deleted a comment: `Create`, `Update` or `Delete` of the

@@ -13,10 +13,10 @@ use tower_http::limit::RequestBodyLimitLayer;
 use super::documents::{self, ActivityKind, Object, PAGE_SIZE};
 use super::negotiation::{activity_json, wants_activity_json};
 use super::Context;
-use super::{discovery, inbox, objects, FederationError};
+use super::{discovery, inbox, objects, outbox, FederationError};
 use crate::changes::{cacheable, Change};
 use crate::db::reviews;
-use crate::db::{comments, deliveries, federation as db};
+use crate::db::{deliveries, federation as db};
 use crate::domain::FollowerStatus;
 
 /// Mastodon accepts inbox bodies up to 1 MiB.
@@ -36,6 +36,7 @@ pub mod paths {
     pub const REPLIES: &str = "/reviews/{id}/replies";
     pub const LIKES: &str = "/reviews/{id}/likes";
     pub const SHARES: &str = "/reviews/{id}/shares";
+    pub const CONTEXT: &str = "/reviews/{id}/context";
     pub const ACTIVITY: &str = "/activities/{id}";
     pub const COMMENT: &str = "/comments/{id}";
     pub const COMMENT_REPLIES: &str = "/comments/{id}/replies";
@@ -64,8 +65,8 @@ pub fn signed_fetch(route: Option<&str>) -> SignedFetch {
     use paths::*;
     match route {
         Some(
-            OUTBOX | FOLLOWERS | FOLLOWING | FEATURED | REPLIES | LIKES | SHARES | ACTIVITY
-            | COMMENT_REPLIES,
+            OUTBOX | FOLLOWERS | FOLLOWING | FEATURED | REPLIES | LIKES | SHARES | CONTEXT
+            | ACTIVITY | COMMENT_REPLIES,
         ) => SignedFetch::Always,
         Some(COMMENT | REVIEW | REVIEW_REVISION) => SignedFetch::ForActivityJson,
         _ => SignedFetch::Never,
@@ -96,6 +97,7 @@ pub fn router() -> Router<Context> {
         .route(paths::REPLIES, get(objects::replies))
         .route(paths::LIKES, get(objects::likes))
         .route(paths::SHARES, get(objects::shares))
+        .route(paths::CONTEXT, get(objects::context))
         .route(paths::REVIEW_REVISION, get(objects::review_revision))
         .route(paths::ACTIVITY, get(objects::activity))
         .route(paths::COMMENT, get(objects::comment))
@@ -185,11 +187,8 @@ async fn outbox(
     let mut items = Vec::with_capacity(rows.len());
     for (activity_id, review_id, sent_at) in rows {
         if let Some(stored) = reviews::get(&state.pool, review_id).await? {
-            let article = documents::article(
-                &stored.review,
-                &state.urls,
-                comments::engagement(&state.pool, review_id).await?,
-            );
+            let mut conn = state.pool.acquire().await?;
+            let article = outbox::article_document(&mut conn, &state.urls, &stored.review).await?;
             let create = documents::review_activity(
                 ActivityKind::Create,
                 &activity_id,
@@ -264,11 +263,8 @@ async fn featured(
     let mut items = Vec::new();
     for id in db::featured(&state.pool).await? {
         if let Some(stored) = reviews::get(&state.pool, id).await? {
-            items.push(documents::article(
-                &stored.review,
-                &state.urls,
-                comments::engagement(&state.pool, id).await?,
-            ));
+            let mut conn = state.pool.acquire().await?;
+            items.push(outbox::article_document(&mut conn, &state.urls, &stored.review).await?);
         }
     }
     let collection = documents::inline_collection(&state.urls.featured(), items);

@@ -9,6 +9,7 @@ mod api;
 mod cache;
 mod cli;
 mod comments;
+mod conversation;
 mod deliveries;
 mod embedded;
 mod federation;

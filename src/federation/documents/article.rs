@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::collection::CountedCollection;
+use super::collection::{paged_collection, CountedCollection, FirstPage, PagedCollection};
 use super::preview::{poster, preview, summary, Preview};
 use super::{timestamp, Image, Tag, PUBLIC};
 use crate::content::escape_html;
@@ -34,7 +34,10 @@ pub struct Article {
     pub cc: Vec<String>,
     pub tag: Vec<Tag>,
     pub sensitive: bool,
-    pub replies: CountedCollection,
+    /// The whole conversation (FEP-7888).
+    pub context: String,
+    /// The direct answers, their first page embedded.
+    pub replies: PagedCollection,
     pub likes: CountedCollection,
     pub shares: CountedCollection,
     pub interaction_policy: InteractionPolicy,
@@ -126,7 +129,13 @@ fn movie(review: &Review) -> Movie {
 
 /// A review as an `Article`, to be served (with `@context`, see [`super::Document`]) or
 /// embedded in an activity.
-pub fn article(review: &Review, urls: &Urls, engagement: Engagement) -> Article {
+/// `replies` is the first page of its direct answers.
+pub fn article(
+    review: &Review,
+    urls: &Urls,
+    engagement: Engagement,
+    replies: FirstPage,
+) -> Article {
     let mut content = String::new();
     if let Some(warning) = &review.spoiler_warning {
         content.push_str(&format!(
@@ -149,7 +158,6 @@ pub fn article(review: &Review, urls: &Urls, engagement: Engagement) -> Article 
     let published = review.date();
     let updated =
         review.updated_at > published.max(review.created_at) + chrono::Duration::seconds(1);
-    let replies = urls.replies(review.id);
     let counted = |id: String, kind, total| CountedCollection {
         context: None,
         id,
@@ -188,10 +196,8 @@ pub fn article(review: &Review, urls: &Urls, engagement: Engagement) -> Article 
         cc: vec![urls.followers()],
         tag,
         sensitive: review.spoiler_warning.is_some(),
-        replies: CountedCollection {
-            first: Some(format!("{replies}?page=1")),
-            ..counted(replies, "OrderedCollection", engagement.replies)
-        },
+        context: urls.context(review.id),
+        replies: paged_collection(&urls.replies(review.id), replies),
         likes: counted(urls.likes(review.id), "Collection", engagement.likes),
         shares: counted(urls.shares(review.id), "Collection", engagement.shares),
         interaction_policy: InteractionPolicy {

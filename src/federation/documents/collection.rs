@@ -49,14 +49,6 @@ pub fn collection(id: &str, total: i64, paged: bool) -> OrderedCollection<String
     }
 }
 
-/// A collection whose items are all on its first page (a post's replies: few).
-pub fn single_page_collection(id: &str, total: i64) -> OrderedCollection<String> {
-    OrderedCollection {
-        first: Some(page_url(id, 1)),
-        ..collection(id, total, false)
-    }
-}
-
 /// A collection with its items inline (the featured reviews).
 pub fn inline_collection<I>(id: &str, items: Vec<I>) -> OrderedCollection<I> {
     OrderedCollection {
@@ -74,8 +66,8 @@ pub fn inline_collection<I>(id: &str, items: Vec<I>) -> OrderedCollection<I> {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderedCollectionPage<I> {
-    #[serde(rename = "@context")]
-    pub context: serde_json::Value,
+    #[serde(rename = "@context", skip_serializing_if = "Option::is_none")]
+    pub context: Option<serde_json::Value>,
     pub id: String,
     #[serde(rename = "type")]
     pub kind: &'static str,
@@ -96,7 +88,7 @@ pub fn collection_page<I>(
     items: Vec<I>,
 ) -> OrderedCollectionPage<I> {
     OrderedCollectionPage {
-        context: context(),
+        context: Some(context()),
         id: page_url(id, page),
         kind: "OrderedCollectionPage",
         part_of: id.to_string(),
@@ -107,14 +99,51 @@ pub fn collection_page<I>(
     }
 }
 
-/// The only page of a single-page collection.
-pub fn single_page(id: &str, items: Vec<String>) -> OrderedCollectionPage<String> {
-    let total = i64::try_from(items.len()).unwrap_or(i64::MAX);
-    OrderedCollectionPage {
-        context: AS_CONTEXT.into(),
-        prev: None,
-        next: None,
-        ..collection_page(id, 1, total, items)
+/// A post's `replies`, or a thread's `context` (FEP-7888): an `OrderedCollection` with its
+/// first page embedded, as Mastodon wants it (it fetches the collection again on every
+/// `Create` when the page is not there). Embedded in a post without `@context`; served on
+/// its own with it ([`PagedCollection::served`]).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PagedCollection {
+    #[serde(rename = "@context", skip_serializing_if = "Option::is_none")]
+    pub context: Option<serde_json::Value>,
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub total_items: i64,
+    pub first: OrderedCollectionPage<String>,
+}
+
+/// The first page of what a collection holds: at most [`PAGE_SIZE`] ids, and how many in all.
+#[derive(Debug, Clone, Default)]
+pub struct FirstPage {
+    pub ids: Vec<String>,
+    pub total: i64,
+}
+
+/// Collection `id` with its first page embedded.
+pub fn paged_collection(id: &str, first: FirstPage) -> PagedCollection {
+    let FirstPage { ids, total } = first;
+    PagedCollection {
+        context: None,
+        id: id.to_string(),
+        kind: "OrderedCollection",
+        total_items: total,
+        first: OrderedCollectionPage {
+            context: None,
+            ..collection_page(id, 1, total, ids)
+        },
+    }
+}
+
+impl PagedCollection {
+    /// The collection served on its own.
+    pub fn served(self) -> Self {
+        Self {
+            context: Some(context()),
+            ..self
+        }
     }
 }
 

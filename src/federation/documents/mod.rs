@@ -14,8 +14,9 @@ pub use activity::{follow_answer, review_activity, Activity, ActivityKind, Objec
 pub use actor::{blog_actor, instance_actor, Actor};
 pub use article::{article, Article};
 pub use collection::{
-    collection, collection_page, counted, inline_collection, last_page, single_page,
-    single_page_collection, CountedCollection, OrderedCollection, OrderedCollectionPage, PAGE_SIZE,
+    collection, collection_page, counted, inline_collection, last_page, paged_collection,
+    CountedCollection, FirstPage, OrderedCollection, OrderedCollectionPage, PagedCollection,
+    PAGE_SIZE,
 };
 pub use discovery::{blog_jrd, instance_jrd, nodeinfo, nodeinfo_links, Jrd, NodeInfo};
 pub use note::{comment_note, comment_tombstone, tombstone, Mention, Note, Tombstone};

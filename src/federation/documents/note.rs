@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::collection::CountedCollection;
+use super::collection::{paged_collection, FirstPage, PagedCollection};
 use super::Tag;
 use super::{timestamp, PUBLIC};
 use crate::content::escape_html;
@@ -28,9 +28,11 @@ pub struct Note {
     pub to: Vec<String>,
     pub cc: Vec<String>,
     pub tag: Vec<Tag>,
+    /// The whole conversation (FEP-7888), also as OStatus's `conversation`.
     pub context: String,
     pub conversation: String,
-    pub replies: CountedCollection,
+    /// The direct answers, their first page embedded.
+    pub replies: PagedCollection,
 }
 
 /// The commenter a comment of ours answers: actor id, `@user@host`, profile page.
@@ -49,6 +51,7 @@ pub fn comment_note(
     review_ap_id: &str,
     mention: Option<Mention<'_>>,
     urls: &Urls,
+    replies: FirstPage,
 ) -> Note {
     let mut content = String::new();
     let mut cc = vec![urls.followers()];
@@ -100,15 +103,9 @@ pub fn comment_note(
         to: vec![PUBLIC.to_string()],
         cc,
         tag,
-        context: review_ap_id.to_string(),
-        conversation: review_ap_id.to_string(),
-        replies: CountedCollection {
-            context: None,
-            id: format!("{}/replies", comment.ap_id),
-            kind: "OrderedCollection",
-            total_items: None,
-            first: None,
-        },
+        context: urls.context(comment.review_id),
+        conversation: urls.context(comment.review_id),
+        replies: paged_collection(&format!("{}/replies", comment.ap_id), replies),
     }
 }
 

@@ -92,11 +92,23 @@ fn collections_name_their_pages_only_when_there_is_something_on_them() {
         .expect("json");
     assert_eq!(middle["prev"], "https://b.example/c?page=1");
     assert_eq!(middle["next"], "https://b.example/c?page=3");
-    // A single-page collection holds every item on page 1, however many.
-    let single = serde_json::to_value(single_page("https://b.example/r", items)).expect("json");
-    assert_eq!(single["orderedItems"].as_array().map(Vec::len), Some(45));
-    assert!(single.get("next").is_none() && single.get("prev").is_none());
-    assert_eq!(single["@context"], AS_CONTEXT);
+    // A post's replies: the collection with its first page embedded, without `@context`.
+    let replies = serde_json::to_value(paged_collection(
+        "https://b.example/r",
+        FirstPage {
+            ids: items[..20].to_vec(),
+            total: 45,
+        },
+    ))
+    .expect("json");
+    assert!(replies.get("@context").is_none());
+    assert_eq!(replies["totalItems"], 45);
+    assert_eq!(
+        replies["first"]["orderedItems"].as_array().map(Vec::len),
+        Some(20)
+    );
+    assert_eq!(replies["first"]["next"], "https://b.example/r?page=2");
+    assert!(replies["first"].get("@context").is_none());
 }
 
 mod previews {
@@ -148,7 +160,8 @@ mod previews {
     }
 
     fn article_json(review: &Review) -> Value {
-        serde_json::to_value(article(review, &urls(), engagement())).expect("serializes")
+        serde_json::to_value(article(review, &urls(), engagement(), FirstPage::default()))
+            .expect("serializes")
     }
 
     #[test]

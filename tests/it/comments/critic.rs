@@ -201,8 +201,17 @@ async fn imported_comments_are_shown_and_can_be_answered() {
         texts(&doc, "#comments > ol > li > ol > li .comment-body"),
         vec!["Agreed, Subtlety.", "Years later: agreed."]
     );
+    // `replies` holds the direct answers (one: the others answer it); the whole conversation
+    // is the `context` collection: the review and its three comments.
     let a = article(&app, &review).await;
-    assert_eq!(a["replies"]["totalItems"], 3);
+    assert_eq!(a["replies"]["totalItems"], 1);
+    let context = crate::helpers::FetchJson::fetch_json(
+        app.client
+            .get(a["context"].as_str().expect("context"))
+            .header("accept", "application/activity+json"),
+    )
+    .await;
+    assert_eq!(context["totalItems"], 4);
     app.stop().await;
 }
 
