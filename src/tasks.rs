@@ -72,8 +72,8 @@ impl Tasks {
 /// they hold stays bounded by the clients seen in the last minutes.
 const FORGET_CLIENTS_EVERY: Duration = Duration::from_secs(60);
 
-/// The jobs every server runs: scheduled publication, the delivery workers, forgetting idle
-/// clients, and (with the cache on) the listener that invalidates it when another process
+/// The jobs every server runs: scheduled publication, the delivery workers, thread crawls,
+/// forgetting idle clients, and (with the cache on) the listener that invalidates it when another process
 /// changes something.
 pub fn start(state: &AppState, shutdown: CancellationToken) -> Tasks {
     let mut tasks = Tasks::new(shutdown.clone());
@@ -116,6 +116,20 @@ pub fn start(state: &AppState, shutdown: CancellationToken) -> Tasks {
         limits.forget_idle();
         std::future::ready(Ok::<(), std::convert::Infallible>(()))
     });
+    let ctx = state.context();
+    tasks.every(
+        "crawl-threads",
+        state.settings.scheduler_interval,
+        move || {
+            let ctx = ctx.clone();
+            async move {
+                let data = crate::federation::config(&ctx).await?.to_request_data();
+                crate::federation::refresh::crawl_due(&data)
+                    .await
+                    .map(|_| ())
+            }
+        },
+    );
     tasks.spawn("deliveries", delivery::run(state.context(), shutdown));
     tasks
 }

@@ -3,6 +3,7 @@
 
 pub mod blocks;
 pub mod comments;
+pub mod crawls;
 pub mod deliveries;
 pub mod embedded;
 pub mod federation;

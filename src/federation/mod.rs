@@ -235,7 +235,13 @@ pub struct Federation {
     pub wake: Arc<Notify>,
     /// The followers' digests by server, for deliveries' `Collection-Synchronization`.
     pub follower_digests: follower_sync::Digests,
+    /// Thread crawls' fetches per remote host (see [`refresh`]): at most
+    /// [`CRAWL_FETCHES_PER_HOST_HOUR`] an hour.
+    pub crawl_limits: governor::DefaultKeyedRateLimiter<String>,
 }
+
+/// How many fetches thread crawls make from one server in an hour.
+pub const CRAWL_FETCHES_PER_HOST_HOUR: u32 = 300;
 
 impl std::fmt::Debug for Federation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -342,6 +348,9 @@ impl Federation {
             http,
             wake: Arc::new(Notify::new()),
             follower_digests: follower_sync::digests(),
+            crawl_limits: governor::RateLimiter::keyed(governor::Quota::per_hour(
+                std::num::NonZeroU32::MIN.saturating_add(CRAWL_FETCHES_PER_HOST_HOUR - 1),
+            )),
         })
     }
 }

@@ -82,6 +82,10 @@ impl Outbound for Outbox {
     }
 }
 
+/// How soon after publication a review's thread is first crawled for replies that never
+/// reached us.
+pub const FIRST_CRAWL_AFTER: chrono::Duration = chrono::Duration::minutes(15);
+
 /// Stores an activity and queues it for every follower's inbox (shared inboxes once).
 async fn to_followers(
     conn: &mut PgConnection,
@@ -130,6 +134,9 @@ pub async fn review_written(
                 now,
             )
             .await?;
+            // Replies that never reach us (to replies that do not mention the blog) are
+            // looked for by crawling the thread, first soon after publication.
+            crate::db::crawls::schedule(&mut *conn, review.id, now + FIRST_CRAWL_AFTER).await?;
             db::set_federated(&mut *conn, review.id, true).await
         }
         (true, true) => {

@@ -19,6 +19,9 @@ use crate::db::comments::{self, Author, Body, CommentRow, NewComment, Place, Rem
 use crate::domain::Visibility;
 use crate::publishing::{self, Located};
 
+/// How soon the thread is crawled after a reply to a comment arrives.
+const CRAWL_AFTER_A_SUBTHREAD_REPLY: chrono::Duration = chrono::Duration::minutes(5);
+
 /// A remote post fetched by id (to find a reply's unseen parent).
 #[derive(Debug, Clone)]
 pub struct RemoteNote(pub Note);
@@ -220,6 +223,11 @@ pub async fn store(
             .ok_or(FederationError::NotFound)?,
     };
     changes::announce(&mut *conn, &[Change::Review(stored.review_id)]).await?;
+    if stored.parent_id.is_some() {
+        // A reply to a comment: its siblings, and its parent's, may never reach us.
+        let soon = Utc::now() + CRAWL_AFTER_A_SUBTHREAD_REPLY;
+        crate::db::crawls::schedule(&mut *conn, stored.review_id, soon).await?;
+    }
     conn.commit().await?;
     tracing::info!(comment = %stored.id, review = %stored.review_id, author = %author, status = status.as_str(), public, "reply stored");
     Ok(Some(stored))

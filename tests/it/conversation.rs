@@ -116,3 +116,124 @@ async fn the_article_and_our_notes_name_the_whole_conversation_and_embed_their_f
     assert_eq!(note["replies"]["first"]["orderedItems"], json!([]));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_thread_is_crawled_by_itself_after_publication_and_after_subthread_replies() {
+    let app = TestApp::spawn_with(|f| {
+        f.merge(("comments.moderation", "open"))
+            .merge(("limits.inbox_per_minute", 0))
+    })
+    .await;
+    let alice = Peer::start().await;
+    let bob = Peer::start().await;
+    let me = app.url("/users/reviews");
+    let review = app.create_review(sample_review("Crawled By Itself")).await;
+    let review_id: uuid::Uuid = review["id"].as_str().expect("id").parse().expect("uuid");
+    let due = |app: &TestApp| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_as::<_, (chrono::DateTime<chrono::Utc>, i32)>(
+                "SELECT due_at, runs FROM thread_crawls WHERE review_id = $1",
+            )
+            .bind(review_id)
+            .fetch_one(&pool)
+            .await
+            .expect("a crawl is scheduled")
+        }
+    };
+    // Publication schedules the first crawl, a quarter of an hour later.
+    let (first_due, runs) = due(&app).await;
+    assert_eq!(runs, 0);
+    assert!(first_due > chrono::Utc::now() + chrono::Duration::minutes(10));
+
+    // Bob answered alice on her server without mentioning the blog: only her replies
+    // collection knows it.
+    let mut first = alice.note(
+        "a",
+        review["ap_id"].as_str().expect("ap_id"),
+        "<p>Alice here</p>",
+        true,
+        &me,
+    );
+    let hidden = bob.note(
+        "b",
+        first["id"].as_str().expect("id"),
+        "<p>Bob, never delivered</p>",
+        true,
+        &me,
+    );
+    let hidden_url = bob.serve_object("b", hidden);
+    first["replies"] = json!({"id": format!("{}/replies", first["id"].as_str().expect("id")), "type": "Collection",
+        "first": {"type": "CollectionPage", "items": [hidden_url]}});
+    alice.serve_object("a", first.clone());
+    let create = alice.activity("Create", "c", first.clone());
+    assert_eq!(
+        alice
+            .post(&app.url("/inbox"), &create)
+            .await
+            .status()
+            .as_u16(),
+        202
+    );
+
+    // The quarter of an hour passes.
+    sqlx::query("UPDATE thread_crawls SET due_at = now()")
+        .execute(&app.pool)
+        .await
+        .expect("due now");
+    crate::helpers::eventually(
+        "the crawl to find bob's reply",
+        std::time::Duration::from_secs(20),
+        || async {
+            let found: i64 = sqlx::query_scalar("SELECT count(*) FROM comments WHERE ap_id = $1")
+                .bind(&hidden_url)
+                .fetch_one(&app.pool)
+                .await
+                .expect("count");
+            if found == 1 {
+                Ok(())
+            } else {
+                Err("not yet".to_string())
+            }
+        },
+    )
+    .await;
+    // Then it is due again in an hour (the review is young).
+    crate::helpers::eventually(
+        "the next crawl to be scheduled",
+        std::time::Duration::from_secs(20),
+        || async {
+            let (next, runs) = due(&app).await;
+            if runs == 1 && next > chrono::Utc::now() + chrono::Duration::minutes(50) {
+                Ok(())
+            } else {
+                Err(format!("runs {runs}, due {next}"))
+            }
+        },
+    )
+    .await;
+
+    // A reply to a comment arriving brings the next crawl forward.
+    let to_alice = alice.note(
+        "c",
+        first["id"].as_str().expect("id"),
+        "<p>Answering myself</p>",
+        true,
+        &me,
+    );
+    let create = alice.activity("Create", "c2", to_alice);
+    assert_eq!(
+        alice
+            .post(&app.url("/inbox"), &create)
+            .await
+            .status()
+            .as_u16(),
+        202
+    );
+    let (next, _) = due(&app).await;
+    assert!(
+        next < chrono::Utc::now() + chrono::Duration::minutes(6),
+        "due {next}"
+    );
+    app.stop().await;
+}
