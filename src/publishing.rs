@@ -183,7 +183,52 @@ pub async fn update(
         id,
         change,
         now,
-        Redirects::MayTakeOver,
+        How {
+            redirects: Redirects::MayTakeOver,
+            withdraw: Withdraw::Delete,
+        },
+    )
+    .await
+}
+
+/// How an update treats the slug's old owners and the fediverse.
+#[derive(Debug, Clone, Copy)]
+struct How {
+    redirects: Redirects,
+    withdraw: Withdraw,
+}
+
+/// How a review leaving the public leaves the fediverse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Withdraw {
+    /// A `Delete` goes out; servers drop it and keep a tombstone, so it returns under a new
+    /// id (the default, and what a deletion always does).
+    Delete,
+    /// Nothing goes out: servers keep their copy, and its return is an `Update` of it.
+    Hide,
+}
+
+/// Takes a published review off the blog without telling the fediverse to delete it (it goes
+/// back to draft; servers keep their copy until it returns as an `Update`).
+pub async fn hide(
+    pool: &PgPool,
+    settings: &Settings,
+    outbound: &dyn Outbound,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<StoredReview, AppError> {
+    let draft = serde_json::json!({"status": "draft"});
+    update_with(
+        pool,
+        settings,
+        outbound,
+        id,
+        Change::Patch(&draft),
+        now,
+        How {
+            redirects: Redirects::MayTakeOver,
+            withdraw: Withdraw::Hide,
+        },
     )
     .await
 }
@@ -196,8 +241,12 @@ async fn update_with(
     id: Uuid,
     change: Change<'_>,
     now: DateTime<Utc>,
-    redirects: Redirects,
+    how: How,
 ) -> Result<StoredReview, AppError> {
+    let How {
+        redirects,
+        withdraw,
+    } = how;
     if let Change::Patch(patch) = change {
         if !patch.is_object() {
             return Err(AppError::BadRequest(
@@ -230,6 +279,9 @@ async fn update_with(
         check_slug_free(&mut tx, &write.draft.slug, Some(before.id)).await?;
     }
     let stored = reviews::update(&mut tx, before.id, &before.slug, &write, now).await?;
+    if withdraw == Withdraw::Hide && before.is_public() && !stored.review.is_public() {
+        crate::db::federation::set_hidden(&mut *tx, before.id, true).await?;
+    }
     outbound
         .review_written(&mut tx, &stored.review, now)
         .await?;
@@ -292,7 +344,10 @@ pub async fn publish_file(
                 id,
                 Change::Replace(input),
                 now,
-                Redirects::Keep,
+                How {
+                    redirects: Redirects::Keep,
+                    withdraw: Withdraw::Delete,
+                },
             )
             .await?;
             Ok((Upserted::Updated, stored))

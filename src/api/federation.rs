@@ -203,6 +203,29 @@ pub async fn retry(
     Ok(StatusCode::ACCEPTED)
 }
 
+/// Take a published review off the blog without telling the fediverse to delete it: it goes
+/// back to draft, servers keep their copy, and publishing it again sends an `Update` of the
+/// same id. (Going back to draft with `PATCH` sends a `Delete`, and the review returns under
+/// a new id.)
+#[utoipa::path(post, path = "/api/v1/reviews/{id}/hide", params(("id" = Uuid, Path)),
+    responses((status = 200, body = super::reviews::ReviewView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn hide(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<super::reviews::ReviewView>, AppError> {
+    let id = super::path_id(&id)?;
+    let stored = crate::publishing::hide(
+        &state.pool,
+        &state.settings,
+        &*state.outbound,
+        id,
+        Utc::now(),
+    )
+    .await?;
+    Ok(Json(super::reviews::ReviewView::new(&stored, &state.urls)))
+}
+
 /// Pin a published review to the blog's profile (the `featured` collection).
 #[utoipa::path(post, path = "/api/v1/reviews/{id}/pin", params(("id" = Uuid, Path)),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]

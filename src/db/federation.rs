@@ -361,6 +361,29 @@ pub async fn retire_ap_id(
     .await?)
 }
 
+/// Whether the review was hidden without a `Delete` (see `publishing::Withdraw::Hide`).
+pub async fn is_hidden(db: impl PgExecutor<'_>, review_id: Uuid) -> Result<bool, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT fediverse_hidden FROM reviews WHERE id = $1")
+            .bind(review_id)
+            .fetch_one(db)
+            .await?,
+    )
+}
+
+pub async fn set_hidden(
+    db: impl PgExecutor<'_>,
+    review_id: Uuid,
+    hidden: bool,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE reviews SET fediverse_hidden = $2 WHERE id = $1")
+        .bind(review_id)
+        .bind(hidden)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// The review's current ActivityPub revision (see `Urls::review_ap_id`).
 pub async fn ap_revision(db: impl PgExecutor<'_>, review_id: Uuid) -> Result<u32, DbError> {
     let revision: i32 = sqlx::query_scalar("SELECT ap_revision FROM reviews WHERE id = $1")

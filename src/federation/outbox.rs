@@ -140,6 +140,8 @@ pub async fn review_written(
             db::set_federated(&mut *conn, review.id, true).await
         }
         (true, true) => {
+            // Back from hiding, or edited: servers have it, so it is an `Update`.
+            db::set_hidden(&mut *conn, review.id, false).await?;
             let article = article_document(conn, urls, review).await?;
             to_followers(
                 conn,
@@ -150,6 +152,10 @@ pub async fn review_written(
                 now,
             )
             .await
+        }
+        (false, true) if db::is_hidden(&mut *conn, review.id).await? => {
+            // Hidden by the critic: nothing goes out, servers keep their copy.
+            Ok(())
         }
         (false, true) => {
             let id = urls.review_ap_id(review.id, review.ap_revision);

@@ -123,3 +123,75 @@ async fn a_review_published_again_comes_back_under_a_new_id() {
     assert_eq!(third["ap_id"], format!("{first}/v2"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_hidden_review_stays_on_the_fediverse_and_returns_as_an_update() {
+    let app = TestApp::spawn_with(|f| f.merge(("limits.pages_per_minute", 0))).await;
+    let alice = Peer::start().await;
+    let follow = alice.follow(&app.url("/users/reviews"), "follow-1");
+    assert_eq!(
+        alice
+            .post(&app.url("/inbox"), &follow)
+            .await
+            .status()
+            .as_u16(),
+        202
+    );
+    let review = app.create_review(sample_review("Hidden")).await;
+    let id = review["id"].as_str().expect("id");
+    let ap_id = review["ap_id"].as_str().expect("ap_id").to_string();
+    alice
+        .wait_for("the Create", 1, |r| r.kind() == "Create")
+        .await;
+
+    let hidden: Value = app
+        .api(Method::POST, &format!("/reviews/{id}/hide"))
+        .send()
+        .await
+        .expect("POST")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(hidden["status"], "draft");
+    crate::helpers::deliveries_idle(&app.pool).await;
+    assert!(
+        !alice.received().iter().any(|r| r.kind() == "Delete"),
+        "no Delete goes out for a hidden review"
+    );
+    // Off the blog: not found (not gone), so servers keep their copy.
+    assert_eq!(fetch(&app, &ap_id).await.0, 404);
+    assert_eq!(
+        app.get(&format!(
+            "/reviews/{}",
+            review["slug"].as_str().expect("slug")
+        ))
+        .await
+        .status()
+        .as_u16(),
+        404
+    );
+
+    // Back: an Update of the same id.
+    let back = set_status(&app, id, "published").await;
+    assert_eq!(back["ap_id"], ap_id.as_str());
+    alice
+        .wait_for("the Update", 1, |r| {
+            r.kind() == "Update" && r.body["object"]["id"] == ap_id.as_str()
+        })
+        .await;
+    assert_eq!(
+        alice
+            .received()
+            .iter()
+            .filter(|r| r.kind() == "Create")
+            .count(),
+        1,
+        "no second Create"
+    );
+    // Hiding a draft is nothing to hide: going back to draft by PATCH still deletes.
+    set_status(&app, id, "draft").await;
+    alice
+        .wait_for("the Delete", 1, |r| r.kind() == "Delete")
+        .await;
+    app.stop().await;
+}

@@ -214,6 +214,33 @@ async fn snac_follows_receives_edits_deletions_and_unfollows() {
         assert_eq!(stored["url"], review["url"]);
     }
 
+    // Hidden instead: no Delete, snac keeps its copy; back, it is an Update of the same id.
+    let hidden = app
+        .api(Method::POST, &format!("/reviews/{id}/hide"))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(hidden.status().as_u16(), 200);
+    crate::helpers::deliveries_idle(&app.pool).await;
+    assert!(
+        snac.object(&ap_id).is_some(),
+        "snac keeps the hidden review"
+    );
+    app.api(Method::PATCH, &format!("/reviews/{id}"))
+        .json(&json!({"status": "published", "title": "Heat (1995), back"}))
+        .send()
+        .await
+        .expect("PATCH");
+    {
+        let snac = &snac;
+        let ap_id = ap_id.clone();
+        eventually("snac's copy to be updated in place", 30, move || {
+            snac.object(&ap_id)
+                .filter(|o| o["name"] == "Heat (1995), back")
+        })
+        .await;
+    }
+
     // 4. Deleted: snac drops its copy.
     app.api(Method::DELETE, &format!("/reviews/{id}"))
         .send()
