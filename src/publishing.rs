@@ -17,6 +17,9 @@ use crate::domain::{RequestedStatus, Review, ReviewInput, ReviewStatus, Slug};
 use crate::error::AppError;
 use crate::outbound::Outbound;
 
+mod locate;
+pub use locate::{locate, Located};
+
 fn defaults(site: &Site) -> Defaults<'_> {
     Defaults {
         language: &site.language,
@@ -371,43 +374,6 @@ async fn resolve(pool: &PgPool, reference: &str) -> Result<Uuid, AppError> {
         .ok_or(AppError::NotFound)
 }
 
-/// Where a review named by id or by slug (current or former) is now: the one answer the page
-/// and the ActivityPub document both give.
-#[derive(Debug)]
-pub enum Located {
-    /// Public, found by its current slug or by its id.
-    Public(Box<StoredReview>),
-    /// Found by a former slug (or id) of a public review that now lives at this slug.
-    Moved(String),
-    /// Deleted for good (with its id and time, when known): `410 Gone`.
-    Deleted(Option<(Uuid, DateTime<Utc>)>),
-    /// Never existed, or not public.
-    Missing,
-}
-
-/// Finds the review `slug_or_id` names (see [`Located`]).
-#[tracing::instrument(skip_all)]
-pub async fn locate(pool: &PgPool, slug_or_id: &str) -> Result<Located, DbError> {
-    let found = match crate::domain::parse_id(slug_or_id) {
-        Some(id) => reviews::get(pool, id).await?,
-        None => reviews::get_by_slug(pool, slug_or_id).await?,
-    };
-    Ok(match found {
-        Some(stored) if stored.review.is_public() => Located::Public(Box::new(stored)),
-        Some(_) => Located::Missing,
-        None => match reviews::find_former(pool, slug_or_id).await? {
-            Some(reviews::Former::Moved {
-                current_slug,
-                public: true,
-            }) => Located::Moved(current_slug),
-            Some(reviews::Former::Deleted) => {
-                Located::Deleted(reviews::deleted_id(pool, slug_or_id).await?)
-            }
-            _ => Located::Missing,
-        },
-    })
-}
-
 /// What a write to one review changes: its own pages, and the listings it appears in.
 fn review_changed(id: Uuid) -> [Changed; 2] {
     [Changed::Review(id), Changed::Listings]
@@ -485,20 +451,4 @@ fn merge_patch(target: &mut Value, patch: &Value) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn merge_patch_follows_rfc_7396() {
-        let mut doc = json!({"title": "a", "film": {"title": "f", "year": 2010}, "rating": {"value": 4, "best": 5}});
-        merge_patch(
-            &mut doc,
-            &json!({"film": {"year": 2011}, "rating": null, "tags": ["x"]}),
-        );
-        assert_eq!(
-            doc,
-            json!({"title": "a", "film": {"title": "f", "year": 2011}, "tags": ["x"]})
-        );
-    }
-}
+mod tests;
