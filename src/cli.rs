@@ -14,7 +14,6 @@ use crate::db::{self, Database};
 use crate::error::AppError;
 use crate::federation::outbox::Outbox;
 use crate::state::AppState;
-use crate::urls::Urls;
 use crate::{api, demo, front_matter, publishing, telemetry};
 
 #[derive(Debug, Parser)]
@@ -148,7 +147,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let shared = settings.clone();
             let urls = crate::urls::Urls::new(&settings);
             with_db(&settings, |pool| async move {
-                let outbound = Outbox::new(Urls::new(&shared));
+                let outbound = Outbox::new(&shared);
                 let (outcome, stored) = publishing::publish_file(
                     &pool,
                     &shared,
@@ -227,7 +226,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo { samples } => {
             let shared = settings.clone();
             with_db(&settings, |pool| async move {
-                let outbound = Outbox::new(Urls::new(&shared));
+                let outbound = Outbox::new(&shared);
                 let report = demo::load(&pool, &shared, &outbound, &samples).await?;
                 out(format!(
                     "demo: {} created, {} already there, {} reader responses imported",
@@ -283,7 +282,7 @@ async fn serve(settings: Settings, demo_samples: Option<PathBuf>) -> anyhow::Res
         db::migrate(&database.pool).await?;
         if let Some(samples) = demo_samples {
             if db::reviews::count_all(&database.pool).await? == 0 {
-                let outbound = Outbox::new(Urls::new(&settings));
+                let outbound = Outbox::new(&settings);
                 demo::load(&database.pool, &settings, &outbound, &samples).await?;
             }
         }

@@ -40,6 +40,32 @@ pub async fn arriving_status(
     })
 }
 
+/// Opens or closes a review to replies (or gives it back to the blog's default). Servers that
+/// have it hear of it (an `Update` advertising who may reply).
+#[tracing::instrument(skip_all, fields(review = %id))]
+pub async fn set_replies(
+    pool: &PgPool,
+    outbound: &dyn Outbound,
+    id: Uuid,
+    policy: crate::domain::ReplyPolicy,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await.map_err(DbError::from)?;
+    if !reviews::set_replies(&mut *tx, id, policy).await? {
+        return Err(AppError::NotFound);
+    }
+    let review = reviews::get_for_update(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    outbound
+        .review_written(&mut tx, &review.review, now)
+        .await?;
+    changes::announce(&mut *tx, &[Change::Review(id)]).await?;
+    tx.commit().await.map_err(DbError::from)?;
+    outbound.queued();
+    Ok(())
+}
+
 /// The critic's answer to a comment (or to the review itself).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -53,7 +53,7 @@ impl AppState {
         let cache = Arc::new(ResponseCache::new(&settings.cache));
         let limits = Arc::new(Limiters::new(&settings));
         let outbound = Arc::new(federation::outbox::Outbox::waking(
-            urls.clone(),
+            &settings,
             federation.wake.clone(),
         ));
         Ok(Self {

@@ -226,6 +226,27 @@ pub async fn hide(
     Ok(Json(super::reviews::ReviewView::new(&stored, &state.urls)))
 }
 
+/// Open a review to replies, close it (new replies are kept for the critic alone, and servers
+/// are told only the blog may reply), or give it back to the blog's default
+/// (`comments.close_after_days`).
+#[utoipa::path(post, path = "/api/v1/reviews/{id}/replies/{policy}", params(("id" = Uuid, Path), ("policy" = String, Path, description = "open, close or default")),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn set_replies(
+    _: Admin,
+    State(state): State<AppState>,
+    Path((id, policy)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
+    let id = super::path_id(&id)?;
+    let policy = match policy.as_str() {
+        "open" => crate::domain::ReplyPolicy::Open,
+        "close" => crate::domain::ReplyPolicy::Closed,
+        "default" => crate::domain::ReplyPolicy::Default,
+        _ => return Err(AppError::NotFound),
+    };
+    crate::comments::set_replies(&state.pool, &*state.outbound, id, policy, Utc::now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Pin a published review to the blog's profile (the `featured` collection).
 #[utoipa::path(post, path = "/api/v1/reviews/{id}/pin", params(("id" = Uuid, Path)),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]

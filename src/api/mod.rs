@@ -38,6 +38,10 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         )
         .route("/reviews/{id}/hide", post(federation::hide))
         .route(
+            "/reviews/{id}/replies/{policy}",
+            post(federation::set_replies),
+        )
+        .route(
             "/reviews/{id}/pin",
             post(federation::pin).delete(federation::unpin),
         )
@@ -181,7 +185,7 @@ impl Modify for BearerSecurity {
     info(title = "reviewpub admin API", description = "Publish, edit, schedule and delete film reviews."),
     paths(
         reviews::create, reviews::list, reviews::get, reviews::update, reviews::delete,
-        federation::pin, federation::unpin, federation::hide, federation::list_followers, federation::approve,
+        federation::pin, federation::unpin, federation::hide, federation::set_replies, federation::list_followers, federation::approve,
         federation::reject, federation::list_deliveries, federation::retry, hosts::list, hosts::resume,
         comments::list, comments::approve, comments::reject, comments::delete, comments::edit,
         comments::reply, comments::import, comments::refresh, comments::block, comments::blocks, comments::unblock,

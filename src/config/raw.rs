@@ -83,6 +83,7 @@ pub(super) struct RawComments {
     #[serde(deserialize_with = "text")]
     pub(super) moderation: String,
     pub(super) max_parent_depth: u32,
+    pub(super) close_after_days: u32,
 }
 
 #[derive(Debug, Deserialize)]

@@ -55,6 +55,8 @@ pub enum Moderation {
 pub struct Comments {
     pub moderation: Moderation,
     pub max_parent_depth: u32,
+    /// Replies close this long after a review's publication, unless the critic opened it.
+    pub close_after: Option<chrono::Duration>,
 }
 
 #[derive(Debug, Clone)]

@@ -143,6 +143,12 @@ impl Settings {
                 ))
             }
         };
+        within(
+            "comments.close_after_days",
+            u64::from(raw.comments.close_after_days),
+            0,
+            3650,
+        )?;
         if raw.comments.max_parent_depth > 20 {
             return Err(invalid(
                 "comments.max_parent_depth",
@@ -248,6 +254,8 @@ impl Settings {
             comments: Comments {
                 moderation,
                 max_parent_depth: raw.comments.max_parent_depth,
+                close_after: (raw.comments.close_after_days > 0)
+                    .then(|| chrono::Duration::days(i64::from(raw.comments.close_after_days))),
             },
             cache: Cache {
                 enabled: c.enabled,

@@ -7,12 +7,14 @@ use uuid::Uuid;
 
 use super::{slug_clash, DbError};
 use crate::content::Rendered;
-use crate::domain::{Film, Language, Rating, Review, ReviewDraft, ReviewStatus, Slug, Term};
+use crate::domain::{
+    Film, Language, Rating, ReplyPolicy, Review, ReviewDraft, ReviewStatus, Slug, Term,
+};
 
 const COLUMNS: &str =
     "id, slug, title, body, body_html, summary, summary_html, summary_text, film, \
     rating_value, rating_best, spoiler_warning, categories, tags, language, author, status, \
-    publish_at, published_at, created_at, updated_at, ap_revision, ap_retired_at";
+    publish_at, published_at, created_at, updated_at, ap_revision, ap_retired_at, replies";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -39,6 +41,7 @@ struct Row {
     updated_at: DateTime<Utc>,
     ap_revision: i32,
     ap_retired_at: Option<DateTime<Utc>>,
+    replies: ReplyPolicy,
 }
 
 /// A stored review with the plain-text teaser kept beside it.
@@ -89,6 +92,7 @@ impl TryFrom<Row> for StoredReview {
                 ap_revision: u32::try_from(row.ap_revision)
                     .map_err(|e| corrupt("ap_revision", &e))?,
                 ap_retired_at: row.ap_retired_at,
+                replies: row.replies,
             },
             summary_text: row.summary_text,
         })
@@ -273,6 +277,21 @@ pub async fn slug_holder(
 pub enum Former {
     Moved { current_slug: String, public: bool },
     Deleted,
+}
+
+/// Opens or closes the review to replies, or gives it back to the blog's default.
+#[tracing::instrument(skip_all, fields(review = %id))]
+pub async fn set_replies(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    policy: ReplyPolicy,
+) -> Result<bool, DbError> {
+    let done = sqlx::query("UPDATE reviews SET replies = $2 WHERE id = $1 AND deleted_at IS NULL")
+        .bind(id)
+        .bind(policy)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 #[tracing::instrument(skip_all)]

@@ -9,7 +9,7 @@ use sqlx::{Decode, Encode, Type};
 
 use crate::domain::{
     BlockKind, CommentOrigin, CommentStatus, DeliveryStatus, FollowerStatus, ReactionKind,
-    Visibility,
+    ReplyPolicy, Visibility,
 };
 
 macro_rules! stored_as_text {
@@ -48,4 +48,5 @@ stored_as_text!(
     BlockKind,
     FollowerStatus,
     DeliveryStatus,
+    ReplyPolicy,
 );

@@ -34,6 +34,16 @@ text_enum! {
 }
 
 text_enum! {
+    /// Whether a review takes replies.
+    pub enum ReplyPolicy {
+        /// As the blog's `comments.close_after_days` says.
+        Default = "default",
+        Open = "open",
+        Closed = "closed",
+    }
+}
+
+text_enum! {
     /// A like or a boost of a review.
     pub enum ReactionKind {
         Like = "like",

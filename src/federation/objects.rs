@@ -55,8 +55,13 @@ pub async fn review_object(
                 None if revision.is_some() => Err(FederationError::NotFound),
                 _ => {
                     let mut conn = state.pool.acquire().await?;
-                    let article =
-                        super::outbox::article_document(&mut conn, &state.urls, review).await?;
+                    let article = super::outbox::article_document(
+                        &mut conn,
+                        &state.urls,
+                        review,
+                        state.settings.comments.close_after,
+                    )
+                    .await?;
                     let document = Document::new(article);
                     Ok(cacheable_on(
                         &[Change::Review(review.id)],

@@ -21,21 +21,27 @@ use crate::urls::Urls;
 /// wakes this process's delivery workers once they are committed (when it has any).
 pub struct Outbox {
     urls: Urls,
+    /// When replies close by default (`comments.close_after_days`), which Articles advertise.
+    close_after: Option<chrono::Duration>,
     wake: Option<Arc<Notify>>,
 }
 
 impl Outbox {
     /// For a process without delivery workers (the command line): the server that runs them
     /// finds the jobs at its next poll.
-    pub fn new(urls: Urls) -> Self {
-        Self { urls, wake: None }
+    pub fn new(settings: &crate::config::Settings) -> Self {
+        Self {
+            urls: Urls::new(settings),
+            close_after: settings.comments.close_after,
+            wake: None,
+        }
     }
 
     /// For a server: its workers are woken as soon as something is queued.
-    pub fn waking(urls: Urls, wake: Arc<Notify>) -> Self {
+    pub fn waking(settings: &crate::config::Settings, wake: Arc<Notify>) -> Self {
         Self {
-            urls,
             wake: Some(wake),
+            ..Self::new(settings)
         }
     }
 }
@@ -48,7 +54,7 @@ impl Outbound for Outbox {
         review: &Review,
         now: DateTime<Utc>,
     ) -> Result<(), DbError> {
-        review_written(conn, &self.urls, review, now).await
+        review_written(conn, &self.urls, review, now, self.close_after).await
     }
 
     async fn review_deleted(
@@ -120,11 +126,12 @@ pub async fn review_written(
     urls: &Urls,
     review: &Review,
     now: DateTime<Utc>,
+    close_after: Option<chrono::Duration>,
 ) -> Result<(), DbError> {
     let federated = db::is_federated(&mut *conn, review.id).await?;
     match (review.is_public(), federated) {
         (true, false) => {
-            let article = article_document(conn, urls, review).await?;
+            let article = article_document(conn, urls, review, close_after).await?;
             to_followers(
                 conn,
                 urls,
@@ -142,7 +149,7 @@ pub async fn review_written(
         (true, true) => {
             // Back from hiding, or edited: servers have it, so it is an `Update`.
             db::set_hidden(&mut *conn, review.id, false).await?;
-            let article = article_document(conn, urls, review).await?;
+            let article = article_document(conn, urls, review, close_after).await?;
             to_followers(
                 conn,
                 urls,
@@ -256,14 +263,17 @@ pub async fn first_replies(
 }
 
 /// A review's `Article`, with its counts and the first page of its answers.
+/// `close_after` is `comments.close_after_days`: whether it takes replies is advertised.
 pub async fn article_document(
     conn: &mut PgConnection,
     urls: &Urls,
     review: &Review,
+    close_after: Option<chrono::Duration>,
 ) -> Result<documents::Article, DbError> {
     let engagement = comments::engagement(&mut *conn, review.id).await?;
     let replies = first_replies(&mut *conn, review.id, None).await?;
-    Ok(documents::article(review, urls, engagement, replies))
+    let open = review.accepts_replies(close_after, Utc::now());
+    Ok(documents::article(review, urls, engagement, replies, open))
 }
 
 /// After the critic wrote, edited or deleted a comment: `Create`, `Update` or `Delete` of the

@@ -188,7 +188,17 @@ pub async fn store(
     let actor: RemoteActor = ObjectId::<RemoteActor>::from(author.url().clone())
         .dereference(data)
         .await?;
-    let public = note.is_public();
+    // A review that no longer takes replies keeps them for the critic alone.
+    let open = crate::db::reviews::get(&data.pool, target.review_id)
+        .await?
+        .is_some_and(|r| {
+            r.review
+                .accepts_replies(data.settings.comments.close_after, Utc::now())
+        });
+    if !open {
+        tracing::info!(note = %note.id, review = %target.review_id, "reply to a review closed to replies: kept private");
+    }
+    let public = note.is_public() && open;
     let status = crate::comments::arriving_status(
         &data.pool,
         data.settings.comments.moderation,

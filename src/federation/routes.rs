@@ -188,7 +188,13 @@ async fn outbox(
     for (activity_id, review_id, sent_at) in rows {
         if let Some(stored) = reviews::get(&state.pool, review_id).await? {
             let mut conn = state.pool.acquire().await?;
-            let article = outbox::article_document(&mut conn, &state.urls, &stored.review).await?;
+            let article = outbox::article_document(
+                &mut conn,
+                &state.urls,
+                &stored.review,
+                state.settings.comments.close_after,
+            )
+            .await?;
             let create = documents::review_activity(
                 ActivityKind::Create,
                 &activity_id,
@@ -264,7 +270,15 @@ async fn featured(
     for id in db::featured(&state.pool).await? {
         if let Some(stored) = reviews::get(&state.pool, id).await? {
             let mut conn = state.pool.acquire().await?;
-            items.push(outbox::article_document(&mut conn, &state.urls, &stored.review).await?);
+            items.push(
+                outbox::article_document(
+                    &mut conn,
+                    &state.urls,
+                    &stored.review,
+                    state.settings.comments.close_after,
+                )
+                .await?,
+            );
         }
     }
     let collection = documents::inline_collection(&state.urls.featured(), items);

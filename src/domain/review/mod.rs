@@ -93,6 +93,8 @@ pub struct Review {
     pub ap_revision: u32,
     /// When its previous ActivityPub id was last withdrawn (what those ids' tombstones say).
     pub ap_retired_at: Option<DateTime<Utc>>,
+    /// Whether it takes replies (see [`Review::accepts_replies`]).
+    pub replies: crate::domain::ReplyPolicy,
 }
 
 impl Review {
@@ -125,6 +127,25 @@ impl Review {
     /// The date a review shows: its publication, or its creation while unpublished.
     pub fn date(&self) -> DateTime<Utc> {
         self.published_at.unwrap_or(self.created_at)
+    }
+
+    /// Whether new replies join its thread at `now`: as the critic set it, else open until
+    /// `close_after` has passed since publication (never, without it). A reply to a review that
+    /// does not take them is kept, privately, for the critic alone.
+    pub fn accepts_replies(
+        &self,
+        close_after: Option<chrono::Duration>,
+        now: DateTime<Utc>,
+    ) -> bool {
+        use crate::domain::ReplyPolicy;
+        match self.replies {
+            ReplyPolicy::Open => true,
+            ReplyPolicy::Closed => false,
+            ReplyPolicy::Default => match (close_after, self.published_at) {
+                (Some(after), Some(published)) => now < published + after,
+                _ => true,
+            },
+        }
     }
 
     pub fn is_public(&self) -> bool {

@@ -60,11 +60,13 @@ pub struct Source {
     pub media_type: &'static str,
 }
 
-/// GoToSocial's (and Mastodon's, for quotes) `interactionPolicy`: anyone may quote.
+/// GoToSocial's (and Mastodon's, for quotes) `interactionPolicy`: who may quote, and who may
+/// reply (anyone while the review takes replies, else the blog alone).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InteractionPolicy {
     pub can_quote: Approval,
+    pub can_reply: Approval,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -135,6 +137,7 @@ pub fn article(
     urls: &Urls,
     engagement: Engagement,
     replies: FirstPage,
+    accepts_replies: bool,
 ) -> Article {
     let mut content = String::new();
     if let Some(warning) = &review.spoiler_warning {
@@ -203,6 +206,13 @@ pub fn article(
         interaction_policy: InteractionPolicy {
             can_quote: Approval {
                 automatic_approval: vec![PUBLIC.to_string()],
+            },
+            can_reply: Approval {
+                automatic_approval: vec![if accepts_replies {
+                    PUBLIC.to_string()
+                } else {
+                    urls.actor()
+                }],
             },
         },
         item_reviewed: movie(review),

@@ -148,6 +148,7 @@ mod previews {
             updated_at: now,
             ap_revision: 0,
             ap_retired_at: None,
+            replies: crate::domain::ReplyPolicy::Default,
         }
     }
 
@@ -160,8 +161,14 @@ mod previews {
     }
 
     fn article_json(review: &Review) -> Value {
-        serde_json::to_value(article(review, &urls(), engagement(), FirstPage::default()))
-            .expect("serializes")
+        serde_json::to_value(article(
+            review,
+            &urls(),
+            engagement(),
+            FirstPage::default(),
+            true,
+        ))
+        .expect("serializes")
     }
 
     #[test]
