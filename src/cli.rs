@@ -148,7 +148,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let shared = settings.clone();
             let urls = crate::urls::Urls::new(&settings);
             with_db(&settings, |pool| async move {
-                let outbound = Outbox::new(Urls::new(&shared));
+                let outbound = Outbox::new(Urls::new(&shared), shared.federation.quote_policy);
                 let (outcome, stored) = publishing::publish_file(
                     &pool,
                     &shared,
@@ -227,7 +227,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo { samples } => {
             let shared = settings.clone();
             with_db(&settings, |pool| async move {
-                let outbound = Outbox::new(Urls::new(&shared));
+                let outbound = Outbox::new(Urls::new(&shared), shared.federation.quote_policy);
                 let report = demo::load(&pool, &shared, &outbound, &samples).await?;
                 out(format!(
                     "demo: {} created, {} already there, {} reader responses imported",
@@ -283,7 +283,7 @@ async fn serve(settings: Settings, demo_samples: Option<PathBuf>) -> anyhow::Res
         db::migrate(&database.pool).await?;
         if let Some(samples) = demo_samples {
             if db::reviews::count_all(&database.pool).await? == 0 {
-                let outbound = Outbox::new(Urls::new(&settings));
+                let outbound = Outbox::new(Urls::new(&settings), settings.federation.quote_policy);
                 demo::load(&database.pool, &settings, &outbound, &samples).await?;
             }
         }

@@ -54,6 +54,7 @@ impl AppState {
         let limits = Arc::new(Limiters::new(&settings));
         let outbound = Arc::new(federation::outbox::Outbox::waking(
             urls.clone(),
+            settings.federation.quote_policy,
             federation.wake.clone(),
         ));
         Ok(Self {

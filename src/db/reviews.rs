@@ -7,12 +7,14 @@ use uuid::Uuid;
 
 use super::{slug_clash, DbError};
 use crate::content::Rendered;
-use crate::domain::{Film, Language, Rating, Review, ReviewDraft, ReviewStatus, Slug, Term};
+use crate::domain::{
+    Film, Language, QuotePolicy, Rating, Review, ReviewDraft, ReviewStatus, Slug, Term,
+};
 
 const COLUMNS: &str =
     "id, slug, title, body, body_html, summary, summary_html, summary_text, film, \
     rating_value, rating_best, spoiler_warning, categories, tags, language, author, status, \
-    publish_at, published_at, created_at, updated_at, ap_revision, ap_retired_at";
+    publish_at, published_at, created_at, updated_at, ap_revision, ap_retired_at, quote_policy";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -39,6 +41,7 @@ struct Row {
     updated_at: DateTime<Utc>,
     ap_revision: i32,
     ap_retired_at: Option<DateTime<Utc>>,
+    quote_policy: Option<QuotePolicy>,
 }
 
 /// A stored review with the plain-text teaser kept beside it.
@@ -89,6 +92,7 @@ impl TryFrom<Row> for StoredReview {
                 ap_revision: u32::try_from(row.ap_revision)
                     .map_err(|e| corrupt("ap_revision", &e))?,
                 ap_retired_at: row.ap_retired_at,
+                quote_policy: row.quote_policy,
             },
             summary_text: row.summary_text,
         })
@@ -123,12 +127,13 @@ pub async fn insert(
     let sql = format!(
         "INSERT INTO reviews (id, slug, title, body, body_html, summary, summary_html, summary_text, film, \
          rating_value, rating_best, spoiler_warning, categories, category_keys, tags, tag_keys, language, author, \
-         status, publish_at, published_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22) \
+         status, publish_at, published_at, created_at, updated_at, quote_policy) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $23) \
          RETURNING {COLUMNS}"
     );
     let row: Row = bind_write(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id), w)
         .bind(now)
+        .bind(w.draft.quote_policy)
         .fetch_one(&mut *conn)
         .await
         .map_err(slug_clash)?;
@@ -150,11 +155,12 @@ pub async fn update(
         "UPDATE reviews SET slug = $2, title = $3, body = $4, body_html = $5, summary = $6, summary_html = $7, \
          summary_text = $8, film = $9, rating_value = $10, rating_best = $11, spoiler_warning = $12, \
          categories = $13, category_keys = $14, tags = $15, tag_keys = $16, language = $17, author = $18, \
-         status = $19, publish_at = $20, published_at = $21, updated_at = $22 \
+         status = $19, publish_at = $20, published_at = $21, updated_at = $22, quote_policy = $23 \
          WHERE id = $1 AND deleted_at IS NULL RETURNING {COLUMNS}"
     );
     let row: Row = bind_write(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id), w)
         .bind(now)
+        .bind(w.draft.quote_policy)
         .fetch_one(&mut *conn)
         .await
         .map_err(slug_clash)?;

@@ -8,8 +8,8 @@ use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef, Postgres};
 use sqlx::{Decode, Encode, Type};
 
 use crate::domain::{
-    BlockKind, CommentOrigin, CommentStatus, DeliveryStatus, FollowerStatus, ReactionKind,
-    Visibility,
+    BlockKind, CommentOrigin, CommentStatus, DeliveryStatus, FollowerStatus, QuotePolicy,
+    QuoteState, ReactionKind, Visibility,
 };
 
 macro_rules! stored_as_text {
@@ -48,4 +48,6 @@ stored_as_text!(
     BlockKind,
     FollowerStatus,
     DeliveryStatus,
+    QuotePolicy,
+    QuoteState,
 );

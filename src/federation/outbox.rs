@@ -13,7 +13,7 @@ use crate::db::comments::{self, CommentRow};
 use crate::db::deliveries;
 use crate::db::federation as db;
 use crate::db::DbError;
-use crate::domain::Review;
+use crate::domain::{QuotePolicy, Review};
 use crate::outbound::{CommentActivity, Outbound};
 use crate::urls::Urls;
 
@@ -21,20 +21,27 @@ use crate::urls::Urls;
 /// wakes this process's delivery workers once they are committed (when it has any).
 pub struct Outbox {
     urls: Urls,
+    /// Who may quote a review whose own policy is not set.
+    quote_policy: QuotePolicy,
     wake: Option<Arc<Notify>>,
 }
 
 impl Outbox {
     /// For a process without delivery workers (the command line): the server that runs them
     /// finds the jobs at its next poll.
-    pub fn new(urls: Urls) -> Self {
-        Self { urls, wake: None }
+    pub fn new(urls: Urls, quote_policy: QuotePolicy) -> Self {
+        Self {
+            urls,
+            quote_policy,
+            wake: None,
+        }
     }
 
     /// For a server: its workers are woken as soon as something is queued.
-    pub fn waking(urls: Urls, wake: Arc<Notify>) -> Self {
+    pub fn waking(urls: Urls, quote_policy: QuotePolicy, wake: Arc<Notify>) -> Self {
         Self {
             urls,
+            quote_policy,
             wake: Some(wake),
         }
     }
@@ -48,7 +55,7 @@ impl Outbound for Outbox {
         review: &Review,
         now: DateTime<Utc>,
     ) -> Result<(), DbError> {
-        review_written(conn, &self.urls, review, now).await
+        review_written(conn, &self.urls, review, self.quote_policy, now).await
     }
 
     async fn review_deleted(
@@ -115,8 +122,11 @@ pub async fn review_written(
     conn: &mut PgConnection,
     urls: &Urls,
     review: &Review,
+    default_quote_policy: QuotePolicy,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
+    let quote_policy = review.quote_policy.unwrap_or(default_quote_policy);
+    super::quotes::revoke_disallowed(&mut *conn, urls, review, quote_policy, now).await?;
     let federated = db::is_federated(&mut *conn, review.id).await?;
     let engagement = comments::engagement(&mut *conn, review.id).await?;
     match (review.is_public(), federated) {
@@ -126,7 +136,12 @@ pub async fn review_written(
                 urls,
                 ActivityKind::Create,
                 review.id,
-                Object::Article(Box::new(documents::article(review, urls, engagement))),
+                Object::Article(Box::new(documents::article(
+                    review,
+                    urls,
+                    engagement,
+                    quote_policy,
+                ))),
                 now,
             )
             .await?;
@@ -138,7 +153,12 @@ pub async fn review_written(
                 urls,
                 ActivityKind::Update,
                 review.id,
-                Object::Article(Box::new(documents::article(review, urls, engagement))),
+                Object::Article(Box::new(documents::article(
+                    review,
+                    urls,
+                    engagement,
+                    quote_policy,
+                ))),
                 now,
             )
             .await
@@ -171,6 +191,7 @@ pub async fn review_deleted(
     review_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
+    super::quotes::revoke(&mut *conn, urls, review_id, false, now).await?;
     if !db::is_federated(&mut *conn, review_id).await? {
         return Ok(());
     }

@@ -39,6 +39,8 @@ pub mod paths {
     pub const ACTIVITY: &str = "/activities/{id}";
     pub const COMMENT: &str = "/comments/{id}";
     pub const COMMENT_REPLIES: &str = "/comments/{id}/replies";
+    /// A quote's stamp (FEP-044f `QuoteAuthorization`).
+    pub const QUOTE: &str = "/quotes/{id}";
     /// Served by the web router: the review's page, or its `Article` to ActivityPub clients.
     pub const REVIEW: &str = "/reviews/{slug}";
     /// A review's id after it came back to the fediverse (`v1`, `v2`, …).
@@ -65,7 +67,7 @@ pub fn signed_fetch(route: Option<&str>) -> SignedFetch {
     match route {
         Some(
             OUTBOX | FOLLOWERS | FOLLOWING | FEATURED | REPLIES | LIKES | SHARES | ACTIVITY
-            | COMMENT_REPLIES,
+            | COMMENT_REPLIES | QUOTE,
         ) => SignedFetch::Always,
         Some(COMMENT | REVIEW | REVIEW_REVISION) => SignedFetch::ForActivityJson,
         _ => SignedFetch::Never,
@@ -100,6 +102,7 @@ pub fn router() -> Router<Context> {
         .route(paths::ACTIVITY, get(objects::activity))
         .route(paths::COMMENT, get(objects::comment))
         .route(paths::COMMENT_REPLIES, get(objects::comment_replies))
+        .route(paths::QUOTE, get(objects::quote_stamp))
         .route("/avatar.png", get(avatar))
         .route("/favicon.ico", get(avatar))
         .route("/authorize_interaction", get(authorize_interaction))
@@ -189,6 +192,7 @@ async fn outbox(
                 &stored.review,
                 &state.urls,
                 comments::engagement(&state.pool, review_id).await?,
+                state.settings.federation.quote_policy,
             );
             let create = documents::review_activity(
                 ActivityKind::Create,
@@ -268,6 +272,7 @@ async fn featured(
                 &stored.review,
                 &state.urls,
                 comments::engagement(&state.pool, id).await?,
+                state.settings.federation.quote_policy,
             ));
         }
     }

@@ -356,8 +356,10 @@ async fn publish_never_takes_over_a_slug_that_redirects() {
             .merge(("database_url", db.clone())),
     )
     .expect("settings");
-    let outbound =
-        reviewpub::federation::outbox::Outbox::new(reviewpub::urls::Urls::new(&settings));
+    let outbound = reviewpub::federation::outbox::Outbox::new(
+        reviewpub::urls::Urls::new(&settings),
+        settings.federation.quote_policy,
+    );
     let moved = reviewpub::publishing::update(
         &pool,
         &settings,

@@ -20,6 +20,7 @@ mod helpers;
 mod inbound;
 mod peer;
 mod preview;
+mod quotes;
 mod republish;
 mod scheduling;
 mod secure_mode;

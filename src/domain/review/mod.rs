@@ -93,6 +93,8 @@ pub struct Review {
     pub ap_revision: u32,
     /// When its previous ActivityPub id was last withdrawn (what those ids' tombstones say).
     pub ap_retired_at: Option<DateTime<Utc>>,
+    /// Who may quote it; `None` follows the configured default.
+    pub quote_policy: Option<crate::domain::QuotePolicy>,
 }
 
 impl Review {
@@ -119,6 +121,7 @@ impl Review {
                 ReviewStatus::Published => self.published_at,
             },
             slug: Some(self.slug.to_string()),
+            quote_policy: self.quote_policy.map(|p| p.as_str().to_string()),
         }
     }
 

@@ -7,10 +7,11 @@ use serde::Serialize;
 
 use super::collection::CountedCollection;
 use super::preview::{poster, preview, summary, Preview};
+use super::quote::quote_approval;
 use super::{timestamp, Image, Tag, PUBLIC};
 use crate::content::escape_html;
 use crate::db::comments::Engagement;
-use crate::domain::Review;
+use crate::domain::{QuotePolicy, Review};
 use crate::urls::Urls;
 
 #[derive(Debug, Clone, Serialize)]
@@ -57,7 +58,7 @@ pub struct Source {
     pub media_type: &'static str,
 }
 
-/// GoToSocial's (and Mastodon's, for quotes) `interactionPolicy`: anyone may quote.
+/// GoToSocial's (and Mastodon's, for quotes) `interactionPolicy`: who may quote.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InteractionPolicy {
@@ -126,7 +127,12 @@ fn movie(review: &Review) -> Movie {
 
 /// A review as an `Article`, to be served (with `@context`, see [`super::Document`]) or
 /// embedded in an activity.
-pub fn article(review: &Review, urls: &Urls, engagement: Engagement) -> Article {
+pub fn article(
+    review: &Review,
+    urls: &Urls,
+    engagement: Engagement,
+    default_quote_policy: QuotePolicy,
+) -> Article {
     let mut content = String::new();
     if let Some(warning) = &review.spoiler_warning {
         content.push_str(&format!(
@@ -196,7 +202,10 @@ pub fn article(review: &Review, urls: &Urls, engagement: Engagement) -> Article 
         shares: counted(urls.shares(review.id), "Collection", engagement.shares),
         interaction_policy: InteractionPolicy {
             can_quote: Approval {
-                automatic_approval: vec![PUBLIC.to_string()],
+                automatic_approval: quote_approval(
+                    review.quote_policy.unwrap_or(default_quote_policy),
+                    urls,
+                ),
             },
         },
         item_reviewed: movie(review),

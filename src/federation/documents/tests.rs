@@ -136,6 +136,7 @@ mod previews {
             updated_at: now,
             ap_revision: 0,
             ap_retired_at: None,
+            quote_policy: None,
         }
     }
 
@@ -148,7 +149,13 @@ mod previews {
     }
 
     fn article_json(review: &Review) -> Value {
-        serde_json::to_value(article(review, &urls(), engagement())).expect("serializes")
+        serde_json::to_value(article(
+            review,
+            &urls(),
+            engagement(),
+            crate::domain::QuotePolicy::Anyone,
+        ))
+        .expect("serializes")
     }
 
     #[test]

@@ -55,8 +55,10 @@ async fn changes_by_another_process_show_within_moments() {
         &reviewpub::config::Settings::defaults().merge(("public_url", app.base.clone())),
     )
     .expect("settings");
-    let outbound =
-        reviewpub::federation::outbox::Outbox::new(reviewpub::urls::Urls::new(&settings));
+    let outbound = reviewpub::federation::outbox::Outbox::new(
+        reviewpub::urls::Urls::new(&settings),
+        settings.federation.quote_policy,
+    );
     page(&app, &path).await;
     let (_, cache, _) = page(&app, &path).await;
     assert_eq!(cache.as_deref(), Some("hit"));
@@ -145,8 +147,10 @@ async fn a_lost_listener_connection_invalidates_and_listening_resumes() {
         &reviewpub::config::Settings::defaults().merge(("public_url", app.base.clone())),
     )
     .expect("settings");
-    let outbound =
-        reviewpub::federation::outbox::Outbox::new(reviewpub::urls::Urls::new(&settings));
+    let outbound = reviewpub::federation::outbox::Outbox::new(
+        reviewpub::urls::Urls::new(&settings),
+        settings.federation.quote_policy,
+    );
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         let listening: i64 = sqlx::query_scalar(
