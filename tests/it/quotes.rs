@@ -344,3 +344,50 @@ async fn quotes_a_request_for_something_not_ours_is_ignored() {
     assert_eq!(answered, [json!(w.alice.id("qr-3"))]);
     w.app.stop().await;
 }
+
+#[tokio::test]
+async fn quotes_a_quoting_post_given_by_id_is_fetched_and_must_be_the_actors() {
+    let w = World::new("anyone").await;
+    let review = w.review("By id", None).await;
+    let quoting = |author: &str, name: &str| {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{}/objects/{name}", w.alice.base),
+            "type": "Note",
+            "attributedTo": author,
+            "to": [PUBLIC],
+            "content": "<p>Worth reading.</p>",
+            "quote": ap_id(&review),
+        })
+    };
+    // A post on alice's server by someone else: refused, nothing stored or answered.
+    let bob = format!("{}/users/bob", w.alice.base);
+    let bobs = w.alice.serve_object("bobs", quoting(&bob, "bobs"));
+    let mut request = w.request("qr-1", "bobs", ap_id(&review));
+    request["instrument"] = json!(bobs);
+    let response = w.alice.post(&w.app.url("/inbox"), &request).await;
+    assert!(response.status().is_client_error(), "{}", response.status());
+    assert_eq!(w.count("SELECT count(*) FROM quotes").await, 0);
+
+    // Alice's own post, by id: accepted, the stamp names it.
+    let hers = w
+        .alice
+        .serve_object("hers", quoting(&w.alice.actor_id, "hers"));
+    let mut request = w.request("qr-2", "hers", ap_id(&review));
+    request["instrument"] = json!(hers);
+    w.send(&request).await;
+    let accept = w.answer("qr-2").await;
+    assert_eq!(accept.kind(), "Accept");
+    let (_, stamp) = w
+        .get_ap(accept.body["result"].as_str().expect("stamp"))
+        .await;
+    assert_eq!(stamp["interactingObject"], hers);
+    let answered = w
+        .alice
+        .received()
+        .into_iter()
+        .filter(|r| matches!(r.kind(), "Accept" | "Reject"))
+        .count();
+    assert_eq!(answered, 1, "no answer to the refused request");
+    w.app.stop().await;
+}

@@ -1,11 +1,14 @@
 //! `QuoteRequest` (FEP-044f): a post of the actor's quotes one of our public reviews. The
 //! review's quote policy (its own, else `federation.quote_policy`) decides: `Accept` with a
 //! stamp we serve at `/quotes/{id}`, or `Reject`. A request for anything else (not ours, a
-//! comment, a review no longer public) is ignored, as Mastodon ignores it: no answer. A
+//! comment, a review no longer public) is ignored, as Mastodon ignores it: no answer. The
+//! quoting post is the actor's: checked on the embedded post, or on the post fetched when
+//! only its id is given. A
 //! repeated request changes nothing: the same activity is acknowledged and dropped, and a
 //! new request for a post already authorized is answered with the stamp it has.
 
 use activitypub_federation::config::Data;
+use activitypub_federation::fetch::fetch_object_http;
 use activitypub_federation::fetch::object_id::ObjectId;
 use activitypub_federation::traits::Activity;
 
@@ -16,7 +19,7 @@ use crate::db::reviews;
 use crate::domain::{FollowerStatus, QuoteState};
 use crate::federation::actors::RemoteActor;
 use crate::federation::documents::QuoteRequestDoc;
-use crate::federation::protocol::QuoteRequest;
+use crate::federation::protocol::{IdOrObject, Note, QuoteRequest};
 use crate::federation::{replies, Context, FederationError};
 
 #[async_trait::async_trait]
@@ -41,6 +44,18 @@ impl Activity for QuoteRequest {
             tracing::info!(activity = %self.id, object = %self.quoted(), "quote request for something that is not a public review of ours; ignored");
             return Ok(());
         };
+        if let IdOrObject::Id(id) = &self.instrument {
+            // Given by id only: the post must be the actor's (one signed, bounded fetch).
+            let note = fetch_object_http::<Context, Note>(id.url(), data)
+                .await?
+                .object;
+            if note.id != *id {
+                return Err(FederationError::Refused(
+                    "the quoting post answers under another id".into(),
+                ));
+            }
+            note.check_authored_by(&self.actor)?;
+        }
         let actor = ObjectId::<RemoteActor>::from(self.actor.url().clone())
             .dereference(data)
             .await?;
