@@ -289,6 +289,20 @@ async fn quotes_tightening_the_policy_or_deleting_the_review_revokes_the_stamp()
         json!([w.app.url("/users/reviews/followers")])
     );
 
+    // `null` follows the configured default again.
+    let cleared: Value = w
+        .app
+        .api(Method::PATCH, &format!("/reviews/{id}"))
+        .json(&json!({"quote_policy": null}))
+        .fetch_json()
+        .await;
+    assert_eq!(cleared["quote_policy"], Value::Null, "{cleared}");
+    let (_, article) = w.get_ap(ap_id(&review)).await;
+    assert_eq!(
+        article["interactionPolicy"]["canQuote"]["automaticApproval"],
+        json!([PUBLIC])
+    );
+
     // Deleting a review revokes its stamps too.
     let other = w.review("Deleted", None).await;
     w.send(&w.request("qr-2", "post-2", ap_id(&other))).await;
