@@ -102,6 +102,11 @@ impl Urls {
         format!("{}/comments.xml", self.review(slug))
     }
 
+    /// A quote's authorization stamp (FEP-044f `QuoteAuthorization`).
+    pub fn quote(&self, id: Uuid) -> String {
+        self.base.join(&format!("/quotes/{id}"))
+    }
+
     pub fn avatar(&self) -> String {
         self.base.join("/avatar.png")
     }

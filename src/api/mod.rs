@@ -4,6 +4,7 @@ pub mod auth;
 pub mod comments;
 pub mod federation;
 pub mod hosts;
+pub mod quotes;
 pub mod reviews;
 
 use axum::body::Bytes;
@@ -53,6 +54,7 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .route("/hosts/{host}/resume", post(hosts::resume))
         .route("/deliveries/{id}/retry", post(federation::retry))
         .route("/reviews/{id}/comments", post(comments::reply))
+        .route("/reviews/{id}/quotes", get(quotes::list))
         .route("/reviews/{id}/comments/import", post(comments::import))
         .route("/reviews/{id}/comments/refresh", post(comments::refresh))
         .route("/comments", get(comments::list))
@@ -189,9 +191,9 @@ impl Modify for BearerSecurity {
         federation::reject, federation::list_deliveries, federation::retry, hosts::list, hosts::resume,
         comments::list, comments::approve, comments::reject, comments::delete, comments::edit,
         comments::reply, comments::import, comments::refresh, comments::block, comments::blocks, comments::unblock,
-        comments::reports,
+        comments::reports, quotes::list,
     ),
-    components(schemas(ErrorBody, reviews::ReviewView, reviews::ReviewList, federation::FollowerView, federation::DeliveryView, hosts::HostView, hosts::HostList)),
+    components(schemas(ErrorBody, reviews::ReviewView, reviews::ReviewList, federation::FollowerView, federation::DeliveryView, hosts::HostView, hosts::HostList, quotes::QuoteView, quotes::QuoteList)),
     modifiers(&BearerSecurity),
     security(("bearer" = []))
 )]

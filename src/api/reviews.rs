@@ -14,7 +14,7 @@ use super::auth::Admin;
 use super::{ErrorBody, JsonBody, ListQuery};
 use crate::db::reviews::{self, StoredReview};
 use crate::domain::review::FilmInput;
-use crate::domain::{ReviewInput, ReviewStatus};
+use crate::domain::{QuotePolicy, ReviewInput, ReviewStatus};
 use crate::error::AppError;
 use crate::publishing;
 use crate::state::AppState;
@@ -47,6 +47,8 @@ pub struct ReviewView {
     pub published_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Who may quote it; `null` follows `federation.quote_policy`.
+    pub quote_policy: Option<QuotePolicy>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -95,6 +97,7 @@ impl ReviewView {
             published_at: r.published_at,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            quote_policy: r.quote_policy,
         }
     }
 }

@@ -98,6 +98,7 @@ pub(super) struct RawFederation {
     pub(super) delivery_lease_seconds: u64,
     pub(super) retry_base_seconds: u64,
     pub(super) signing_backend: SigningBackend,
+    pub(super) quote_policy: crate::domain::QuotePolicy,
 }
 
 #[derive(Debug, Deserialize)]

@@ -72,6 +72,8 @@ pub struct Federation {
     pub delivery_lease: std::time::Duration,
     pub retry_base: std::time::Duration,
     pub signing_backend: SigningBackend,
+    /// Who may quote a review whose own policy is not set (FEP-044f).
+    pub quote_policy: crate::domain::QuotePolicy,
 }
 
 #[derive(Debug, Clone)]

@@ -244,6 +244,7 @@ impl Settings {
                 delivery_workers: f.delivery_workers,
                 per_host_concurrency: f.per_host_concurrency,
                 signing_backend: f.signing_backend,
+                quote_policy: f.quote_policy,
                 delivery_give_up: std::time::Duration::from_secs(f.delivery_give_up_hours * 3600),
                 host_unavailable_after: std::time::Duration::from_secs(
                     f.host_unavailable_after_hours * 3600,

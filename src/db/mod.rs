@@ -8,6 +8,7 @@ pub mod deliveries;
 pub mod embedded;
 pub mod federation;
 pub mod hosts;
+pub mod quotes;
 pub mod reactions;
 pub mod reports;
 pub mod reviews;

@@ -8,13 +8,17 @@ use uuid::Uuid;
 use super::{slug_clash, DbError};
 use crate::content::Rendered;
 use crate::domain::{
-    Film, Language, Rating, ReplyPolicy, Review, ReviewDraft, ReviewStatus, Slug, Term,
+    Film, Language, QuotePolicy, Rating, ReplyPolicy, Review, ReviewDraft, ReviewStatus, Slug, Term,
 };
+
+mod former;
+pub use former::{deleted_id, find_former, Former};
 
 const COLUMNS: &str =
     "id, slug, title, body, body_html, summary, summary_html, summary_text, film, \
     rating_value, rating_best, spoiler_warning, categories, tags, language, author, status, \
-    publish_at, published_at, created_at, updated_at, ap_revision, ap_retired_at, replies";
+    publish_at, published_at, created_at, updated_at, ap_revision, ap_retired_at, replies, \
+    quote_policy";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -42,6 +46,7 @@ struct Row {
     ap_revision: i32,
     ap_retired_at: Option<DateTime<Utc>>,
     replies: ReplyPolicy,
+    quote_policy: Option<QuotePolicy>,
 }
 
 /// A stored review with the plain-text teaser kept beside it.
@@ -93,6 +98,7 @@ impl TryFrom<Row> for StoredReview {
                     .map_err(|e| corrupt("ap_revision", &e))?,
                 ap_retired_at: row.ap_retired_at,
                 replies: row.replies,
+                quote_policy: row.quote_policy,
             },
             summary_text: row.summary_text,
         })
@@ -127,12 +133,13 @@ pub async fn insert(
     let sql = format!(
         "INSERT INTO reviews (id, slug, title, body, body_html, summary, summary_html, summary_text, film, \
          rating_value, rating_best, spoiler_warning, categories, category_keys, tags, tag_keys, language, author, \
-         status, publish_at, published_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22) \
+         status, publish_at, published_at, created_at, updated_at, quote_policy) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $23) \
          RETURNING {COLUMNS}"
     );
     let row: Row = bind_write(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id), w)
         .bind(now)
+        .bind(w.draft.quote_policy)
         .fetch_one(&mut *conn)
         .await
         .map_err(slug_clash)?;
@@ -154,11 +161,12 @@ pub async fn update(
         "UPDATE reviews SET slug = $2, title = $3, body = $4, body_html = $5, summary = $6, summary_html = $7, \
          summary_text = $8, film = $9, rating_value = $10, rating_best = $11, spoiler_warning = $12, \
          categories = $13, category_keys = $14, tags = $15, tag_keys = $16, language = $17, author = $18, \
-         status = $19, publish_at = $20, published_at = $21, updated_at = $22 \
+         status = $19, publish_at = $20, published_at = $21, updated_at = $22, quote_policy = $23 \
          WHERE id = $1 AND deleted_at IS NULL RETURNING {COLUMNS}"
     );
     let row: Row = bind_write(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id), w)
         .bind(now)
+        .bind(w.draft.quote_policy)
         .fetch_one(&mut *conn)
         .await
         .map_err(slug_clash)?;
@@ -272,13 +280,6 @@ pub async fn slug_holder(
     Ok(row.map(|(id, current)| SlugHolder { id, current }))
 }
 
-/// Where an unknown slug or id leads: the review's current slug, or gone.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Former {
-    Moved { current_slug: String, public: bool },
-    Deleted,
-}
-
 /// Opens or closes the review to replies, or gives it back to the blog's default.
 #[tracing::instrument(skip_all, fields(review = %id))]
 pub async fn set_replies(
@@ -292,49 +293,6 @@ pub async fn set_replies(
         .execute(db)
         .await?;
     Ok(done.rows_affected() == 1)
-}
-
-#[tracing::instrument(skip_all)]
-pub async fn find_former(
-    db: impl PgExecutor<'_>,
-    slug_or_id: &str,
-) -> Result<Option<Former>, DbError> {
-    let id = crate::domain::parse_id(slug_or_id);
-    let row: Option<(Option<String>, String, Option<DateTime<Utc>>)> = sqlx::query_as(
-        "SELECT r.slug, r.status, r.deleted_at FROM reviews r \
-         WHERE r.id = $2 OR r.id = (SELECT review_id FROM review_slug_history WHERE slug = $1) LIMIT 1",
-    )
-    .bind(slug_or_id)
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
-    Ok(
-        row.map(|(slug, status, deleted_at)| match (slug, deleted_at) {
-            (Some(current_slug), None) => Former::Moved {
-                current_slug,
-                public: status == "published",
-            },
-            _ => Former::Deleted,
-        }),
-    )
-}
-
-/// A deleted review's id and deletion time, by its id or a slug it had.
-#[tracing::instrument(skip_all)]
-pub async fn deleted_id(
-    db: impl PgExecutor<'_>,
-    slug_or_id: &str,
-) -> Result<Option<(Uuid, DateTime<Utc>)>, DbError> {
-    let id = crate::domain::parse_id(slug_or_id);
-    let row: Option<(Uuid, Option<DateTime<Utc>>)> = sqlx::query_as(
-        "SELECT r.id, r.deleted_at FROM reviews r \
-         WHERE r.id = $2 OR r.id = (SELECT review_id FROM review_slug_history WHERE slug = $1) LIMIT 1",
-    )
-    .bind(slug_or_id)
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.and_then(|(id, deleted)| deleted.map(|at| (id, at))))
 }
 
 /// Marks a review deleted: its content is dropped, its slugs freed, its id kept forever.

@@ -8,8 +8,8 @@ use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef, Postgres};
 use sqlx::{Decode, Encode, Type};
 
 use crate::domain::{
-    BlockKind, CommentOrigin, CommentStatus, DeliveryStatus, FollowerStatus, ReactionKind,
-    ReplyPolicy, Visibility,
+    BlockKind, CommentOrigin, CommentStatus, DeliveryStatus, FollowerStatus, QuotePolicy,
+    QuoteState, ReactionKind, ReplyPolicy, Visibility,
 };
 
 macro_rules! stored_as_text {
@@ -48,5 +48,7 @@ stored_as_text!(
     BlockKind,
     FollowerStatus,
     DeliveryStatus,
+    QuotePolicy,
+    QuoteState,
     ReplyPolicy,
 );

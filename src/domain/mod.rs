@@ -4,6 +4,7 @@
 pub mod comment;
 pub mod federation;
 pub mod host;
+pub mod quote;
 pub mod review;
 
 use std::fmt;
@@ -15,6 +16,7 @@ pub use comment::{
 };
 pub use federation::{DeliveryStatus, FollowerStatus, HostState};
 pub use host::{authority, same_host, same_server, HostName};
+pub use quote::{QuotePolicy, QuoteState};
 pub use review::{
     Credit, Film, RequestedStatus, Review, ReviewDraft, ReviewInput, ReviewStatus, ValidationErrors,
 };

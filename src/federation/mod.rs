@@ -17,6 +17,7 @@ pub mod negotiation;
 pub mod objects;
 pub mod outbox;
 pub mod protocol;
+pub mod quotes;
 pub mod refresh;
 pub mod remote;
 pub mod replies;

@@ -13,8 +13,8 @@ use super::Context;
 use super::FederationError;
 use crate::changes::Change;
 use crate::db::reviews;
-use crate::db::{comments, deliveries};
-use crate::domain::CommentOrigin;
+use crate::db::{comments, deliveries, federation, quotes};
+use crate::domain::{CommentOrigin, QuoteState};
 use crate::publishing::{self, Located};
 
 /// A review's `Article` (by slug, or by id and revision), or a `Tombstone` with `410 Gone`:
@@ -59,7 +59,7 @@ pub async fn review_object(
                         &mut conn,
                         &state.urls,
                         review,
-                        state.settings.comments.close_after,
+                        super::outbox::ArticleDefaults::of(&state.settings),
                     )
                     .await?;
                     let document = Document::new(article);
@@ -293,4 +293,37 @@ pub(super) async fn activity(
         .await?
         .ok_or(FederationError::NotFound)?;
     Ok(activity_json(&body))
+}
+
+/// A quote's stamp: the `QuoteAuthorization` while it stands, a `Tombstone` with `410 Gone`
+/// once revoked; a refused quote has none.
+pub(super) async fn quote_stamp(
+    State(state): State<Context>,
+    Path(id): Path<String>,
+) -> Result<Response, FederationError> {
+    let id = crate::domain::parse_id(&id).ok_or(FederationError::NotFound)?;
+    let quote = quotes::get(&state.pool, id)
+        .await?
+        .ok_or(FederationError::NotFound)?;
+    let stamp = state.urls.quote(quote.id);
+    match quote.state {
+        QuoteState::Accepted => {
+            let revision = federation::ap_revision(&state.pool, quote.review_id).await?;
+            let review = state.urls.review_ap_id(quote.review_id, revision);
+            Ok(activity_json(&documents::quote_authorization(
+                &state.urls,
+                &stamp,
+                &quote.quoting_post,
+                &review,
+            )))
+        }
+        QuoteState::Revoked => Ok(activity_json_with_status(
+            StatusCode::GONE,
+            &Document::new(documents::tombstone(
+                &stamp,
+                quote.revoked_at.unwrap_or(quote.created_at),
+            )),
+        )),
+        QuoteState::Rejected => Err(FederationError::NotFound),
+    }
 }

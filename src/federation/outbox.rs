@@ -13,7 +13,7 @@ use crate::db::comments::{self, CommentRow};
 use crate::db::deliveries;
 use crate::db::federation as db;
 use crate::db::DbError;
-use crate::domain::Review;
+use crate::domain::{QuotePolicy, Review};
 use crate::outbound::{CommentActivity, Outbound};
 use crate::urls::Urls;
 
@@ -21,8 +21,8 @@ use crate::urls::Urls;
 /// wakes this process's delivery workers once they are committed (when it has any).
 pub struct Outbox {
     urls: Urls,
-    /// When replies close by default (`comments.close_after_days`), which Articles advertise.
-    close_after: Option<chrono::Duration>,
+    /// The blog's defaults an Article shows (who may reply, who may quote).
+    defaults: ArticleDefaults,
     wake: Option<Arc<Notify>>,
 }
 
@@ -32,7 +32,7 @@ impl Outbox {
     pub fn new(settings: &crate::config::Settings) -> Self {
         Self {
             urls: Urls::new(settings),
-            close_after: settings.comments.close_after,
+            defaults: ArticleDefaults::of(settings),
             wake: None,
         }
     }
@@ -54,7 +54,7 @@ impl Outbound for Outbox {
         review: &Review,
         now: DateTime<Utc>,
     ) -> Result<(), DbError> {
-        review_written(conn, &self.urls, review, now, self.close_after).await
+        review_written(conn, &self.urls, review, now, self.defaults).await
     }
 
     async fn review_deleted(
@@ -126,12 +126,14 @@ pub async fn review_written(
     urls: &Urls,
     review: &Review,
     now: DateTime<Utc>,
-    close_after: Option<chrono::Duration>,
+    defaults: ArticleDefaults,
 ) -> Result<(), DbError> {
+    let quote_policy = review.quote_policy.unwrap_or(defaults.quote_policy);
+    super::quotes::revoke_disallowed(&mut *conn, urls, review, quote_policy, now).await?;
     let federated = db::is_federated(&mut *conn, review.id).await?;
     match (review.is_public(), federated) {
         (true, false) => {
-            let article = article_document(conn, urls, review, close_after).await?;
+            let article = article_document(conn, urls, review, defaults).await?;
             to_followers(
                 conn,
                 urls,
@@ -149,7 +151,7 @@ pub async fn review_written(
         (true, true) => {
             // Back from hiding, or edited: servers have it, so it is an `Update`.
             db::set_hidden(&mut *conn, review.id, false).await?;
-            let article = article_document(conn, urls, review, close_after).await?;
+            let article = article_document(conn, urls, review, defaults).await?;
             to_followers(
                 conn,
                 urls,
@@ -192,6 +194,7 @@ pub async fn review_deleted(
     review_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
+    super::quotes::revoke(&mut *conn, urls, review_id, false, now).await?;
     if !db::is_federated(&mut *conn, review_id).await? {
         return Ok(());
     }
@@ -262,18 +265,41 @@ pub async fn first_replies(
     Ok(documents::FirstPage { ids, total })
 }
 
+/// What an Article shows of the blog's settings when the review sets nothing itself: when
+/// replies close (`comments.close_after_days`) and who may quote (`federation.quote_policy`).
+#[derive(Debug, Clone, Copy)]
+pub struct ArticleDefaults {
+    pub close_after: Option<chrono::Duration>,
+    pub quote_policy: QuotePolicy,
+}
+
+impl ArticleDefaults {
+    pub fn of(settings: &crate::config::Settings) -> Self {
+        Self {
+            close_after: settings.comments.close_after,
+            quote_policy: settings.federation.quote_policy,
+        }
+    }
+}
+
 /// A review's `Article`, with its counts and the first page of its answers.
-/// `close_after` is `comments.close_after_days`: whether it takes replies is advertised.
 pub async fn article_document(
     conn: &mut PgConnection,
     urls: &Urls,
     review: &Review,
-    close_after: Option<chrono::Duration>,
+    defaults: ArticleDefaults,
 ) -> Result<documents::Article, DbError> {
     let engagement = comments::engagement(&mut *conn, review.id).await?;
     let replies = first_replies(&mut *conn, review.id, None).await?;
-    let open = review.accepts_replies(close_after, Utc::now());
-    Ok(documents::article(review, urls, engagement, replies, open))
+    let open = review.accepts_replies(defaults.close_after, Utc::now());
+    Ok(documents::article(
+        review,
+        urls,
+        engagement,
+        replies,
+        open,
+        defaults.quote_policy,
+    ))
 }
 
 /// After the critic wrote, edited or deleted a comment: `Create`, `Update` or `Delete` of the

@@ -40,6 +40,8 @@ pub mod paths {
     pub const ACTIVITY: &str = "/activities/{id}";
     pub const COMMENT: &str = "/comments/{id}";
     pub const COMMENT_REPLIES: &str = "/comments/{id}/replies";
+    /// A quote's stamp (FEP-044f `QuoteAuthorization`).
+    pub const QUOTE: &str = "/quotes/{id}";
     /// Served by the web router: the review's page, or its `Article` to ActivityPub clients.
     pub const REVIEW: &str = "/reviews/{slug}";
     /// A review's id after it came back to the fediverse (`v1`, `v2`, …).
@@ -66,7 +68,7 @@ pub fn signed_fetch(route: Option<&str>) -> SignedFetch {
     match route {
         Some(
             OUTBOX | FOLLOWERS | FOLLOWING | FEATURED | REPLIES | LIKES | SHARES | CONTEXT
-            | ACTIVITY | COMMENT_REPLIES,
+            | ACTIVITY | COMMENT_REPLIES | QUOTE,
         ) => SignedFetch::Always,
         Some(COMMENT | REVIEW | REVIEW_REVISION) => SignedFetch::ForActivityJson,
         _ => SignedFetch::Never,
@@ -102,6 +104,7 @@ pub fn router() -> Router<Context> {
         .route(paths::ACTIVITY, get(objects::activity))
         .route(paths::COMMENT, get(objects::comment))
         .route(paths::COMMENT_REPLIES, get(objects::comment_replies))
+        .route(paths::QUOTE, get(objects::quote_stamp))
         .route("/avatar.png", get(avatar))
         .route("/favicon.ico", get(avatar))
         .route("/authorize_interaction", get(authorize_interaction))
@@ -192,7 +195,7 @@ async fn outbox(
                 &mut conn,
                 &state.urls,
                 &stored.review,
-                state.settings.comments.close_after,
+                outbox::ArticleDefaults::of(&state.settings),
             )
             .await?;
             let create = documents::review_activity(
@@ -275,7 +278,7 @@ async fn featured(
                     &mut conn,
                     &state.urls,
                     &stored.review,
-                    state.settings.comments.close_after,
+                    outbox::ArticleDefaults::of(&state.settings),
                 )
                 .await?,
             );

@@ -21,6 +21,7 @@ mod helpers;
 mod inbound;
 mod peer;
 mod preview;
+mod quotes;
 mod reply_control;
 mod republish;
 mod scheduling;

@@ -3,7 +3,7 @@
 
 use reviewpub::federation::protocol::{HttpUrl, InboxActivity};
 
-use super::{activity, actor, create, url, BLOG, COMMENT, REVIEW};
+use super::{activity, actor, create, raw, url, BLOG, COMMENT, REVIEW};
 
 #[test]
 fn mastodon_reply_with_mentions_hashtags_emoji_and_content_map() {
@@ -376,4 +376,48 @@ fn friendica_reply_and_an_unknown_activity() {
         relocate.actor.as_str(),
         "https://friendica.example/profile/frank"
     );
+}
+
+#[test]
+fn mastodon_quote_request_embeds_the_quoting_post() {
+    let InboxActivity::QuoteRequest(request) = activity("mastodon/quote_request.json") else {
+        panic!("not a QuoteRequest")
+    };
+    assert_eq!(
+        request.actor.as_str(),
+        "https://mastodon.example/users/alice"
+    );
+    assert_eq!(request.quoted().as_str(), REVIEW);
+    assert_eq!(
+        request.quoting().as_str(),
+        "https://mastodon.example/users/alice/statuses/115512345678901234"
+    );
+
+    // By id alone, as a server may send it, it still parses and names the same post.
+    let mut by_id = raw("mastodon/quote_request.json");
+    by_id["instrument"] = serde_json::json!(request.quoting().as_str());
+    let InboxActivity::QuoteRequest(by_id) = InboxActivity::from_value(by_id).expect("parses")
+    else {
+        panic!("not a QuoteRequest")
+    };
+    assert!(by_id.check().is_ok());
+    assert_eq!(by_id.quoting(), request.quoting());
+
+    // Someone else's post is not the actor's to have quoted.
+    let mut foreign = raw("mastodon/quote_request.json");
+    foreign["instrument"]["attributedTo"] = serde_json::json!("https://mastodon.example/users/bob");
+    let parsed = InboxActivity::from_value(foreign).expect("parses");
+    assert!(parsed.check().is_err(), "a post by bob in alice's request");
+    let mut elsewhere = raw("mastodon/quote_request.json");
+    elsewhere["instrument"] = serde_json::json!("https://other.example/notes/1");
+    let parsed = InboxActivity::from_value(elsewhere).expect("parses");
+    assert!(parsed.check().is_err(), "a post on another server");
+
+    // Without the quoting post, it is refused as malformed.
+    let mut missing = raw("mastodon/quote_request.json");
+    missing
+        .as_object_mut()
+        .expect("object")
+        .remove("instrument");
+    assert!(InboxActivity::from_value(missing).is_err());
 }

@@ -52,6 +52,8 @@ pub struct ReviewDraft {
     pub language: Language,
     pub author: String,
     pub status: RequestedStatus,
+    /// `None`: the configured default.
+    pub quote_policy: Option<crate::domain::QuotePolicy>,
 }
 
 /// Values used where the input is silent.

@@ -71,4 +71,7 @@ pub struct ReviewInput {
     /// When a scheduled review goes live; for a published one, its publication date.
     pub publish_at: Option<DateTime<Utc>>,
     pub slug: Option<String>,
+    /// Who may quote it on the fediverse: `anyone`, `followers` or `nobody`; absent (or
+    /// `null`) follows `federation.quote_policy`.
+    pub quote_policy: Option<String>,
 }

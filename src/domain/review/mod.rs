@@ -95,6 +95,8 @@ pub struct Review {
     pub ap_retired_at: Option<DateTime<Utc>>,
     /// Whether it takes replies (see [`Review::accepts_replies`]).
     pub replies: crate::domain::ReplyPolicy,
+    /// Who may quote it; `None` follows the configured default.
+    pub quote_policy: Option<crate::domain::QuotePolicy>,
 }
 
 impl Review {
@@ -121,6 +123,7 @@ impl Review {
                 ReviewStatus::Published => self.published_at,
             },
             slug: Some(self.slug.to_string()),
+            quote_policy: self.quote_policy.map(|p| p.as_str().to_string()),
         }
     }
 

@@ -146,6 +146,10 @@ impl ReviewInput {
         }
         let categories = terms(&mut e, "categories", &self.categories);
         let tags = terms(&mut e, "tags", &self.tags);
+        let quote_policy = self
+            .quote_policy
+            .as_deref()
+            .and_then(|p| e.check("quote_policy", crate::domain::QuotePolicy::parse(p.trim())));
 
         let status = match self.status.as_deref().map(str::trim).unwrap_or("draft") {
             "draft" => Some(RequestedStatus::Draft),
@@ -213,6 +217,7 @@ impl ReviewInput {
                     language,
                     author,
                     status,
+                    quote_policy,
                 })
             }
             _ => Err(e),

@@ -7,10 +7,11 @@ use serde::Serialize;
 
 use super::collection::{paged_collection, CountedCollection, FirstPage, PagedCollection};
 use super::preview::{poster, preview, summary, Preview};
+use super::quote::quote_approval;
 use super::{timestamp, Image, Tag, PUBLIC};
 use crate::content::escape_html;
 use crate::db::comments::Engagement;
-use crate::domain::Review;
+use crate::domain::{QuotePolicy, Review};
 use crate::urls::Urls;
 
 #[derive(Debug, Clone, Serialize)]
@@ -138,6 +139,7 @@ pub fn article(
     engagement: Engagement,
     replies: FirstPage,
     accepts_replies: bool,
+    default_quote_policy: QuotePolicy,
 ) -> Article {
     let mut content = String::new();
     if let Some(warning) = &review.spoiler_warning {
@@ -205,7 +207,10 @@ pub fn article(
         shares: counted(urls.shares(review.id), "Collection", engagement.shares),
         interaction_policy: InteractionPolicy {
             can_quote: Approval {
-                automatic_approval: vec![PUBLIC.to_string()],
+                automatic_approval: quote_approval(
+                    review.quote_policy.unwrap_or(default_quote_policy),
+                    urls,
+                ),
             },
             can_reply: Approval {
                 automatic_approval: vec![if accepts_replies {

@@ -9,6 +9,7 @@ mod collection;
 mod discovery;
 mod note;
 mod preview;
+mod quote;
 
 pub use activity::{follow_answer, review_activity, Activity, ActivityKind, Object};
 pub use actor::{blog_actor, instance_actor, Actor};
@@ -21,6 +22,10 @@ pub use collection::{
 pub use discovery::{blog_jrd, instance_jrd, nodeinfo, nodeinfo_links, Jrd, NodeInfo};
 pub use note::{comment_note, comment_tombstone, tombstone, Mention, Note, Tombstone};
 pub use preview::{Preview, SUMMARY_CHARS};
+pub use quote::{
+    quote_answer, quote_approval, quote_authorization, stamp_revocation, QuoteAnswer,
+    QuoteAuthorization, QuoteRequestDoc,
+};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -59,6 +64,10 @@ pub fn context() -> Value {
             "interactionPolicy": {"@id": "gts:interactionPolicy", "@type": "@id"},
             "canQuote": {"@id": "gts:canQuote", "@type": "@id"},
             "automaticApproval": {"@id": "gts:automaticApproval", "@type": "@id"},
+            "interactingObject": {"@id": "gts:interactingObject", "@type": "@id"},
+            "interactionTarget": {"@id": "gts:interactionTarget", "@type": "@id"},
+            "QuoteRequest": "https://w3id.org/fep/044f#QuoteRequest",
+            "QuoteAuthorization": "https://w3id.org/fep/044f#QuoteAuthorization",
             "itemReviewed": "schema:itemReviewed",
             "reviewRating": "schema:reviewRating",
             "Movie": "schema:Movie",

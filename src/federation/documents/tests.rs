@@ -149,6 +149,7 @@ mod previews {
             ap_revision: 0,
             ap_retired_at: None,
             replies: crate::domain::ReplyPolicy::Default,
+            quote_policy: None,
         }
     }
 
@@ -167,6 +168,7 @@ mod previews {
             engagement(),
             FirstPage::default(),
             true,
+            crate::domain::QuotePolicy::Anyone,
         ))
         .expect("serializes")
     }
@@ -252,4 +254,74 @@ mod previews {
             json!([{"type": "Image", "url": "https://img.example/poster", "name": "A house"}])
         );
     }
+}
+
+#[test]
+fn quote_answers_and_stamps_have_the_shapes_mastodon_reads() {
+    let urls = urls();
+    let request = || QuoteRequestDoc {
+        id: "https://m.example/users/alice/quote_requests/1".into(),
+        kind: "QuoteRequest",
+        actor: "https://m.example/users/alice".into(),
+        object: "https://blog.example/reviews/1".into(),
+        instrument: "https://m.example/users/alice/statuses/2".into(),
+    };
+    let accept = serde_json::to_value(quote_answer(
+        "https://b/activities/1",
+        &urls,
+        request(),
+        Some("https://b/quotes/3".into()),
+    ))
+    .expect("json");
+    assert_eq!(accept["type"], "Accept");
+    assert_eq!(accept["result"], "https://b/quotes/3");
+    assert_eq!(accept["object"]["type"], "QuoteRequest");
+    assert_eq!(
+        accept["object"]["instrument"],
+        "https://m.example/users/alice/statuses/2"
+    );
+    let reject = serde_json::to_value(quote_answer(
+        "https://b/activities/2",
+        &urls,
+        request(),
+        None,
+    ))
+    .expect("json");
+    assert_eq!(reject["type"], "Reject");
+    assert!(reject.get("result").is_none(), "{reject}");
+
+    let stamp = serde_json::to_value(quote_authorization(
+        &urls,
+        "https://b/quotes/3",
+        "https://m.example/users/alice/statuses/2",
+        "https://blog.example/reviews/1",
+    ))
+    .expect("json");
+    assert_eq!(stamp["type"], "QuoteAuthorization");
+    assert_eq!(stamp["attributedTo"], urls.actor());
+    let terms = &stamp["@context"][2];
+    assert_eq!(
+        terms["QuoteAuthorization"],
+        "https://w3id.org/fep/044f#QuoteAuthorization"
+    );
+    assert_eq!(terms["interactingObject"]["@id"], "gts:interactingObject");
+
+    let revoke = serde_json::to_value(stamp_revocation(
+        "https://b/activities/4",
+        &urls,
+        "https://b/quotes/3",
+    ))
+    .expect("json");
+    assert_eq!(
+        (revoke["type"].clone(), revoke["object"].clone()),
+        (json!("Delete"), json!("https://b/quotes/3"))
+    );
+
+    use crate::domain::QuotePolicy;
+    assert_eq!(quote_approval(QuotePolicy::Anyone, &urls), [PUBLIC]);
+    assert_eq!(
+        quote_approval(QuotePolicy::Followers, &urls),
+        [urls.followers()]
+    );
+    assert_eq!(quote_approval(QuotePolicy::Nobody, &urls), [urls.actor()]);
 }

@@ -34,6 +34,7 @@ mod create;
 mod delete;
 mod flag;
 mod follow;
+mod quote_request;
 mod reaction;
 mod undo;
 mod update;
@@ -68,6 +69,7 @@ impl Activity for InboxActivity {
             Self::Announce(a) => a.verify(data).await,
             Self::Flag(a) => a.verify(data).await,
             Self::Move(a) => a.verify(data).await,
+            Self::QuoteRequest(a) => a.verify(data).await,
             Self::Unknown(a) => a.verify(data).await,
         }
     }
@@ -86,6 +88,7 @@ impl Activity for InboxActivity {
             Self::Announce(a) => a.receive(data).await,
             Self::Flag(a) => a.receive(data).await,
             Self::Move(a) => a.receive(data).await,
+            Self::QuoteRequest(a) => a.receive(data).await,
             Self::Unknown(a) => a.receive(data).await,
         }
     }

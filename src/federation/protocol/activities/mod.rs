@@ -11,6 +11,7 @@ mod flag;
 mod follow;
 mod like;
 mod moved;
+mod quote_request;
 mod undo;
 mod update;
 
@@ -22,6 +23,7 @@ pub use flag::Flag;
 pub use follow::Follow;
 pub use like::{Like, MAX_REACTION_CHARS};
 pub use moved::Move;
+pub use quote_request::QuoteRequest;
 pub use undo::Undo;
 pub use update::{Update, Updated};
 
@@ -84,6 +86,7 @@ pub enum InboxActivity {
     Announce(Announce),
     Flag(Flag),
     Move(Move),
+    QuoteRequest(QuoteRequest),
     Unknown(Unknown),
 }
 
@@ -101,6 +104,7 @@ pub const KNOWN_TYPES: &[&str] = &[
     "Announce",
     "Flag",
     "Move",
+    "QuoteRequest",
 ];
 
 fn typed<T: serde::de::DeserializeOwned>(kind: &str, value: Value) -> Result<T, ProtocolError> {
@@ -139,6 +143,7 @@ impl InboxActivity {
             "Announce" => Self::Announce(typed(&kind, value)?),
             "Flag" => Self::Flag(typed(&kind, value)?),
             "Move" => Self::Move(typed(&kind, value)?),
+            "QuoteRequest" => Self::QuoteRequest(typed(&kind, value)?),
             _ => Self::Unknown(typed(&kind, value)?),
         })
     }
@@ -156,6 +161,7 @@ impl InboxActivity {
             Self::Announce(a) => &a.id,
             Self::Flag(a) => &a.id,
             Self::Move(a) => &a.id,
+            Self::QuoteRequest(a) => &a.id,
             Self::Unknown(a) => &a.id,
         }
     }
@@ -173,6 +179,7 @@ impl InboxActivity {
             Self::Announce(a) => &a.actor,
             Self::Flag(a) => &a.actor,
             Self::Move(a) => &a.actor,
+            Self::QuoteRequest(a) => &a.actor,
             Self::Unknown(a) => &a.actor,
         }
     }
@@ -195,6 +202,7 @@ impl InboxActivity {
             Self::Announce(_) => "Announce".into(),
             Self::Flag(_) => "Flag".into(),
             Self::Move(_) => "Move".into(),
+            Self::QuoteRequest(_) => "QuoteRequest".into(),
             Self::Unknown(a) => a.kind.to_string(),
         }
     }
@@ -212,6 +220,7 @@ impl InboxActivity {
             Self::Delete(a) => a.check(),
             Self::Undo(a) => a.check(),
             Self::Move(a) => a.check(),
+            Self::QuoteRequest(a) => a.check(),
             Self::Follow(_)
             | Self::Accept(_)
             | Self::Reject(_)
