@@ -102,6 +102,11 @@ impl Urls {
         format!("{}/comments.xml", self.review(slug))
     }
 
+    /// A reply's authorization (GoToSocial's `ReplyAuthorization`).
+    pub fn reply_authorization(&self, id: Uuid) -> String {
+        self.base.join(&format!("/reply-authorizations/{id}"))
+    }
+
     /// A quote's authorization stamp (FEP-044f `QuoteAuthorization`).
     pub fn quote(&self, id: Uuid) -> String {
         self.base.join(&format!("/quotes/{id}"))

@@ -10,6 +10,7 @@ pub mod federation;
 pub mod hosts;
 pub mod quotes;
 pub mod reactions;
+pub mod reply_authorizations;
 pub mod reports;
 pub mod reviews;
 pub mod tokens;

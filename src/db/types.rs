@@ -9,7 +9,7 @@ use sqlx::{Decode, Encode, Type};
 
 use crate::domain::{
     BlockKind, CommentOrigin, CommentStatus, DeliveryStatus, FollowerStatus, QuotePolicy,
-    QuoteState, ReactionKind, ReplyPolicy, Visibility,
+    QuoteState, ReactionKind, ReplyAuthorizationState, ReplyPolicy, Visibility,
 };
 
 macro_rules! stored_as_text {
@@ -51,4 +51,5 @@ stored_as_text!(
     QuotePolicy,
     QuoteState,
     ReplyPolicy,
+    ReplyAuthorizationState,
 );

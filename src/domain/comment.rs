@@ -44,6 +44,15 @@ text_enum! {
 }
 
 text_enum! {
+    /// The answer to a `ReplyRequest` (GoToSocial's interaction controls): authorized (its
+    /// `ReplyAuthorization` served), or refused because the review no longer takes replies.
+    pub enum ReplyAuthorizationState {
+        Accepted = "accepted",
+        Rejected = "rejected",
+    }
+}
+
+text_enum! {
     /// A like or a boost of a review.
     pub enum ReactionKind {
         Like = "like",

@@ -12,7 +12,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use comment::{
-    BlockKind, CommentFilter, CommentOrigin, CommentStatus, ReactionKind, ReplyPolicy, Visibility,
+    BlockKind, CommentFilter, CommentOrigin, CommentStatus, ReactionKind, ReplyAuthorizationState,
+    ReplyPolicy, Visibility,
 };
 pub use federation::{DeliveryStatus, FollowerStatus, HostState};
 pub use host::{authority, same_host, same_server, HostName};

@@ -122,6 +122,7 @@ const ID_KEYS: &[&str] = &[
     "quoteUrl",
     "quoteUri",
     "_misskey_quote",
+    "instrument",
     "replies",
     "first",
     "next",

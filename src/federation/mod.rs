@@ -13,6 +13,7 @@ pub mod follower_sync;
 pub mod followers;
 pub mod inbound;
 pub mod inbox;
+pub mod interactions;
 pub mod negotiation;
 pub mod objects;
 pub mod outbox;

@@ -13,8 +13,8 @@ use super::Context;
 use super::FederationError;
 use crate::changes::Change;
 use crate::db::reviews;
-use crate::db::{comments, deliveries, federation, quotes};
-use crate::domain::{CommentOrigin, QuoteState};
+use crate::db::{comments, deliveries, federation, quotes, reply_authorizations};
+use crate::domain::{CommentOrigin, QuoteState, ReplyAuthorizationState};
 use crate::publishing::{self, Located};
 
 /// A review's `Article` (by slug, or by id and revision), or a `Tombstone` with `410 Gone`:
@@ -326,4 +326,23 @@ pub(super) async fn quote_stamp(
         )),
         QuoteState::Rejected => Err(FederationError::NotFound),
     }
+}
+
+/// A reply's authorization (GoToSocial's `ReplyAuthorization`); a refused request has none.
+/// Closing the review to replies later does not withdraw it.
+pub(super) async fn reply_authorization(
+    State(state): State<Context>,
+    Path(id): Path<String>,
+) -> Result<Response, FederationError> {
+    let id = crate::domain::parse_id(&id).ok_or(FederationError::NotFound)?;
+    let row = reply_authorizations::get(&state.pool, id)
+        .await?
+        .filter(|r| r.state == ReplyAuthorizationState::Accepted)
+        .ok_or(FederationError::NotFound)?;
+    Ok(activity_json(&documents::reply_authorization(
+        &state.urls,
+        &state.urls.reply_authorization(row.id),
+        &row.reply,
+        &row.target,
+    )))
 }

@@ -1,35 +1,16 @@
-//! Quotes of our reviews (FEP-044f): the answer to a `QuoteRequest` (`Accept` with a stamp,
-//! or `Reject`), and the revocation of stamps (`Delete` of the stamp) when a review goes or
-//! its policy no longer allows them. Queued in the caller's transaction, as the outbox does.
+//! Quotes of our reviews (FEP-044f): the revocation of stamps (`Delete` of the stamp) when a
+//! review goes or its policy no longer allows them (the answer to a `QuoteRequest` is
+//! [`super::interactions::answer`]). Queued in the caller's transaction, as the outbox does.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::documents::{self, QuoteRequestDoc};
+use super::documents;
 use crate::db::quotes::{self, QuoteRow};
 use crate::db::{deliveries, DbError};
 use crate::domain::{QuotePolicy, Review};
 use crate::urls::Urls;
-
-/// Queues the answer to `request` for the requester's `inbox`: `Accept` with the stamp
-/// `stamp`, or `Reject` when there is none.
-#[tracing::instrument(skip_all, fields(accepted = stamp.is_some()))]
-pub async fn answer(
-    conn: &mut PgConnection,
-    urls: &Urls,
-    request: QuoteRequestDoc,
-    stamp: Option<Uuid>,
-    inbox: &str,
-) -> Result<(), DbError> {
-    let (id, ap_id) = documents::new_activity_id(urls);
-    let body = documents::quote_answer(&ap_id, urls, request, stamp.map(|s| urls.quote(s)));
-    let kind = body.kind.as_str();
-    deliveries::insert_activity(conn, id, &ap_id, kind, None, false, &body).await?;
-    deliveries::enqueue_one(conn, id, inbox, &crate::domain::authority(inbox)).await?;
-    tracing::info!(activity = %ap_id, kind, inbox, "quote request answered");
-    Ok(())
-}
 
 /// Revokes the stamps of `review` that its policy (`policy`, the effective one) no longer
 /// allows, all of them when the review is no longer public; each revocation goes to the

@@ -42,6 +42,8 @@ pub mod paths {
     pub const COMMENT_REPLIES: &str = "/comments/{id}/replies";
     /// A quote's stamp (FEP-044f `QuoteAuthorization`).
     pub const QUOTE: &str = "/quotes/{id}";
+    /// A reply's authorization (GoToSocial's `ReplyAuthorization`).
+    pub const REPLY_AUTHORIZATION: &str = "/reply-authorizations/{id}";
     /// Served by the web router: the review's page, or its `Article` to ActivityPub clients.
     pub const REVIEW: &str = "/reviews/{slug}";
     /// A review's id after it came back to the fediverse (`v1`, `v2`, …).
@@ -68,7 +70,7 @@ pub fn signed_fetch(route: Option<&str>) -> SignedFetch {
     match route {
         Some(
             OUTBOX | FOLLOWERS | FOLLOWING | FEATURED | REPLIES | LIKES | SHARES | CONTEXT
-            | ACTIVITY | COMMENT_REPLIES | QUOTE,
+            | ACTIVITY | COMMENT_REPLIES | QUOTE | REPLY_AUTHORIZATION,
         ) => SignedFetch::Always,
         Some(COMMENT | REVIEW | REVIEW_REVISION) => SignedFetch::ForActivityJson,
         _ => SignedFetch::Never,
@@ -105,6 +107,10 @@ pub fn router() -> Router<Context> {
         .route(paths::COMMENT, get(objects::comment))
         .route(paths::COMMENT_REPLIES, get(objects::comment_replies))
         .route(paths::QUOTE, get(objects::quote_stamp))
+        .route(
+            paths::REPLY_AUTHORIZATION,
+            get(objects::reply_authorization),
+        )
         .route("/avatar.png", get(avatar))
         .route("/favicon.ico", get(avatar))
         .route("/authorize_interaction", get(authorize_interaction))

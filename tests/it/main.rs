@@ -23,6 +23,7 @@ mod peer;
 mod preview;
 mod quotes;
 mod reply_control;
+mod reply_requests;
 mod republish;
 mod scheduling;
 mod secure_mode;

@@ -1,7 +1,7 @@
 //! The shapes of Mastodon, Misskey, GoToSocial, Akkoma, Pleroma and Friendica, read into the
 //! fields the handlers need.
 
-use reviewpub::federation::protocol::{HttpUrl, InboxActivity};
+use reviewpub::federation::protocol::{HttpUrl, IdOrObject, InboxActivity};
 
 use super::{activity, actor, create, raw, url, BLOG, COMMENT, REVIEW};
 
@@ -415,6 +415,53 @@ fn mastodon_quote_request_embeds_the_quoting_post() {
 
     // Without the quoting post, it is refused as malformed.
     let mut missing = raw("mastodon/quote_request.json");
+    missing
+        .as_object_mut()
+        .expect("object")
+        .remove("instrument");
+    assert!(InboxActivity::from_value(missing).is_err());
+}
+
+#[test]
+fn gotosocial_reply_request_embeds_the_reply() {
+    let InboxActivity::ReplyRequest(request) = activity("gotosocial/reply_request.json") else {
+        panic!("not a ReplyRequest")
+    };
+    assert!(request.check().is_ok());
+    assert_eq!(request.actor.as_str(), "https://gts.example/users/bob");
+    assert_eq!(request.target().as_str(), REVIEW);
+    let reply = "https://gts.example/users/bob/statuses/01JPB7Q8Z3K4M5N6P7R8S9T0V2";
+    assert_eq!(request.reply().as_str(), reply);
+    let IdOrObject::Object(note) = &request.instrument else {
+        panic!("the reply is embedded")
+    };
+    assert_eq!(note.parent(), Some(&url(REVIEW)));
+    assert!(note.is_public());
+
+    // By id alone it still parses and names the same reply.
+    let mut by_id = raw("gotosocial/reply_request.json");
+    by_id["instrument"] = serde_json::json!(reply);
+    let InboxActivity::ReplyRequest(by_id) = InboxActivity::from_value(by_id).expect("parses")
+    else {
+        panic!("not a ReplyRequest")
+    };
+    assert!(by_id.check().is_ok());
+    assert_eq!(by_id.reply().as_str(), reply);
+
+    // Someone else's post, or one on another server, is not the actor's to ask about.
+    let mut foreign = raw("gotosocial/reply_request.json");
+    foreign["instrument"]["attributedTo"] = serde_json::json!("https://gts.example/users/carol");
+    assert!(InboxActivity::from_value(foreign)
+        .expect("parses")
+        .check()
+        .is_err());
+    let mut elsewhere = raw("gotosocial/reply_request.json");
+    elsewhere["instrument"] = serde_json::json!("https://other.example/notes/1");
+    assert!(InboxActivity::from_value(elsewhere)
+        .expect("parses")
+        .check()
+        .is_err());
+    let mut missing = raw("gotosocial/reply_request.json");
     missing
         .as_object_mut()
         .expect("object")

@@ -23,8 +23,8 @@ pub use discovery::{blog_jrd, instance_jrd, nodeinfo, nodeinfo_links, Jrd, NodeI
 pub use note::{comment_note, comment_tombstone, tombstone, Mention, Note, Tombstone};
 pub use preview::{Preview, SUMMARY_CHARS};
 pub use quote::{
-    quote_answer, quote_approval, quote_authorization, stamp_revocation, QuoteAnswer,
-    QuoteAuthorization, QuoteRequestDoc,
+    interaction_answer, quote_approval, quote_authorization, reply_authorization, stamp_revocation,
+    InteractionAnswer, InteractionAuthorization, InteractionRequestDoc,
 };
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -68,6 +68,8 @@ pub fn context() -> Value {
             "interactionTarget": {"@id": "gts:interactionTarget", "@type": "@id"},
             "QuoteRequest": "https://w3id.org/fep/044f#QuoteRequest",
             "QuoteAuthorization": "https://w3id.org/fep/044f#QuoteAuthorization",
+            "ReplyRequest": "gts:ReplyRequest",
+            "ReplyAuthorization": "gts:ReplyAuthorization",
             "itemReviewed": "schema:itemReviewed",
             "reviewRating": "schema:reviewRating",
             "Movie": "schema:Movie",

@@ -1,6 +1,7 @@
-//! Quotes (FEP-044f, as Mastodon 4.5 reads them): the `QuoteAuthorization` stamp we serve at
-//! its own id, the `Accept` (with the stamp as `result`) or `Reject` of a `QuoteRequest`, and
-//! the `Delete` of a stamp that revokes it.
+//! Interaction requests: quotes (FEP-044f, as Mastodon 4.5 reads them) and replies
+//! (GoToSocial's `ReplyRequest`). The authorization we serve at its own id
+//! (`QuoteAuthorization`, `ReplyAuthorization`), the `Accept` (with the authorization as
+//! `result`) or `Reject` of a request, and the `Delete` of a quote stamp that revokes it.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -9,10 +10,11 @@ use super::{context, Activity, ActivityKind, Object, PUBLIC};
 use crate::domain::QuotePolicy;
 use crate::urls::Urls;
 
-/// The stamp: we (`attributedTo`) let `interacting_object` quote `interaction_target`.
+/// An authorization: we (`attributedTo`) let `interacting_object` quote (or answer)
+/// `interaction_target`.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct QuoteAuthorization {
+pub struct InteractionAuthorization {
     #[serde(rename = "@context")]
     pub context: Value,
     pub id: String,
@@ -28,8 +30,8 @@ pub fn quote_authorization(
     stamp: &str,
     quoting_post: &str,
     review_ap_id: &str,
-) -> QuoteAuthorization {
-    QuoteAuthorization {
+) -> InteractionAuthorization {
+    InteractionAuthorization {
         context: context(),
         id: stamp.to_string(),
         kind: "QuoteAuthorization",
@@ -39,9 +41,23 @@ pub fn quote_authorization(
     }
 }
 
-/// The request answered, embedded as Mastodon embeds it.
+/// A reply authorization: we let `reply` answer `target` (our review or comment).
+pub fn reply_authorization(
+    urls: &Urls,
+    id: &str,
+    reply: &str,
+    target: &str,
+) -> InteractionAuthorization {
+    InteractionAuthorization {
+        kind: "ReplyAuthorization",
+        ..quote_authorization(urls, id, reply, target)
+    }
+}
+
+/// The request answered (`QuoteRequest` or `ReplyRequest`), embedded as Mastodon and
+/// GoToSocial embed it.
 #[derive(Debug, Clone, Serialize)]
-pub struct QuoteRequestDoc {
+pub struct InteractionRequestDoc {
     pub id: String,
     #[serde(rename = "type")]
     pub kind: &'static str,
@@ -50,9 +66,9 @@ pub struct QuoteRequestDoc {
     pub instrument: String,
 }
 
-/// `Accept` (with the stamp as `result`) or `Reject` of a `QuoteRequest`.
+/// `Accept` (with the authorization as `result`) or `Reject` of an interaction request.
 #[derive(Debug, Clone, Serialize)]
-pub struct QuoteAnswer {
+pub struct InteractionAnswer {
     #[serde(rename = "@context")]
     pub context: Value,
     pub id: String,
@@ -60,20 +76,19 @@ pub struct QuoteAnswer {
     pub kind: ActivityKind,
     pub actor: String,
     pub to: Vec<String>,
-    pub object: QuoteRequestDoc,
+    pub object: InteractionRequestDoc,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
 }
 
-/// The request `request_id` by `author`, for `quoting_post` to quote `quoted`, answered:
-/// `Accept` when `stamp` is given, else `Reject`.
-pub fn quote_answer(
+/// The request answered: `Accept` when the authorization `stamp` is given, else `Reject`.
+pub fn interaction_answer(
     activity_id: &str,
     urls: &Urls,
-    request: QuoteRequestDoc,
+    request: InteractionRequestDoc,
     stamp: Option<String>,
-) -> QuoteAnswer {
-    QuoteAnswer {
+) -> InteractionAnswer {
+    InteractionAnswer {
         context: context(),
         id: activity_id.to_string(),
         kind: if stamp.is_some() {

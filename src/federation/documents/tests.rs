@@ -257,16 +257,16 @@ mod previews {
 }
 
 #[test]
-fn quote_answers_and_stamps_have_the_shapes_mastodon_reads() {
+fn interaction_answers_and_stamps_have_the_shapes_mastodon_reads() {
     let urls = urls();
-    let request = || QuoteRequestDoc {
+    let request = || InteractionRequestDoc {
         id: "https://m.example/users/alice/quote_requests/1".into(),
         kind: "QuoteRequest",
         actor: "https://m.example/users/alice".into(),
         object: "https://blog.example/reviews/1".into(),
         instrument: "https://m.example/users/alice/statuses/2".into(),
     };
-    let accept = serde_json::to_value(quote_answer(
+    let accept = serde_json::to_value(interaction_answer(
         "https://b/activities/1",
         &urls,
         request(),
@@ -280,7 +280,7 @@ fn quote_answers_and_stamps_have_the_shapes_mastodon_reads() {
         accept["object"]["instrument"],
         "https://m.example/users/alice/statuses/2"
     );
-    let reject = serde_json::to_value(quote_answer(
+    let reject = serde_json::to_value(interaction_answer(
         "https://b/activities/2",
         &urls,
         request(),

@@ -36,6 +36,7 @@ mod flag;
 mod follow;
 mod quote_request;
 mod reaction;
+mod reply_request;
 mod undo;
 mod update;
 
@@ -70,6 +71,7 @@ impl Activity for InboxActivity {
             Self::Flag(a) => a.verify(data).await,
             Self::Move(a) => a.verify(data).await,
             Self::QuoteRequest(a) => a.verify(data).await,
+            Self::ReplyRequest(a) => a.verify(data).await,
             Self::Unknown(a) => a.verify(data).await,
         }
     }
@@ -89,6 +91,7 @@ impl Activity for InboxActivity {
             Self::Flag(a) => a.receive(data).await,
             Self::Move(a) => a.receive(data).await,
             Self::QuoteRequest(a) => a.receive(data).await,
+            Self::ReplyRequest(a) => a.receive(data).await,
             Self::Unknown(a) => a.receive(data).await,
         }
     }

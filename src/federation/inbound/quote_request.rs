@@ -18,7 +18,7 @@ use crate::db::quotes::{self, NewQuote};
 use crate::db::reviews;
 use crate::domain::{FollowerStatus, QuoteState};
 use crate::federation::actors::RemoteActor;
-use crate::federation::documents::QuoteRequestDoc;
+use crate::federation::documents::InteractionRequestDoc;
 use crate::federation::protocol::{IdOrObject, Note, QuoteRequest};
 use crate::federation::{replies, Context, FederationError};
 
@@ -102,14 +102,16 @@ impl Activity for QuoteRequest {
                 }
             }
         };
-        let request = QuoteRequestDoc {
+        let request = InteractionRequestDoc {
             id: self.id.to_string(),
             kind: "QuoteRequest",
             actor: self.actor.to_string(),
             object: self.quoted().to_string(),
             instrument: quoting.to_string(),
         };
-        crate::federation::quotes::answer(&mut tx, &data.urls, request, stamp, inbox).await?;
+        let stamp_id = stamp.map(|s| data.urls.quote(s));
+        crate::federation::interactions::answer(&mut tx, &data.urls, request, stamp_id, inbox)
+            .await?;
         changes::announce(&mut *tx, &[Change::Review(review.id)]).await?;
         tx.commit().await?;
         data.federation.wake.notify_one();

@@ -19,7 +19,7 @@ pub mod values;
 
 pub use activities::{
     Accept, ActivityStub, Announce, Create, Delete, Flag, Follow, InboxActivity, Like, Move,
-    QuoteRequest, Reject, Undo, Unknown, Update, Updated,
+    QuoteRequest, Reject, ReplyRequest, Undo, Unknown, Update, Updated,
 };
 pub use actor::{Actor, Endpoints, PublicKey, ACTOR_TYPES};
 pub use objects::{

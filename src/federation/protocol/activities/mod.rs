@@ -12,6 +12,7 @@ mod follow;
 mod like;
 mod moved;
 mod quote_request;
+mod reply_request;
 mod undo;
 mod update;
 
@@ -24,6 +25,7 @@ pub use follow::Follow;
 pub use like::{Like, MAX_REACTION_CHARS};
 pub use moved::Move;
 pub use quote_request::QuoteRequest;
+pub use reply_request::ReplyRequest;
 pub use undo::Undo;
 pub use update::{Update, Updated};
 
@@ -87,6 +89,7 @@ pub enum InboxActivity {
     Flag(Flag),
     Move(Move),
     QuoteRequest(QuoteRequest),
+    ReplyRequest(ReplyRequest),
     Unknown(Unknown),
 }
 
@@ -105,6 +108,7 @@ pub const KNOWN_TYPES: &[&str] = &[
     "Flag",
     "Move",
     "QuoteRequest",
+    "ReplyRequest",
 ];
 
 fn typed<T: serde::de::DeserializeOwned>(kind: &str, value: Value) -> Result<T, ProtocolError> {
@@ -144,6 +148,7 @@ impl InboxActivity {
             "Flag" => Self::Flag(typed(&kind, value)?),
             "Move" => Self::Move(typed(&kind, value)?),
             "QuoteRequest" => Self::QuoteRequest(typed(&kind, value)?),
+            "ReplyRequest" => Self::ReplyRequest(typed(&kind, value)?),
             _ => Self::Unknown(typed(&kind, value)?),
         })
     }
@@ -162,6 +167,7 @@ impl InboxActivity {
             Self::Flag(a) => &a.id,
             Self::Move(a) => &a.id,
             Self::QuoteRequest(a) => &a.id,
+            Self::ReplyRequest(a) => &a.id,
             Self::Unknown(a) => &a.id,
         }
     }
@@ -180,6 +186,7 @@ impl InboxActivity {
             Self::Flag(a) => &a.actor,
             Self::Move(a) => &a.actor,
             Self::QuoteRequest(a) => &a.actor,
+            Self::ReplyRequest(a) => &a.actor,
             Self::Unknown(a) => &a.actor,
         }
     }
@@ -203,6 +210,7 @@ impl InboxActivity {
             Self::Flag(_) => "Flag".into(),
             Self::Move(_) => "Move".into(),
             Self::QuoteRequest(_) => "QuoteRequest".into(),
+            Self::ReplyRequest(_) => "ReplyRequest".into(),
             Self::Unknown(a) => a.kind.to_string(),
         }
     }
@@ -221,6 +229,7 @@ impl InboxActivity {
             Self::Undo(a) => a.check(),
             Self::Move(a) => a.check(),
             Self::QuoteRequest(a) => a.check(),
+            Self::ReplyRequest(a) => a.check(),
             Self::Follow(_)
             | Self::Accept(_)
             | Self::Reject(_)

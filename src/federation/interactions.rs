@@ -1,0 +1,28 @@
+//! The answer to an interaction request (a `QuoteRequest`, FEP-044f, or a `ReplyRequest`,
+//! GoToSocial's interaction controls): `Accept` with the authorization we serve as `result`,
+//! or `Reject`. Queued in the caller's transaction, as the outbox does.
+
+use sqlx::PgConnection;
+
+use super::documents::{self, InteractionRequestDoc};
+use crate::db::{deliveries, DbError};
+use crate::urls::Urls;
+
+/// Queues the answer to `request` for the requester's `inbox`: `Accept` with the
+/// authorization `result` (its id), or `Reject` when there is none.
+#[tracing::instrument(skip_all, fields(kind = request.kind, accepted = result.is_some()))]
+pub async fn answer(
+    conn: &mut PgConnection,
+    urls: &Urls,
+    request: InteractionRequestDoc,
+    result: Option<String>,
+    inbox: &str,
+) -> Result<(), DbError> {
+    let (id, ap_id) = documents::new_activity_id(urls);
+    let body = documents::interaction_answer(&ap_id, urls, request, result);
+    let kind = body.kind.as_str();
+    deliveries::insert_activity(conn, id, &ap_id, kind, None, false, &body).await?;
+    deliveries::enqueue_one(conn, id, inbox, &crate::domain::authority(inbox)).await?;
+    tracing::info!(activity = %ap_id, kind, inbox, "interaction request answered");
+    Ok(())
+}
