@@ -14,6 +14,7 @@ pub mod followers;
 pub mod inbound;
 pub mod inbox;
 pub mod interactions;
+pub mod message_signatures;
 pub mod negotiation;
 pub mod objects;
 pub mod outbox;

@@ -65,6 +65,9 @@ pub async fn verify_signed_get(
     use super::actors::RemoteActor;
     use super::signatures;
 
+    if super::message_signatures::is_present(headers) {
+        return verify_rfc9421_get(data, method, path, headers).await;
+    }
     let signer = signatures::check_request(headers, chrono::Utc::now(), false)?.signer()?;
     super::refuse_blocked(data, &signer).await?;
     let domain = data.urls.domain();
@@ -92,5 +95,36 @@ pub async fn verify_signed_get(
         actor.public_key_pem(),
         false,
     )?;
+    Ok(signer)
+}
+
+/// [`verify_signed_get`] for a GET signed the RFC 9421 way.
+async fn verify_rfc9421_get(
+    data: &activitypub_federation::config::Data<Context>,
+    method: &axum::http::Method,
+    path: &str,
+    headers: &HeaderMap,
+) -> Result<url::Url, FederationError> {
+    use activitypub_federation::fetch::object_id::ObjectId;
+    use activitypub_federation::traits::Actor;
+
+    use super::actors::RemoteActor;
+
+    let signature = super::message_signatures::parse(headers)?;
+    signature.check(chrono::Utc::now(), false)?;
+    let signer = signature.signer()?;
+    super::refuse_blocked(data, &signer).await?;
+    let target = url::Url::parse(&format!("{}{path}", data.urls.base()))
+        .map_err(|e| FederationError::internal("our own URL", e))?;
+    let id: ObjectId<RemoteActor> = signer.clone().into();
+    let actor = id.dereference(data).await?;
+    if signature
+        .verify(method, &target, headers, actor.public_key_pem())
+        .is_ok()
+    {
+        return Ok(signer);
+    }
+    let actor = id.dereference_forced(data).await?;
+    signature.verify(method, &target, headers, actor.public_key_pem())?;
     Ok(signer)
 }

@@ -35,7 +35,7 @@ pub struct SignatureHeader {
     pub expires: Option<i64>,
 }
 
-fn refused(message: impl Into<String>) -> FederationError {
+pub(crate) fn refused(message: impl Into<String>) -> FederationError {
     FederationError::Unauthorized(message.into())
 }
 
@@ -124,7 +124,7 @@ impl SignatureHeader {
 
 /// A time given by a signed request (its `Date` or `(created)`) must lie within the window:
 /// at most an hour (and five minutes of skew) old, at most five minutes ahead.
-fn check_window(
+pub(crate) fn check_window(
     what: &str,
     at: i64,
     now: chrono::DateTime<chrono::Utc>,

@@ -19,6 +19,7 @@ mod fuzz_inbox;
 mod gone_followers;
 mod helpers;
 mod inbound;
+mod message_signatures;
 mod peer;
 mod preview;
 mod quotes;

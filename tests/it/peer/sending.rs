@@ -211,3 +211,55 @@ impl Peer {
             .expect("POST")
     }
 }
+
+impl Peer {
+    /// Sends `body` (or a GET when `None`) to `url` signed the RFC 9421 way, as Mastodon 4.5
+    /// and Fedify do: `Content-Digest`, and a signature over `@method`, `@target-uri` and
+    /// `content-digest` with `created` and `keyid`. `tamper` changes the body after signing.
+    pub async fn send_rfc9421(
+        &self,
+        url: &str,
+        body: Option<&Value>,
+        tamper: Option<&Value>,
+    ) -> reqwest::Response {
+        use base64::Engine;
+        use sha2::Digest;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let created = chrono::Utc::now().timestamp();
+        let key_id = format!("{}#main-key", self.actor_id);
+        let (method, components) = match body {
+            Some(_) => ("POST", r#"("@method" "@target-uri" "content-digest")"#),
+            None => ("GET", r#"("@method" "@target-uri")"#),
+        };
+        let params =
+            format!(r#"{components};created={created};keyid="{key_id}";alg="rsa-v1_5-sha256""#);
+        let body_text = body.map(Value::to_string).unwrap_or_default();
+        let digest = format!(
+            "sha-256=:{}:",
+            b64.encode(sha2::Sha256::digest(body_text.as_bytes()))
+        );
+        let mut base = format!("\"@method\": {method}\n\"@target-uri\": {url}\n");
+        if body.is_some() {
+            base.push_str(&format!("\"content-digest\": {digest}\n"));
+        }
+        base.push_str(&format!("\"@signature-params\": {params}"));
+        let signature = self.raw_signer.sign_string(&base).expect("sign");
+        let sent = tamper.map(Value::to_string).unwrap_or(body_text);
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::from_bytes(method.as_bytes()).expect("method"),
+                url,
+            )
+            .header("signature-input", format!("sig1={params}"))
+            .header("signature", format!("sig1=:{signature}:"))
+            .header("accept", "application/activity+json");
+        if body.is_some() {
+            request = request
+                .header("content-type", "application/activity+json")
+                .header("content-digest", digest)
+                .body(sent);
+        }
+        request.send().await.expect("request")
+    }
+}
