@@ -213,6 +213,27 @@ fn verify(host: &Host, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[
     let Some(pem) = host.shared.blog_key.read().ok().and_then(|k| k.clone()) else {
         return false;
     };
+    if reviewpub::federation::message_signatures::is_present(headers) {
+        // RFC 9421: the target is the URL reviewpub sent to (its `Host` and our path).
+        use reviewpub::federation::message_signatures as rfc9421;
+        let target = headers
+            .get("host")
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| {
+                url::Url::parse(&format!(
+                    "http://{h}{}",
+                    uri.path_and_query().map(|p| p.as_str()).unwrap_or("/")
+                ))
+                .ok()
+            });
+        return target.is_some_and(|target| {
+            rfc9421::check_content_digest(headers, body).is_ok()
+                && rfc9421::parse(headers).is_ok_and(|s| {
+                    s.check(chrono::Utc::now(), true).is_ok()
+                        && s.verify(method, &target, headers, &pem).is_ok()
+                })
+        });
+    }
     let digest = format!(
         "SHA-256={}",
         base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(body))

@@ -34,6 +34,7 @@ use url::Url;
 use uuid::Uuid;
 
 use super::negotiation::ACTIVITY_JSON;
+use super::signatures::SignatureKind;
 use super::Context;
 use crate::db::deliveries::{self, Claimed};
 use crate::db::hosts;
@@ -180,6 +181,50 @@ async fn attempt(state: &Context, job: &Claimed, body: Bytes) -> Outcome {
     if let Err(reason) = check_destination(&inbox, state.settings.allow_private_networks) {
         return Outcome::Refused(None, reason);
     }
+    let sync = match super::follower_sync::header_for(state, &inbox).await {
+        Ok(sync) => sync,
+        // Without it the delivery still goes; the other server just cannot check.
+        Err(e) => {
+            tracing::warn!(error = %e, "no followers digest for this delivery");
+            None
+        }
+    };
+    // RFC 9421 to hosts that signed that way to us (they implement it), draft-cavage to the
+    // rest: a server that takes any signature with 202 and checks it later (snac does) would
+    // drop an RFC 9421 one silently. A host that refuses an RFC 9421 knock gets draft-cavage
+    // at once, and that is remembered.
+    let kind = fed
+        .signature_kinds
+        .get(&job.host)
+        .await
+        .unwrap_or(SignatureKind::DraftCavage);
+    let outcome = send(state, &inbox, sync.as_deref(), body.clone(), kind).await;
+    let refused_signature = matches!(outcome, Outcome::Refused(Some(400 | 401 | 403), _));
+    if kind == SignatureKind::Rfc9421 && refused_signature {
+        fed.signature_kinds
+            .insert(job.host.clone(), SignatureKind::DraftCavage)
+            .await;
+        return send(
+            state,
+            &inbox,
+            sync.as_deref(),
+            body,
+            SignatureKind::DraftCavage,
+        )
+        .await;
+    }
+    outcome
+}
+
+/// Signs a delivery one way and sends it.
+async fn send(
+    state: &Context,
+    inbox: &Url,
+    sync: Option<&str>,
+    body: Bytes,
+    kind: SignatureKind,
+) -> Outcome {
+    let fed = &state.federation;
     // `Host` and `Date` go in before signing so that they are signed: Fedify (and Mastodon)
     // require a signed `date`, and a signed `host` binds the request to this inbox.
     let mut builder = fed
@@ -189,13 +234,14 @@ async fn attempt(state: &Context, job: &Claimed, body: Bytes) -> Outcome {
         .header(DATE, http_date(Utc::now()))
         .header(CONTENT_TYPE, ACTIVITY_JSON)
         .header(ACCEPT, "application/activity+json, application/ld+json");
-    match super::follower_sync::header_for(state, &inbox).await {
-        Ok(Some(sync)) => builder = builder.header("Collection-Synchronization", sync),
-        Ok(None) => {}
-        // Without it the delivery still goes; the other server just cannot check.
-        Err(e) => tracing::warn!(error = %e, "no followers digest for this delivery"),
+    if let Some(sync) = sync {
+        builder = builder.header("Collection-Synchronization", sync);
     }
-    let request = match fed.signer.sign(builder, body).await {
+    let signed = match kind {
+        SignatureKind::Rfc9421 => fed.signer.sign_rfc9421(builder, inbox, body).await,
+        SignatureKind::DraftCavage => fed.signer.sign(builder, body).await,
+    };
+    let request = match signed {
         Ok(request) => request,
         Err(e) => return Outcome::Retry(None, format!("signing failed: {e}"), None),
     };

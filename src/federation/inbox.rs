@@ -196,6 +196,14 @@ async fn receive_rfc9421(
             actor.public_key_pem(),
         )?;
     }
+    // It signs the RFC 9421 way: so are our deliveries to it from now on.
+    data.federation
+        .signature_kinds
+        .insert(
+            crate::domain::authority(actor_id.as_str()),
+            super::signatures::SignatureKind::Rfc9421,
+        )
+        .await;
     activity.verify(data).await?;
     activity.receive(data).await?;
     heard_from(data, &actor_id).await?;

@@ -238,6 +238,9 @@ pub struct Federation {
     pub wake: Arc<Notify>,
     /// The followers' digests by server, for deliveries' `Collection-Synchronization`.
     pub follower_digests: follower_sync::Digests,
+    /// Hosts that signed to us the RFC 9421 way (so deliveries to them are signed so too),
+    /// or refused it (draft-cavage again); remembered a day.
+    pub signature_kinds: moka::future::Cache<String, signatures::SignatureKind>,
     /// Thread crawls' fetches per remote host (see [`refresh`]): at most
     /// [`CRAWL_FETCHES_PER_HOST_HOUR`] an hour.
     pub crawl_limits: governor::DefaultKeyedRateLimiter<String>,
@@ -351,6 +354,10 @@ impl Federation {
             http,
             wake: Arc::new(Notify::new()),
             follower_digests: follower_sync::digests(),
+            signature_kinds: moka::future::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(Duration::from_secs(24 * 60 * 60))
+                .build(),
             crawl_limits: governor::RateLimiter::keyed(governor::Quota::per_hour(
                 std::num::NonZeroU32::MIN.saturating_add(CRAWL_FETCHES_PER_HOST_HOUR - 1),
             )),

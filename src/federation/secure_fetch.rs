@@ -120,11 +120,18 @@ async fn verify_rfc9421_get(
     let actor = id.dereference(data).await?;
     if signature
         .verify(method, &target, headers, actor.public_key_pem())
-        .is_ok()
+        .is_err()
     {
-        return Ok(signer);
+        let actor = id.dereference_forced(data).await?;
+        signature.verify(method, &target, headers, actor.public_key_pem())?;
     }
-    let actor = id.dereference_forced(data).await?;
-    signature.verify(method, &target, headers, actor.public_key_pem())?;
+    // It signs the RFC 9421 way: so are our deliveries to it from now on.
+    data.federation
+        .signature_kinds
+        .insert(
+            crate::domain::authority(signer.as_str()),
+            super::signatures::SignatureKind::Rfc9421,
+        )
+        .await;
     Ok(signer)
 }

@@ -84,3 +84,41 @@ async fn a_get_signed_the_rfc_9421_way_passes_secure_mode() {
     assert_eq!(unsigned.status().as_u16(), 401);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn deliveries_are_signed_the_rfc_9421_way_to_hosts_that_sign_so_and_fall_back_when_refused() {
+    let app = TestApp::spawn_with(|f| f.merge(("limits.inbox_per_minute", 0))).await;
+    let alice = Peer::start().await;
+    let is_9421 = |r: &crate::peer::Received| r.headers.contains_key("signature-input");
+    // Alice's server signs the RFC 9421 way: its follow is accepted, and the Accept goes
+    // back signed that way.
+    let follow = alice.follow(&app.url("/users/reviews"), "follow-1");
+    let response = alice
+        .send_rfc9421(&app.url("/inbox"), Some(&follow), None)
+        .await;
+    assert_eq!(response.status().as_u16(), 202);
+    let accepts = alice
+        .wait_for("the Accept", 1, |r| r.kind() == "Accept")
+        .await;
+    assert!(
+        is_9421(&accepts[0]),
+        "the Accept is signed the RFC 9421 way"
+    );
+    assert!(accepts[0].headers.contains_key("content-digest"));
+
+    // It refuses the next one: the same delivery goes again at once, draft-cavage, and so
+    // do the following ones.
+    alice.answer(&[401]);
+    app.create_review(sample_review("Knock Knock")).await;
+    let creates = alice
+        .wait_for("the Create twice", 2, |r| r.kind() == "Create")
+        .await;
+    assert!(is_9421(&creates[0]));
+    assert!(!is_9421(&creates[1]) && creates[1].headers.contains_key("signature"));
+    app.create_review(sample_review("Who Is There")).await;
+    let creates = alice
+        .wait_for("the next Create", 3, |r| r.kind() == "Create")
+        .await;
+    assert!(!is_9421(&creates[2]), "draft-cavage is remembered");
+    app.stop().await;
+}

@@ -53,11 +53,13 @@ impl Fedify {
     }
 
     async fn serve(&mut self) {
+        std::fs::create_dir_all(&self.state).expect("state dir");
+        let log = std::fs::File::create(self.state.join("serve.log")).expect("serve log");
         let child = self
             .command()
             .arg("serve")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .expect("serve");
         self.server = Some(child);
@@ -73,6 +75,12 @@ impl Fedify {
 
     fn actor(&self) -> String {
         format!("http://localhost:{}/users/peer", self.port)
+    }
+
+    /// What the server said of each request: `HTTP-IN <METHOD> <path> sig=<kind> -> <status>`
+    /// (202 on an inbox only once Fedify verified the signature).
+    fn serve_log(&self) -> String {
+        std::fs::read_to_string(self.state.join("serve.log")).unwrap_or_default()
     }
 
     fn inbox_log(&self) -> String {
@@ -151,6 +159,15 @@ async fn fedify_looks_up_follows_and_verifies_deliveries() {
         !fedify.inbox_log().contains("REJECT"),
         "Fedify rejected something: {}",
         fedify.inbox_log()
+    );
+    // Our deliveries reach Fedify signed the RFC 9421 way, and Fedify verifies them.
+    assert!(
+        fedify
+            .serve_log()
+            .lines()
+            .any(|l| l.starts_with("HTTP-IN POST") && l.ends_with("sig=rfc9421 -> 202")),
+        "no RFC 9421 delivery verified by Fedify: {}",
+        fedify.serve_log()
     );
 
     // Fedify signs with RFC 9421 first: the inbox takes it at the first knock (it used to
