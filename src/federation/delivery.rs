@@ -25,7 +25,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use rand::Rng;
-use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE, DATE, HOST, RETRY_AFTER};
+use reqwest::header::HeaderValue;
 use reqwest::StatusCode;
 use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinSet;
@@ -33,8 +33,6 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 use uuid::Uuid;
 
-use super::negotiation::ACTIVITY_JSON;
-use super::signatures::SignatureKind;
 use super::Context;
 use crate::db::deliveries::{self, Claimed};
 use crate::db::hosts;
@@ -42,6 +40,9 @@ use crate::db::DbError;
 
 /// `host[:port]` of an inbox URL, normalized: the unit of per-host limits and backoff.
 use crate::domain::authority;
+
+mod send;
+use send::attempt;
 
 /// Sends a delivery again now (the critic asked); `false` when there is no such delivery.
 #[tracing::instrument(skip_all, fields(id))]
@@ -168,94 +169,6 @@ fn check_destination(inbox: &Url, allow_private: bool) -> Result<(), String> {
         return Err("private and loopback addresses are not allowed".into());
     }
     Ok(())
-}
-
-/// Signs (afresh) and sends one delivery.
-#[tracing::instrument(skip_all, fields(delivery = job.id, inbox = %job.inbox))]
-async fn attempt(state: &Context, job: &Claimed, body: Bytes) -> Outcome {
-    let fed = &state.federation;
-    let inbox = match Url::parse(&job.inbox) {
-        Ok(url) => url,
-        Err(e) => return Outcome::Refused(None, format!("invalid inbox URL: {e}")),
-    };
-    if let Err(reason) = check_destination(&inbox, state.settings.allow_private_networks) {
-        return Outcome::Refused(None, reason);
-    }
-    let sync = match super::follower_sync::header_for(state, &inbox).await {
-        Ok(sync) => sync,
-        // Without it the delivery still goes; the other server just cannot check.
-        Err(e) => {
-            tracing::warn!(error = %e, "no followers digest for this delivery");
-            None
-        }
-    };
-    // RFC 9421 to hosts that signed that way to us (they implement it), draft-cavage to the
-    // rest: a server that takes any signature with 202 and checks it later (snac does) would
-    // drop an RFC 9421 one silently. A host that refuses an RFC 9421 knock gets draft-cavage
-    // at once, and that is remembered.
-    let kind = fed
-        .signature_kinds
-        .get(&job.host)
-        .await
-        .unwrap_or(SignatureKind::DraftCavage);
-    let outcome = send(state, &inbox, sync.as_deref(), body.clone(), kind).await;
-    let refused_signature = matches!(outcome, Outcome::Refused(Some(400 | 401 | 403), _));
-    if kind == SignatureKind::Rfc9421 && refused_signature {
-        fed.signature_kinds
-            .insert(job.host.clone(), SignatureKind::DraftCavage)
-            .await;
-        return send(
-            state,
-            &inbox,
-            sync.as_deref(),
-            body,
-            SignatureKind::DraftCavage,
-        )
-        .await;
-    }
-    outcome
-}
-
-/// Signs a delivery one way and sends it.
-async fn send(
-    state: &Context,
-    inbox: &Url,
-    sync: Option<&str>,
-    body: Bytes,
-    kind: SignatureKind,
-) -> Outcome {
-    let fed = &state.federation;
-    // `Host` and `Date` go in before signing so that they are signed: Fedify (and Mastodon)
-    // require a signed `date`, and a signed `host` binds the request to this inbox.
-    let mut builder = fed
-        .http
-        .post(inbox.as_str())
-        .header(HOST, authority(inbox.as_str()))
-        .header(DATE, http_date(Utc::now()))
-        .header(CONTENT_TYPE, ACTIVITY_JSON)
-        .header(ACCEPT, "application/activity+json, application/ld+json");
-    if let Some(sync) = sync {
-        builder = builder.header("Collection-Synchronization", sync);
-    }
-    let signed = match kind {
-        SignatureKind::Rfc9421 => fed.signer.sign_rfc9421(builder, inbox, body).await,
-        SignatureKind::DraftCavage => fed.signer.sign(builder, body).await,
-    };
-    let request = match signed {
-        Ok(request) => request,
-        Err(e) => return Outcome::Retry(None, format!("signing failed: {e}"), None),
-    };
-    match fed.http.execute(request).await {
-        Ok(response) => {
-            let status = response.status();
-            let pause = retry_after(response.headers().get(RETRY_AFTER), Utc::now());
-            let text =
-                super::remote::read_start(response, super::remote::DELIVERY_ANSWER_LIMIT).await;
-            classify(status, pause, &text)
-        }
-        Err(e) if e.is_timeout() => Outcome::Retry(None, format!("timed out: {e}"), None),
-        Err(e) => Outcome::Retry(None, format!("request failed: {e}"), None),
-    }
 }
 
 /// A delivered job, on its way to being written back with others.
