@@ -237,3 +237,63 @@ async fn a_thread_is_crawled_by_itself_after_publication_and_after_subthread_rep
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_crawl_follows_a_remote_context_collection() {
+    let app = TestApp::spawn_with(|f| {
+        f.merge(("comments.moderation", "open"))
+            .merge(("limits.inbox_per_minute", 0))
+    })
+    .await;
+    let alice = Peer::start().await;
+    let me = app.url("/users/reviews");
+    let review = app.create_review(sample_review("Context Crawled")).await;
+    // Alice's post names its thread's collection (as Mastodon 4.5 does); a reply on her server
+    // that never reached us is listed only there, not in any `replies`.
+    let mut first = alice.note(
+        "a",
+        review["ap_id"].as_str().expect("ap_id"),
+        "<p>Alice</p>",
+        true,
+        &me,
+    );
+    let hidden = alice.note(
+        "h",
+        first["id"].as_str().expect("id"),
+        "<p>Only in the context</p>",
+        true,
+        &me,
+    );
+    let hidden_url = alice.serve_object("h", hidden);
+    let context_url = alice.serve_object(
+        "ctx",
+        json!({"id": format!("{}/objects/ctx", alice.base), "type": "OrderedCollection",
+               "orderedItems": [first["id"].clone(), hidden_url]}),
+    );
+    first["context"] = json!(context_url);
+    first.as_object_mut().expect("object").remove("replies");
+    alice.serve_object("a", first.clone());
+    let create = alice.activity("Create", "c", first);
+    assert_eq!(
+        alice
+            .post(&app.url("/inbox"), &create)
+            .await
+            .status()
+            .as_u16(),
+        202
+    );
+
+    let path = format!(
+        "/reviews/{}/comments/refresh",
+        review["id"].as_str().expect("id")
+    );
+    let refreshed: Value = app.api(reqwest::Method::POST, &path).fetch_json().await;
+    assert_eq!(refreshed["found"], 1, "{refreshed}");
+    let found: i64 = sqlx::query_scalar("SELECT count(*) FROM comments WHERE ap_id = $1")
+        .bind(&hidden_url)
+        .fetch_one(&app.pool)
+        .await
+        .expect("count");
+    assert_eq!(found, 1);
+    app.stop().await;
+}
