@@ -14,6 +14,10 @@
 //! - [`front_matter`]: Markdown files with front matter; [`demo`]: the sample blog;
 //! - [`limits`]: requests per client, lookups at once, how long a public request may take.
 
+// The JSON-LD `@context` (`federation::documents::context`) is one `json!` literal deeper than
+// serde_json's macro recursion allows by default.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod app;
 pub mod cache;

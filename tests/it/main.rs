@@ -20,6 +20,7 @@ mod gone_followers;
 mod helpers;
 mod inbound;
 mod message_signatures;
+mod neodb;
 mod peer;
 mod preview;
 mod quotes;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::collection::{paged_collection, CountedCollection, FirstPage, PagedCollection};
+use super::neodb;
 use super::preview::{poster, preview, summary, Preview};
 use super::quote::quote_approval;
 use super::{timestamp, Image, Tag, PUBLIC};
@@ -42,6 +43,9 @@ pub struct Article {
     pub likes: CountedCollection,
     pub shares: CountedCollection,
     pub interaction_policy: InteractionPolicy,
+    /// NeoDB's: the `Review` and `Rating` about the film in `tag`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related_with: Vec<neodb::Related>,
     pub item_reviewed: Movie,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review_rating: Option<Rating>,
@@ -181,12 +185,26 @@ pub fn article(
         (published.clone(), updated.clone()),
     );
     let image = poster(review);
+    let summary = summary(review, &tag, true);
+    let id = urls.review_ap_id(review.id, review.ap_revision);
+    // For NeoDB: the film as the one catalog item, and the review and rating about it (after
+    // the summary and preview, which show hashtags only).
+    let mut tag = tag;
+    let related_with = match neodb::catalog_item(review) {
+        Some(item) => {
+            let related =
+                neodb::related(review, urls, &item, &id, (&published, updated.as_deref()));
+            tag.push(item);
+            related
+        }
+        None => Vec::new(),
+    };
     Article {
-        id: urls.review_ap_id(review.id, review.ap_revision),
+        id,
         kind: "Article",
         attributed_to: urls.actor(),
         name: review.title.clone(),
-        summary: summary(review, &tag, true),
+        summary,
         content_map: BTreeMap::from([(review.language.as_str().to_string(), content.clone())]),
         content,
         media_type: "text/html",
@@ -205,6 +223,7 @@ pub fn article(
         replies: paged_collection(&urls.replies(review.id), replies),
         likes: counted(urls.likes(review.id), "Collection", engagement.likes),
         shares: counted(urls.shares(review.id), "Collection", engagement.shares),
+        related_with,
         interaction_policy: InteractionPolicy {
             can_quote: Approval {
                 automatic_approval: quote_approval(

@@ -7,6 +7,7 @@ mod actor;
 mod article;
 mod collection;
 mod discovery;
+mod neodb;
 mod note;
 mod preview;
 mod quote;
@@ -81,7 +82,13 @@ pub fn context() -> Value {
             "author": "schema:author",
             "dateCreated": "schema:dateCreated",
             "alternateName": "schema:alternateName",
-            "sameAs": {"@id": "schema:sameAs", "@type": "@id"}
+            "sameAs": {"@id": "schema:sameAs", "@type": "@id"},
+            "neodb": "https://neodb.net/ns#",
+            "relatedWith": "neodb:relatedWith",
+            "withRegardTo": {"@id": "neodb:withRegardTo", "@type": "@id"},
+            "Review": "schema:Review",
+            "best": "neodb:best",
+            "worst": "neodb:worst"
         }
     ])
 }
