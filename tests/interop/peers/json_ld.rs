@@ -48,9 +48,18 @@ async fn a_json_ld_processor_expands_every_term_to_a_full_iri() {
     assert_eq!(rating[format!("{SCHEMA}bestRating")][0]["@value"], 5);
     assert_eq!(article[format!("{AS}sensitive")][0]["@value"], true);
     let tags = article[format!("{AS}tag")].as_array().expect("tags");
-    assert!(tags
+    // Hashtags, and the film as NeoDB's one catalog item; NeoDB's `relatedWith` expands too.
+    let (hashtags, items): (Vec<&Value>, Vec<&Value>) = tags
         .iter()
-        .all(|t| t["@type"] == json!([format!("{AS}Hashtag")])));
+        .partition(|t| t["@type"] == json!([format!("{AS}Hashtag")]));
+    assert!(!hashtags.is_empty());
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["@type"], json!([format!("{SCHEMA}Movie")]));
+    let related = article["https://neodb.net/ns#relatedWith"]
+        .as_array()
+        .expect("relatedWith");
+    assert_eq!(related.len(), 2);
+    assert_eq!(related[0]["@type"], json!([format!("{SCHEMA}Review")]));
 
     let actor = &expand(&app.url("/users/reviews"))[0];
     assert_eq!(actor["@type"], json!([format!("{AS}Person")]));
