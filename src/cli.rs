@@ -51,6 +51,11 @@ pub enum Command {
         #[arg(long, value_name = "ID_OR_SLUG")]
         update: Option<String>,
     },
+    /// Manage blocks.
+    Blocks {
+        #[command(subcommand)]
+        command: BlocksCommand,
+    },
     /// Manage admin API tokens.
     Token {
         #[command(subcommand)]
@@ -66,6 +71,13 @@ pub enum Command {
         #[command(subcommand)]
         command: DbCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BlocksCommand {
+    /// Import a Mastodon domain-block CSV: suspends become blocks, silences hold every
+    /// comment from that server; importing again updates.
+    Import { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -220,6 +232,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         out(format!("revoked {id}"))
                     }
                 }
+            })
+            .await
+        }
+        Command::Blocks {
+            command: BlocksCommand::Import { file },
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            with_db(&settings, |pool| async move {
+                let report = crate::blocklists::import_mastodon_csv(&pool, &text).await?;
+                for error in &report.errors {
+                    note(error)?;
+                }
+                out(format!(
+                    "blocks: {} added, {} updated, {} skipped (noop), {} unreadable lines",
+                    report.added,
+                    report.updated,
+                    report.skipped,
+                    report.errors.len()
+                ))
             })
             .await
         }

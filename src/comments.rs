@@ -30,6 +30,10 @@ pub async fn arriving_status(
     if !public {
         return Ok(CommentStatus::Published);
     }
+    // A silenced server (an imported blocklist's `silence`): every comment waits.
+    if crate::db::blocks::is_silenced(pool, author).await? {
+        return Ok(CommentStatus::Pending);
+    }
     Ok(match moderation {
         Moderation::Open => CommentStatus::Published,
         Moderation::Closed => CommentStatus::Pending,

@@ -389,3 +389,18 @@ pub async fn refresh(
         removed: done.removed,
     }))
 }
+
+/// Import a Mastodon domain-block CSV (`#domain,#severity,…`, as Mastodon exports it): each
+/// `suspend` becomes a block, each `silence` holds every comment from that server for
+/// approval, `noop` is skipped; importing again updates the servers already listed.
+#[utoipa::path(post, path = "/api/v1/blocks/import", request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = crate::blocklists::Imported), (status = 401, body = ErrorBody)))]
+pub async fn import_blocks(
+    _: Admin,
+    State(state): State<AppState>,
+    body: String,
+) -> Result<Json<crate::blocklists::Imported>, AppError> {
+    Ok(Json(
+        crate::blocklists::import_mastodon_csv(&state.pool, &body).await?,
+    ))
+}

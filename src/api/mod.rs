@@ -65,6 +65,7 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .route("/comments/{id}/approve", post(comments::approve))
         .route("/comments/{id}/reject", post(comments::reject))
         .route("/blocks", get(comments::blocks).post(comments::block))
+        .route("/blocks/import", post(comments::import_blocks))
         .route("/blocks/{id}", axum::routing::delete(comments::unblock))
         .route("/reports", get(comments::reports))
         .route("/openapi.json", get(openapi))
@@ -191,7 +192,7 @@ impl Modify for BearerSecurity {
         federation::reject, federation::list_deliveries, federation::retry, hosts::list, hosts::resume,
         comments::list, comments::approve, comments::reject, comments::delete, comments::edit,
         comments::reply, comments::import, comments::refresh, comments::block, comments::blocks, comments::unblock,
-        comments::reports, quotes::list,
+        comments::reports, comments::import_blocks, quotes::list,
     ),
     components(schemas(ErrorBody, reviews::ReviewView, reviews::ReviewList, federation::FollowerView, federation::DeliveryView, hosts::HostView, hosts::HostList, quotes::QuoteView, quotes::QuoteList)),
     modifiers(&BearerSecurity),

@@ -5,7 +5,7 @@ use sqlx::PgExecutor;
 use uuid::Uuid;
 
 use super::DbError;
-use crate::domain::BlockKind;
+use crate::domain::{BlockKind, BlockSeverity};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct BlockRow {
@@ -58,4 +58,35 @@ pub async fn is_blocked(db: impl PgExecutor<'_>, actor: &str) -> Result<bool, Db
         .bind(actor)
         .fetch_one(db)
         .await?)
+}
+
+/// Whether an actor's server is silenced (its comments wait for approval).
+pub async fn is_silenced(db: impl PgExecutor<'_>, actor: &str) -> Result<bool, DbError> {
+    Ok(sqlx::query_scalar("SELECT actor_is_silenced($1)")
+        .bind(actor)
+        .fetch_one(db)
+        .await?)
+}
+
+/// Blocks a server as `severity`, or changes how hard it is blocked. `true` when it was not
+/// blocked before.
+#[tracing::instrument(skip_all)]
+pub async fn upsert_domain(
+    db: impl PgExecutor<'_>,
+    domain: &str,
+    severity: BlockSeverity,
+    reason: Option<&str>,
+) -> Result<bool, DbError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO blocks AS b (id, kind, value, reason, severity) VALUES ($1, 'domain', $2, $3, $4) \
+         ON CONFLICT (kind, value) DO UPDATE SET severity = excluded.severity, \
+           reason = COALESCE(excluded.reason, b.reason) \
+         RETURNING (xmax = 0)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(domain)
+    .bind(reason)
+    .bind(severity)
+    .fetch_one(db)
+    .await?)
 }

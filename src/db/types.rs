@@ -8,8 +8,8 @@ use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef, Postgres};
 use sqlx::{Decode, Encode, Type};
 
 use crate::domain::{
-    BlockKind, CommentOrigin, CommentStatus, DeliveryStatus, FollowerStatus, QuotePolicy,
-    QuoteState, ReactionKind, ReplyAuthorizationState, ReplyPolicy, Visibility,
+    BlockKind, BlockSeverity, CommentOrigin, CommentStatus, DeliveryStatus, FollowerStatus,
+    QuotePolicy, QuoteState, ReactionKind, ReplyAuthorizationState, ReplyPolicy, Visibility,
 };
 
 macro_rules! stored_as_text {
@@ -46,6 +46,7 @@ stored_as_text!(
     CommentStatus,
     ReactionKind,
     BlockKind,
+    BlockSeverity,
     FollowerStatus,
     DeliveryStatus,
     QuotePolicy,

@@ -34,6 +34,14 @@ text_enum! {
 }
 
 text_enum! {
+    /// How hard a server is blocked: refused outright, or its comments held for approval.
+    pub enum BlockSeverity {
+        Suspend = "suspend",
+        Silence = "silence",
+    }
+}
+
+text_enum! {
     /// Whether a review takes replies.
     pub enum ReplyPolicy {
         /// As the blog's `comments.close_after_days` says.

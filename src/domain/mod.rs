@@ -1,7 +1,8 @@
 //! Domain types. Input is parsed into these at the edge (API, CLI, configuration); code that
 //! holds one of them never checks it again.
 
-pub mod comment;
+pub mod blocklist;
+mod comment;
 pub mod federation;
 pub mod host;
 pub mod quote;
@@ -12,8 +13,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use comment::{
-    BlockKind, CommentFilter, CommentOrigin, CommentStatus, ReactionKind, ReplyAuthorizationState,
-    ReplyPolicy, Visibility,
+    BlockKind, BlockSeverity, CommentFilter, CommentOrigin, CommentStatus, ReactionKind,
+    ReplyAuthorizationState, ReplyPolicy, Visibility,
 };
 pub use federation::{DeliveryStatus, FollowerStatus, HostState};
 pub use host::{authority, same_host, same_server, HostName};

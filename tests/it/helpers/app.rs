@@ -115,6 +115,16 @@ impl TestApp {
             .to_request_data()
     }
 
+    /// This instance's database, for the command line run beside it.
+    pub fn database_url(&self) -> String {
+        use secrecy::ExposeSecret;
+        self.settings
+            .database_url
+            .as_ref()
+            .map(|url| url.expose_secret().to_string())
+            .expect("tests run on a database of their own")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -1,0 +1,144 @@
+//! Blocklists from elsewhere (issue 12, point 5): a Mastodon domain-block CSV imported through
+//! the API or the CLI; suspends refuse a server, silences hold its comments; re-importing
+//! updates.
+
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::helpers::{sample_review, shared_tmp, TestApp};
+use crate::peer::Peer;
+
+async fn import(app: &TestApp, csv: String) -> Value {
+    app.api(Method::POST, "/blocks/import")
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .expect("POST")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+fn host(peer: &Peer) -> String {
+    peer.base.trim_start_matches("http://").to_string()
+}
+
+async fn reply(app: &TestApp, peer: &Peer, review: &Value, name: &str) -> (u16, Option<String>) {
+    let note = peer.note(
+        name,
+        review["ap_id"].as_str().expect("ap_id"),
+        "<p>hello</p>",
+        true,
+        &app.url("/users/reviews"),
+    );
+    let create = peer.activity("Create", &format!("c-{name}"), note);
+    let status = peer
+        .post(&app.url("/inbox"), &create)
+        .await
+        .status()
+        .as_u16();
+    let stored = sqlx::query_scalar("SELECT status FROM comments WHERE ap_id = $1")
+        .bind(format!("{}/objects/{name}", peer.base))
+        .fetch_optional(&app.pool)
+        .await
+        .expect("query");
+    (status, stored)
+}
+
+#[tokio::test]
+async fn suspends_refuse_silences_hold_and_importing_again_updates() {
+    let app = TestApp::spawn_with(|f| {
+        f.merge(("comments.moderation", "open"))
+            .merge(("limits.inbox_per_minute", 0))
+    })
+    .await;
+    let loud = Peer::start().await;
+    let spam = Peer::start().await;
+    let review = app.create_review(sample_review("Moderated")).await;
+    let csv = format!(
+        "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\n\
+         {},suspend,true,true,Spam,false\n\
+         {},silence,false,false,,false\n\
+         fine.example,noop,false,false,,false\n\
+         not a domain,suspend,false,false,,false\n",
+        host(&spam),
+        host(&loud)
+    );
+    let report = import(&app, csv.clone()).await;
+    assert_eq!(
+        (&report["added"], &report["updated"], &report["skipped"]),
+        (&Value::from(2), &Value::from(0), &Value::from(1))
+    );
+    assert_eq!(report["errors"].as_array().map(Vec::len), Some(1));
+
+    assert_eq!(reply(&app, &spam, &review, "s1").await, (403, None));
+    assert_eq!(
+        reply(&app, &loud, &review, "l1").await,
+        (202, Some("pending".into())),
+        "a silenced server's comments wait"
+    );
+
+    // Again, with the silence turned into a suspend: updated, nothing added.
+    let harder = csv.replace("silence", "suspend");
+    let report = import(&app, harder).await;
+    assert_eq!(
+        (&report["added"], &report["updated"]),
+        (&Value::from(0), &Value::from(2))
+    );
+    assert_eq!(reply(&app, &loud, &review, "l2").await, (403, None));
+    let blocks: Value = app
+        .api(Method::GET, "/blocks")
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(
+        blocks
+            .as_array()
+            .map(Vec::len)
+            .or(blocks["items"].as_array().map(Vec::len)),
+        Some(2)
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_command_line_imports_the_same_file() {
+    let app = TestApp::spawn().await;
+    let dir = shared_tmp("reviewpub-blocklist-");
+    let file = dir.path().join("blocks.csv");
+    std::fs::write(
+        &file,
+        "#domain,#severity\nspam.example,suspend\nloud.example,silence\n",
+    )
+    .expect("write");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_reviewpub"))
+        .args(["blocks", "import", file.to_str().expect("path")])
+        .env("DATABASE_URL", app.database_url())
+        .env("REVIEWPUB_PUBLIC_URL", &app.base)
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("2 added, 0 updated"), "{stdout}");
+    let severities: Vec<(String, String)> =
+        sqlx::query_as("SELECT value, severity FROM blocks ORDER BY value")
+            .fetch_all(&app.pool)
+            .await
+            .expect("blocks");
+    assert_eq!(
+        severities,
+        [
+            ("loud.example".to_string(), "silence".to_string()),
+            ("spam.example".to_string(), "suspend".to_string())
+        ]
+    );
+    app.stop().await;
+}
