@@ -84,6 +84,22 @@ impl Actor for LocalActor {
     }
 }
 
+/// Checks a signature with `actor`'s key; when it fails, fetches the actor again once (its
+/// key may have been rotated) and checks again.
+pub async fn verify_with_key(
+    data: &Data<Context>,
+    actor: &url::Url,
+    verify: impl Fn(&str) -> Result<(), FederationError>,
+) -> Result<(), FederationError> {
+    let id: activitypub_federation::fetch::object_id::ObjectId<RemoteActor> = actor.clone().into();
+    let known = id.dereference(data).await?;
+    if verify(known.public_key_pem()).is_ok() {
+        return Ok(());
+    }
+    let fetched = id.dereference_forced(data).await?;
+    verify(fetched.public_key_pem())
+}
+
 /// A remote actor as we keep it.
 #[derive(Debug, Clone)]
 pub struct RemoteActor {

@@ -164,7 +164,7 @@ async fn receive_rfc9421(
     incoming: &Incoming,
     signature: &message_signatures::MessageSignature,
 ) -> Result<Response, FederationError> {
-    use activitypub_federation::traits::{Activity, Actor};
+    use activitypub_federation::traits::Activity;
     let activity = InboxActivity::parse(&incoming.body)?;
     let actor_id = InboxActivity::actor(&activity).url().clone();
     if !crate::domain::same_server(&signature.signer()?, &actor_id) {
@@ -179,23 +179,10 @@ async fn receive_rfc9421(
         incoming.uri.path_and_query().map_or("/", |p| p.as_str())
     ))
     .map_err(|e| FederationError::internal("our own URL", e))?;
-    let id: ObjectId<RemoteActor> = actor_id.clone().into();
-    let actor = id.dereference(data).await?;
-    let verified = signature.verify(
-        &incoming.method,
-        &target,
-        &incoming.headers,
-        actor.public_key_pem(),
-    );
-    if verified.is_err() {
-        let actor = id.dereference_forced(data).await?;
-        signature.verify(
-            &incoming.method,
-            &target,
-            &incoming.headers,
-            actor.public_key_pem(),
-        )?;
-    }
+    super::actors::verify_with_key(data, &actor_id, |key| {
+        signature.verify(&incoming.method, &target, &incoming.headers, key)
+    })
+    .await?;
     // It signs the RFC 9421 way: so are our deliveries to it from now on.
     data.federation
         .signature_kinds

@@ -4,7 +4,13 @@
 
 use sqlx::PgConnection;
 
+use activitypub_federation::config::Data;
+use activitypub_federation::fetch::fetch_object_http;
+
 use super::documents::{self, InteractionRequestDoc};
+use super::protocol::activities::InteractionRequest;
+use super::protocol::{IdOrObject, Note};
+use super::{Context, FederationError};
 use crate::db::{deliveries, DbError};
 use crate::urls::Urls;
 
@@ -25,4 +31,28 @@ pub async fn answer(
     deliveries::enqueue_one(conn, id, inbox, &crate::domain::authority(inbox)).await?;
     tracing::info!(activity = %ap_id, kind, inbox, "interaction request answered");
     Ok(())
+}
+
+/// The post a request is about: embedded, or given by id and then fetched (one signed,
+/// bounded fetch), which must come back under that id and be the actor's.
+#[tracing::instrument(skip_all)]
+pub async fn requested_post<K>(
+    data: &Data<Context>,
+    request: &InteractionRequest<K>,
+) -> Result<Note, FederationError> {
+    match &request.instrument {
+        IdOrObject::Object(note) => Ok((**note).clone()),
+        IdOrObject::Id(id) => {
+            let note = fetch_object_http::<Context, Note>(id.url(), data)
+                .await?
+                .object;
+            if note.id != *id {
+                return Err(FederationError::Refused(
+                    "the requested post answers under another id".into(),
+                ));
+            }
+            note.check_authored_by(&request.actor)?;
+            Ok(note)
+        }
+    }
 }

@@ -59,10 +59,6 @@ pub async fn verify_signed_get(
     path: &str,
     headers: &HeaderMap,
 ) -> Result<url::Url, FederationError> {
-    use activitypub_federation::fetch::object_id::ObjectId;
-    use activitypub_federation::traits::Actor;
-
-    use super::actors::RemoteActor;
     use super::signatures;
 
     if super::message_signatures::is_present(headers) {
@@ -71,30 +67,10 @@ pub async fn verify_signed_get(
     let signer = signatures::check_request(headers, chrono::Utc::now(), false)?.signer()?;
     super::refuse_blocked(data, &signer).await?;
     let domain = data.urls.domain();
-    let id: ObjectId<RemoteActor> = signer.clone().into();
-    let actor = id.dereference(data).await?;
-    if signatures::verify(
-        method,
-        path,
-        headers,
-        &domain,
-        actor.public_key_pem(),
-        false,
-    )
-    .is_ok()
-    {
-        return Ok(signer);
-    }
-    // The key may have been rotated: fetch the actor again once.
-    let actor = id.dereference_forced(data).await?;
-    signatures::verify(
-        method,
-        path,
-        headers,
-        &domain,
-        actor.public_key_pem(),
-        false,
-    )?;
+    super::actors::verify_with_key(data, &signer, |key| {
+        signatures::verify(method, path, headers, &domain, key, false)
+    })
+    .await?;
     Ok(signer)
 }
 
@@ -105,26 +81,16 @@ async fn verify_rfc9421_get(
     path: &str,
     headers: &HeaderMap,
 ) -> Result<url::Url, FederationError> {
-    use activitypub_federation::fetch::object_id::ObjectId;
-    use activitypub_federation::traits::Actor;
-
-    use super::actors::RemoteActor;
-
     let signature = super::message_signatures::parse(headers)?;
     signature.check(chrono::Utc::now(), false)?;
     let signer = signature.signer()?;
     super::refuse_blocked(data, &signer).await?;
     let target = url::Url::parse(&format!("{}{path}", data.urls.base()))
         .map_err(|e| FederationError::internal("our own URL", e))?;
-    let id: ObjectId<RemoteActor> = signer.clone().into();
-    let actor = id.dereference(data).await?;
-    if signature
-        .verify(method, &target, headers, actor.public_key_pem())
-        .is_err()
-    {
-        let actor = id.dereference_forced(data).await?;
-        signature.verify(method, &target, headers, actor.public_key_pem())?;
-    }
+    super::actors::verify_with_key(data, &signer, |key| {
+        signature.verify(method, &target, headers, key)
+    })
+    .await?;
     // It signs the RFC 9421 way: so are our deliveries to it from now on.
     data.federation
         .signature_kinds

@@ -387,21 +387,21 @@ fn mastodon_quote_request_embeds_the_quoting_post() {
         request.actor.as_str(),
         "https://mastodon.example/users/alice"
     );
-    assert_eq!(request.quoted().as_str(), REVIEW);
+    assert_eq!(request.target().as_str(), REVIEW);
     assert_eq!(
-        request.quoting().as_str(),
+        request.post().as_str(),
         "https://mastodon.example/users/alice/statuses/115512345678901234"
     );
 
     // By id alone, as a server may send it, it still parses and names the same post.
     let mut by_id = raw("mastodon/quote_request.json");
-    by_id["instrument"] = serde_json::json!(request.quoting().as_str());
+    by_id["instrument"] = serde_json::json!(request.post().as_str());
     let InboxActivity::QuoteRequest(by_id) = InboxActivity::from_value(by_id).expect("parses")
     else {
         panic!("not a QuoteRequest")
     };
     assert!(by_id.check().is_ok());
-    assert_eq!(by_id.quoting(), request.quoting());
+    assert_eq!(by_id.post(), request.post());
 
     // Someone else's post is not the actor's to have quoted.
     let mut foreign = raw("mastodon/quote_request.json");
@@ -431,7 +431,7 @@ fn gotosocial_reply_request_embeds_the_reply() {
     assert_eq!(request.actor.as_str(), "https://gts.example/users/bob");
     assert_eq!(request.target().as_str(), REVIEW);
     let reply = "https://gts.example/users/bob/statuses/01JPB7Q8Z3K4M5N6P7R8S9T0V2";
-    assert_eq!(request.reply().as_str(), reply);
+    assert_eq!(request.post().as_str(), reply);
     let IdOrObject::Object(note) = &request.instrument else {
         panic!("the reply is embedded")
     };
@@ -446,7 +446,7 @@ fn gotosocial_reply_request_embeds_the_reply() {
         panic!("not a ReplyRequest")
     };
     assert!(by_id.check().is_ok());
-    assert_eq!(by_id.reply().as_str(), reply);
+    assert_eq!(by_id.post().as_str(), reply);
 
     // Someone else's post, or one on another server, is not the actor's to ask about.
     let mut foreign = raw("gotosocial/reply_request.json");

@@ -8,7 +8,6 @@
 //! new request for a post already authorized is answered with the stamp it has.
 
 use activitypub_federation::config::Data;
-use activitypub_federation::fetch::fetch_object_http;
 use activitypub_federation::fetch::object_id::ObjectId;
 use activitypub_federation::traits::Activity;
 
@@ -19,8 +18,8 @@ use crate::db::reviews;
 use crate::domain::{FollowerStatus, QuoteState};
 use crate::federation::actors::RemoteActor;
 use crate::federation::documents::InteractionRequestDoc;
-use crate::federation::protocol::{IdOrObject, Note, QuoteRequest};
-use crate::federation::{replies, Context, FederationError};
+use crate::federation::protocol::QuoteRequest;
+use crate::federation::{interactions, replies, Context, FederationError};
 
 #[async_trait::async_trait]
 impl Activity for QuoteRequest {
@@ -31,7 +30,7 @@ impl Activity for QuoteRequest {
     }
 
     async fn receive(self, data: &Data<Context>) -> Result<(), FederationError> {
-        let place = replies::ours(data, self.quoted().url())
+        let place = replies::ours(data, self.target().url())
             .await?
             .filter(|place| place.parent_id.is_none());
         let review = match place {
@@ -41,21 +40,11 @@ impl Activity for QuoteRequest {
             None => None,
         };
         let Some(review) = review.map(|stored| stored.review) else {
-            tracing::info!(activity = %self.id, object = %self.quoted(), "quote request for something that is not a public review of ours; ignored");
+            tracing::info!(activity = %self.id, object = %self.target(), "quote request for something that is not a public review of ours; ignored");
             return Ok(());
         };
-        if let IdOrObject::Id(id) = &self.instrument {
-            // Given by id only: the post must be the actor's (one signed, bounded fetch).
-            let note = fetch_object_http::<Context, Note>(id.url(), data)
-                .await?
-                .object;
-            if note.id != *id {
-                return Err(FederationError::Refused(
-                    "the quoting post answers under another id".into(),
-                ));
-            }
-            note.check_authored_by(&self.actor)?;
-        }
+        // Given by id only, the quoting post is fetched: it must be the actor's.
+        interactions::requested_post(data, &self).await?;
         let actor = ObjectId::<RemoteActor>::from(self.actor.url().clone())
             .dereference(data)
             .await?;
@@ -72,7 +61,7 @@ impl Activity for QuoteRequest {
             .await?
             .is_some_and(|f| f.status == FollowerStatus::Accepted);
         let allowed = policy.allows(follower);
-        let quoting = self.quoting().as_str();
+        let quoting = self.post().as_str();
         let existing = quotes::accepted_for(&mut *tx, review.id, quoting).await?;
         let stamp = match existing {
             Some(quote) if allowed => Some(quote.id),
@@ -106,7 +95,7 @@ impl Activity for QuoteRequest {
             id: self.id.to_string(),
             kind: "QuoteRequest",
             actor: self.actor.to_string(),
-            object: self.quoted().to_string(),
+            object: self.target().to_string(),
             instrument: quoting.to_string(),
         };
         let stamp_id = stamp.map(|s| data.urls.quote(s));

@@ -9,7 +9,6 @@
 //! request for a reply already authorized is answered with the authorization it has.
 
 use activitypub_federation::config::Data;
-use activitypub_federation::fetch::fetch_object_http;
 use activitypub_federation::fetch::object_id::ObjectId;
 use activitypub_federation::traits::Activity;
 use chrono::Utc;
@@ -20,7 +19,7 @@ use crate::db::reviews;
 use crate::domain::ReplyAuthorizationState;
 use crate::federation::actors::RemoteActor;
 use crate::federation::documents::InteractionRequestDoc;
-use crate::federation::protocol::{IdOrObject, Note, ReplyRequest};
+use crate::federation::protocol::ReplyRequest;
 use crate::federation::{interactions, replies, Context, FederationError};
 
 #[async_trait::async_trait]
@@ -36,22 +35,7 @@ impl Activity for ReplyRequest {
             tracing::info!(activity = %self.id, object = %self.target(), "reply request for something that is not ours; ignored");
             return Ok(());
         };
-        let note = match &self.instrument {
-            IdOrObject::Object(note) => (**note).clone(),
-            IdOrObject::Id(id) => {
-                // Given by id only: the reply must be the actor's (one signed, bounded fetch).
-                let note = fetch_object_http::<Context, Note>(id.url(), data)
-                    .await?
-                    .object;
-                if note.id != *id {
-                    return Err(FederationError::Refused(
-                        "the reply answers under another id".into(),
-                    ));
-                }
-                note.check_authored_by(&self.actor)?;
-                note
-            }
-        };
+        let note = interactions::requested_post(data, &self).await?;
         if note.parent() != Some(self.target()) {
             return Err(FederationError::Refused(
                 "the reply does not answer the requested object".into(),
@@ -77,7 +61,7 @@ impl Activity for ReplyRequest {
             tracing::info!(activity = %self.id, "duplicate ReplyRequest ignored");
             return Ok(());
         }
-        let reply = self.reply().as_str();
+        let reply = self.post().as_str();
         let existing = reply_authorizations::accepted_for(&mut *tx, reply).await?;
         let authorization = match existing {
             Some(row) if allowed => Some(row.id),

@@ -9,10 +9,9 @@ mod create;
 mod delete;
 mod flag;
 mod follow;
+mod interaction_request;
 mod like;
 mod moved;
-mod quote_request;
-mod reply_request;
 mod undo;
 mod update;
 
@@ -22,10 +21,9 @@ pub use create::Create;
 pub use delete::Delete;
 pub use flag::Flag;
 pub use follow::Follow;
+pub use interaction_request::{InteractionRequest, QuoteRequest, ReplyRequest};
 pub use like::{Like, MAX_REACTION_CHARS};
 pub use moved::Move;
-pub use quote_request::QuoteRequest;
-pub use reply_request::ReplyRequest;
 pub use undo::Undo;
 pub use update::{Update, Updated};
 
