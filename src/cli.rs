@@ -1,4 +1,5 @@
-//! The command line: `reviewpub [serve]`, `migrate`, `publish FILE`, `token …`, `demo`, `db …`.
+//! The command line: `reviewpub [serve]`, `migrate`, `publish FILE`, `blocks …`, `move …`,
+//! `token …`, `demo`, `db …`.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -55,6 +56,16 @@ pub enum Command {
     Blocks {
         #[command(subcommand)]
         command: BlocksCommand,
+    },
+    /// Move the blog to another account (`@user@host`), which must list the blog among its
+    /// aliases: followers' servers follow the new account, and the pages say where it went.
+    Move {
+        /// The new account: `@user@host`, or its ActivityPub id.
+        #[arg(required_unless_present = "cancel", conflicts_with = "cancel")]
+        account: Option<String>,
+        /// End the move in force: the blog no longer redirects (followers that left stay gone).
+        #[arg(long)]
+        cancel: bool,
     },
     /// Manage admin API tokens.
     Token {
@@ -252,6 +263,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     report.skipped,
                     report.errors.len()
                 ))
+            })
+            .await
+        }
+        Command::Move { account, cancel } => {
+            let shared = settings.clone();
+            with_db(&settings, |pool| async move {
+                let state = AppState::build(shared, pool).await?;
+                let data = crate::federation::config(&state.context())
+                    .await?
+                    .to_request_data();
+                let now = Utc::now();
+                match account {
+                    Some(account) if !cancel => {
+                        let (moved, inboxes) =
+                            crate::federation::moving::move_to(&data, &account, now).await?;
+                        out(format!("moved to {} ({})", moved.target_handle, moved.target))?;
+                        note(format!(
+                            "the Move goes to {inboxes} follower inboxes, sent by the running server \
+                             (or by the next one started); every page now says where the blog went"
+                        ))
+                    }
+                    _ if crate::federation::moving::cancel(&data, now).await? => {
+                        out("the move is cancelled: the blog no longer says it moved")
+                    }
+                    _ => out("the blog has not moved: nothing to cancel"),
+                }
             })
             .await
         }

@@ -99,6 +99,7 @@ pub(super) struct RawFederation {
     pub(super) retry_base_seconds: u64,
     pub(super) signing_backend: SigningBackend,
     pub(super) quote_policy: crate::domain::QuotePolicy,
+    pub(super) also_known_as: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

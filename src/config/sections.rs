@@ -74,6 +74,9 @@ pub struct Federation {
     pub signing_backend: SigningBackend,
     /// Who may quote a review whose own policy is not set (FEP-044f).
     pub quote_policy: crate::domain::QuotePolicy,
+    /// The blog's other accounts (`alsoKnownAs`): an old account moving here names the blog
+    /// as its new home, and its followers' servers check that the blog names it back.
+    pub also_known_as: Vec<url::Url>,
 }
 
 #[derive(Debug, Clone)]

@@ -14,6 +14,9 @@ use super::{
 };
 use crate::domain::{Handle, Language};
 
+/// How many other accounts the blog may name in `alsoKnownAs` (Mastodon keeps at most 10 aliases).
+const MAX_ALIASES: usize = 10;
+
 impl Settings {
     pub fn from_figment(figment: &Figment) -> Result<Self, ConfigError> {
         let raw: Raw = figment.extract().map_err(|errors| {
@@ -85,6 +88,30 @@ impl Settings {
             ),
         };
         let f = &raw.federation;
+        if f.also_known_as.len() > MAX_ALIASES {
+            return Err(invalid(
+                "federation.also_known_as",
+                format!("lists at most {MAX_ALIASES} accounts"),
+            ));
+        }
+        let also_known_as = f
+            .also_known_as
+            .iter()
+            .map(|id| {
+                Url::parse(id.trim())
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+                    .ok_or_else(|| {
+                        invalid(
+                            "federation.also_known_as",
+                            format!(
+                                "{id:?} is not an account's id: give the old account's ActivityPub \
+                                 id, an http(s) URL such as https://mastodon.example/users/critic"
+                            ),
+                        )
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         within(
             "federation.delivery_workers",
             f.delivery_workers as u64,
@@ -245,6 +272,7 @@ impl Settings {
                 per_host_concurrency: f.per_host_concurrency,
                 signing_backend: f.signing_backend,
                 quote_policy: f.quote_policy,
+                also_known_as,
                 delivery_give_up: std::time::Duration::from_secs(f.delivery_give_up_hours * 3600),
                 host_unavailable_after: std::time::Duration::from_secs(
                     f.host_unavailable_after_hours * 3600,

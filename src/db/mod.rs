@@ -8,6 +8,7 @@ pub mod deliveries;
 pub mod embedded;
 pub mod federation;
 pub mod hosts;
+pub mod moves;
 pub mod quotes;
 pub mod reactions;
 pub mod reply_authorizations;

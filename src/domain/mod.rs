@@ -1,6 +1,7 @@
 //! Domain types. Input is parsed into these at the edge (API, CLI, configuration); code that
 //! holds one of them never checks it again.
 
+mod account;
 pub mod blocklist;
 mod comment;
 pub mod federation;
@@ -12,6 +13,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use account::AccountRef;
 pub use comment::{
     BlockKind, BlockSeverity, CommentFilter, CommentOrigin, CommentStatus, ReactionKind,
     ReplyAuthorizationState, ReplyPolicy, Visibility,

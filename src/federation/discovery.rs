@@ -62,17 +62,8 @@ fn parse_resource(raw: Option<&str>) -> Result<Option<String>, FederationError> 
     if !lower.starts_with("acct:") && has_scheme(&lower) {
         return Ok(None);
     }
-    let account = lower.strip_prefix("acct:").unwrap_or(&lower);
-    let account = account.strip_prefix('@').unwrap_or(account);
-    match account.split_once('@') {
-        Some((user, host))
-            if !user.is_empty()
-                && !host.is_empty()
-                && !account.contains(char::is_whitespace)
-                && !host.contains(['@', '/']) =>
-        {
-            Ok(Some(account.to_string()))
-        }
+    match crate::domain::AccountRef::parse(&lower) {
+        Ok(account @ crate::domain::AccountRef::Handle { .. }) => Ok(Some(account.to_string())),
         _ => Err(bad("is neither acct:user@host nor an http(s) URL")),
     }
 }

@@ -15,6 +15,7 @@ pub mod inbound;
 pub mod inbox;
 pub mod interactions;
 pub mod message_signatures;
+pub mod moving;
 pub mod negotiation;
 pub mod objects;
 pub mod outbox;

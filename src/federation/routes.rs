@@ -135,12 +135,14 @@ async fn actor(
     if !wants_activity_json(&headers) {
         return Ok(Redirect::to(&state.urls.home()).into_response());
     }
+    let moved = crate::db::moves::current(&state.pool).await?;
     Ok(cacheable_on(
         &[Change::Listings, Change::Followers],
         activity_json(&documents::blog_actor(
             &state.settings,
             &state.urls,
             &state.federation.blog.keys,
+            moved.as_ref().map(|m| m.target.as_str()),
         )),
     ))
 }

@@ -64,6 +64,16 @@ fn render(template: &impl Template, depends: &[Change]) -> Result<Response, AppE
     Ok(cacheable((html_headers(), html).into_response(), depends))
 }
 
+/// What every page shows around its content: the site's layout, the categories in its menu,
+/// and where the blog went if it moved.
+async fn frame(state: &AppState, title: &str, canonical: &str) -> Result<Layout, AppError> {
+    let categories = reviews::public_categories(&state.pool).await?;
+    let moved = crate::db::moves::current(&state.pool).await?;
+    Ok(Layout::plain(state, title, canonical)
+        .with_categories(&categories, &state.urls)
+        .with_move(moved.as_ref()))
+}
+
 /// Runs a page handler and renders its error, if any, as an HTML page.
 async fn page<F>(state: &AppState, handler: F) -> Response
 where
@@ -146,8 +156,7 @@ async fn listing(
         }
     };
     let canonical = page_url(page);
-    let categories = reviews::public_categories(&state.pool).await?;
-    let mut layout = Layout::plain(state, &title, &canonical).with_categories(&categories, urls);
+    let mut layout = frame(state, &title, &canonical).await?;
     if matches!(listing, Listing::All) {
         layout.actor_url = Some(urls.actor());
     }
@@ -213,9 +222,7 @@ async fn review_page(state: &AppState, slug: String) -> Result<Response, AppErro
     let thread = crate::comments::thread_for_page(comments::thread(&state.pool, r.id).await?);
     let engagement = comments::engagement(&state.pool, r.id).await?;
     let details = ReviewDetails::new(r, urls, &thread, engagement);
-    let categories = reviews::public_categories(&state.pool).await?;
-    let mut layout =
-        Layout::plain(state, &r.title, &details.url).with_categories(&categories, urls);
+    let mut layout = frame(state, &r.title, &details.url).await?;
     layout.description = content::truncate(&stored.summary_text, 300);
     layout.og_type = "article";
     layout.lang = r.language.to_string();
@@ -245,13 +252,11 @@ async fn review_page(state: &AppState, slug: String) -> Result<Response, AppErro
 
 pub async fn about(State(state): State<AppState>) -> Response {
     page(&state, async {
-        let categories = reviews::public_categories(&state.pool).await?;
         render(
             &AboutPage {
                 layout: Layout {
                     actor_url: Some(state.urls.actor()),
-                    ..Layout::plain(&state, "About", &state.urls.about())
-                        .with_categories(&categories, &state.urls)
+                    ..frame(&state, "About", &state.urls.about()).await?
                 },
                 about_html: content::markdown_to_html(&state.settings.site.about),
                 author: state.settings.site.author.clone(),

@@ -47,6 +47,8 @@ pub struct Layout {
     pub nav_categories: Vec<Link>,
     /// The blog actor, advertised on pages that stand for the blog (home, about).
     pub actor_url: Option<String>,
+    /// Where the blog went, when it moved.
+    pub moved: Option<Link>,
 }
 
 impl Layout {
@@ -87,7 +89,17 @@ impl Layout {
             }],
             nav_categories: Vec::new(),
             actor_url: None,
+            moved: None,
         }
+    }
+
+    /// The notice that the blog moved to another account.
+    pub fn with_move(mut self, moved: Option<&crate::db::moves::MoveRow>) -> Self {
+        self.moved = moved.map(|m| Link {
+            name: m.target_handle.clone(),
+            url: m.target_url.clone(),
+        });
+        self
     }
 
     pub fn with_categories(mut self, categories: &[(Term, i64)], urls: &Urls) -> Self {

@@ -21,6 +21,7 @@ mod gone_followers;
 mod helpers;
 mod inbound;
 mod message_signatures;
+mod moving;
 mod neodb;
 mod peer;
 mod preview;

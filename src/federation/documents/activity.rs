@@ -1,5 +1,5 @@
-//! The activities the blog sends: `Create`, `Update` and `Delete` of reviews and comments, and
-//! `Accept` or `Reject` of a follow.
+//! The activities the blog sends: `Create`, `Update` and `Delete` of reviews and comments,
+//! `Accept` or `Reject` of a follow, and `Update` of the blog and its `Move` when it moves.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -16,6 +16,7 @@ pub enum ActivityKind {
     Accept,
     Reject,
     Follow,
+    Move,
 }
 
 impl ActivityKind {
@@ -27,6 +28,7 @@ impl ActivityKind {
             Self::Accept => "Accept",
             Self::Reject => "Reject",
             Self::Follow => "Follow",
+            Self::Move => "Move",
         }
     }
 }
@@ -40,6 +42,8 @@ pub enum Object {
     Tombstone(Tombstone),
     /// An activity we answer (the follow an `Accept` accepts).
     Activity(Box<Activity>),
+    /// The blog's actor (its `Update` when it moved).
+    Actor(Box<super::Actor>),
     /// An object by id.
     Id(String),
 }
@@ -62,6 +66,9 @@ pub struct Activity {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cc: Vec<String>,
     pub object: Object,
+    /// Where a `Move` goes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
 }
 
 impl Activity {
@@ -72,8 +79,8 @@ impl Activity {
     }
 }
 
-/// An activity by the blog about a review or a comment, addressed publicly and to the
-/// followers.
+/// An activity by the blog about a review, a comment or itself, addressed publicly and to
+/// the followers.
 pub fn review_activity(
     kind: ActivityKind,
     activity_id: &str,
@@ -90,6 +97,7 @@ pub fn review_activity(
         to: vec![PUBLIC.to_string()],
         cc: vec![urls.followers()],
         object,
+        target: None,
     }
 }
 
@@ -110,6 +118,7 @@ pub fn follow_answer(
         to: Vec::new(),
         cc: Vec::new(),
         object: Object::Id(urls.actor()),
+        target: None,
     };
     Activity {
         context: Some(context()),
@@ -120,5 +129,22 @@ pub fn follow_answer(
         to: Vec::new(),
         cc: Vec::new(),
         object: Object::Activity(Box::new(follow)),
+        target: None,
+    }
+}
+
+/// `Move` of the blog to `target` (the new account, which names the blog in `alsoKnownAs`),
+/// to the followers, whose servers then follow the new account.
+pub fn move_to(activity_id: &str, urls: &Urls, target: &str, at: DateTime<Utc>) -> Activity {
+    Activity {
+        context: Some(context()),
+        id: activity_id.to_string(),
+        kind: ActivityKind::Move,
+        actor: urls.actor(),
+        published: Some(timestamp(at)),
+        to: vec![urls.followers()],
+        cc: Vec::new(),
+        object: Object::Id(urls.actor()),
+        target: Some(target.to_string()),
     }
 }

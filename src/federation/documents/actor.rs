@@ -49,6 +49,12 @@ pub struct Actor {
     pub webfinger: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachment: Vec<PropertyValue>,
+    /// The blog's other accounts: one moving here must be named.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_known_as: Vec<String>,
+    /// The account the blog moved to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved_to: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -84,8 +90,14 @@ pub struct PropertyValue {
     pub value: String,
 }
 
-/// The blog: a `Person` (Mastodon badges `Service` as a bot).
-pub fn blog_actor(settings: &Settings, urls: &Urls, keys: &KeyRow) -> Actor {
+/// The blog: a `Person` (Mastodon badges `Service` as a bot), naming the account it moved to
+/// when it has.
+pub fn blog_actor(
+    settings: &Settings,
+    urls: &Urls,
+    keys: &KeyRow,
+    moved_to: Option<&str>,
+) -> Actor {
     let site = &settings.site;
     let actor = urls.actor();
     let icon = Image {
@@ -129,6 +141,13 @@ pub fn blog_actor(settings: &Settings, urls: &Urls, keys: &KeyRow) -> Actor {
                 escape_html(&urls.home())
             ),
         }],
+        also_known_as: settings
+            .federation
+            .also_known_as
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        moved_to: moved_to.map(str::to_string),
     }
 }
 
@@ -158,5 +177,7 @@ pub fn instance_actor(urls: &Urls, keys: &KeyRow) -> Actor {
         attribution_domains: Vec::new(),
         webfinger: None,
         attachment: Vec::new(),
+        also_known_as: Vec::new(),
+        moved_to: None,
     }
 }

@@ -12,7 +12,7 @@ mod note;
 mod preview;
 mod quote;
 
-pub use activity::{follow_answer, review_activity, Activity, ActivityKind, Object};
+pub use activity::{follow_answer, move_to, review_activity, Activity, ActivityKind, Object};
 pub use actor::{blog_actor, instance_actor, Actor};
 pub use article::{article, Article};
 pub use collection::{
@@ -56,6 +56,8 @@ pub fn context() -> Value {
             "sensitive": "as:sensitive",
             "Hashtag": "as:Hashtag",
             "featured": {"@id": "toot:featured", "@type": "@id"},
+            "alsoKnownAs": {"@id": "as:alsoKnownAs", "@type": "@id"},
+            "movedTo": {"@id": "as:movedTo", "@type": "@id"},
             "discoverable": "toot:discoverable",
             "indexable": "toot:indexable",
             "attributionDomains": {"@id": "toot:attributionDomains", "@type": "@id"},

@@ -114,6 +114,7 @@ pub fn stamp_revocation(activity_id: &str, urls: &Urls, stamp: &str) -> Activity
         to: vec![PUBLIC.to_string()],
         cc: Vec::new(),
         object: Object::Id(stamp.to_string()),
+        target: None,
     }
 }
 

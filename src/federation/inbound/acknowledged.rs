@@ -1,6 +1,7 @@
 //! Activities we accept (`202`) and only log: answers to activities we never send (`Accept`,
-//! `Reject`: the blog follows no one and asks no approval), `Move` (followers are not carried
-//! over to the new account yet), and every type we do not know.
+//! `Reject`: the blog follows no one and asks no approval), `Move` (an account that moved
+//! concerns the servers of its followers; the blog follows no one), and every type we do not
+//! know.
 
 use activitypub_federation::config::Data;
 use activitypub_federation::traits::Activity;

@@ -1,5 +1,6 @@
 //! `Follow` of the blog: the follower is recorded and answered `Accept` at once, or held for
-//! the critic's approval when the blog approves followers by hand.
+//! the critic's approval when the blog approves followers by hand; after the blog moved away
+//! it is answered `Reject`.
 
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::object_id::ObjectId;
@@ -36,31 +37,38 @@ impl Activity for Follow {
             return Ok(());
         }
         let inbox = actor.delivery_inbox().to_string();
-        let accept = !data.settings.federation.manually_approves_followers;
-        let follower = db::upsert_follower(
-            &mut tx,
-            actor.id.as_str(),
-            self.id.as_str(),
-            &inbox,
-            &crate::domain::authority(&inbox),
-            accept,
-        )
-        .await?;
-        if follower.status == FollowerStatus::Accepted {
+        let answer = if let Some(moved) = crate::db::moves::current(&mut *tx).await? {
+            // As Mastodon does: a blog that moved is followed at its new address.
+            tracing::info!(follower = %actor.handle(), moved_to = %moved.target, "follow of a blog that moved refused");
+            Some(ActivityKind::Reject)
+        } else {
+            let accept = !data.settings.federation.manually_approves_followers;
+            let follower = db::upsert_follower(
+                &mut tx,
+                actor.id.as_str(),
+                self.id.as_str(),
+                &inbox,
+                &crate::domain::authority(&inbox),
+                accept,
+            )
+            .await?;
+            changes::announce(&mut *tx, &[Change::Followers]).await?;
+            tracing::info!(follower = %actor.handle(), status = %follower.status, "follow received");
+            (follower.status == FollowerStatus::Accepted).then_some(ActivityKind::Accept)
+        };
+        if let Some(kind) = answer {
             outbox::answer_follow(
                 &mut tx,
                 &data.urls,
-                ActivityKind::Accept,
+                kind,
                 self.id.as_str(),
                 actor.id.as_str(),
                 actor.inbox.as_str(),
             )
             .await?;
         }
-        changes::announce(&mut *tx, &[Change::Followers]).await?;
         tx.commit().await?;
         data.federation.wake.notify_one();
-        tracing::info!(follower = %actor.handle(), status = %follower.status, "follow received");
         Ok(())
     }
 }
