@@ -7,6 +7,7 @@
 mod fedify;
 mod json_ld;
 mod snac;
+mod snac_moving;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

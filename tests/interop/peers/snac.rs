@@ -11,16 +11,17 @@ use serde_json::{json, Value};
 use super::{eventually, followers, peers_dir, script};
 use crate::helpers::{free_port, sample_review, shared_tmp, FetchJson, TestApp};
 
-/// A running snac2 with one user, `critic`.
-struct Snac {
+/// A running snac2 with one user, `critic` (more with [`Snac::add_user`]).
+pub(super) struct Snac {
     data: PathBuf,
-    actor: String,
+    port: u16,
+    pub(super) actor: String,
     bin: PathBuf,
     _dir: tempfile::TempDir,
 }
 
 impl Snac {
-    fn start() -> Self {
+    pub(super) fn start() -> Self {
         let bin = peers_dir().join("bin/snac");
         let dir = shared_tmp("reviewpub-snac-");
         let data = dir.path().join("snac");
@@ -43,13 +44,35 @@ impl Snac {
             .to_string();
         Self {
             data,
+            port,
             actor,
             bin,
             _dir: dir,
         }
     }
 
-    fn cli(&self, args: &[&str]) {
+    /// Adds a user to the running server; its actor id.
+    pub(super) fn add_user(&self, name: &str) -> String {
+        let output = Command::new(script("snac-setup"))
+            .arg(&self.data)
+            .arg(self.port.to_string())
+            .arg(name)
+            .output()
+            .expect("snac-setup runs");
+        assert!(
+            output.status.success(),
+            "snac-setup {name} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        format!("http://localhost:{}/{name}", self.port)
+    }
+
+    /// `@user@localhost:port`.
+    pub(super) fn handle(&self, name: &str) -> String {
+        format!("@{name}@localhost:{}", self.port)
+    }
+
+    pub(super) fn cli(&self, args: &[&str]) {
         let output = Command::new(&self.bin)
             .arg(args[0])
             .arg(&self.data)
@@ -63,12 +86,12 @@ impl Snac {
         );
     }
 
-    fn log(&self) -> String {
+    pub(super) fn log(&self) -> String {
         std::fs::read_to_string(self.data.join("httpd.log")).unwrap_or_default()
     }
 
     /// The object snac stored under this id (`object/<md5[0:2]>/<md5>.json`).
-    fn object(&self, id: &str) -> Option<Value> {
+    pub(super) fn object(&self, id: &str) -> Option<Value> {
         let output = Command::new("md5sum")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
