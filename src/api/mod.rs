@@ -4,6 +4,7 @@ pub mod auth;
 pub mod comments;
 pub mod federation;
 pub mod hosts;
+pub mod imports;
 pub mod quotes;
 pub mod reviews;
 
@@ -68,6 +69,11 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .route("/blocks/import", post(comments::import_blocks))
         .route("/blocks/{id}", axum::routing::delete(comments::unblock))
         .route("/reports", get(comments::reports))
+        .route(
+            "/import/wordpress",
+            // A whole blog's export: its own limit, over the API's.
+            post(imports::wordpress).layer(DefaultBodyLimit::max(crate::domain::wxr::MAX_BYTES)),
+        )
         .route("/openapi.json", get(openapi))
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
@@ -192,7 +198,7 @@ impl Modify for BearerSecurity {
         federation::reject, federation::list_deliveries, federation::retry, hosts::list, hosts::resume,
         comments::list, comments::approve, comments::reject, comments::delete, comments::edit,
         comments::reply, comments::import, comments::refresh, comments::block, comments::blocks, comments::unblock,
-        comments::reports, comments::import_blocks, quotes::list,
+        comments::reports, comments::import_blocks, quotes::list, imports::wordpress,
     ),
     components(schemas(ErrorBody, reviews::ReviewView, reviews::ReviewList, federation::FollowerView, federation::DeliveryView, hosts::HostView, hosts::HostList, quotes::QuoteView, quotes::QuoteList)),
     modifiers(&BearerSecurity),

@@ -212,6 +212,24 @@ impl Default for Comment {
     }
 }
 
+/// The key an old blog's address is known by: its path without a trailing slash
+/// (`/2011/02/04/never-let-me-go`), or `/?p=123` for WordPress's plain links; `None` for
+/// the home page. The one rule for the addresses an import records and a request is looked
+/// up by.
+pub fn legacy_path(path: &str, query: Option<&str>) -> Option<String> {
+    let path = path.trim_end_matches('/');
+    if path.is_empty() {
+        let id = query?
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("p="))
+            .filter(|id| {
+                !id.is_empty() && id.len() <= 19 && id.bytes().all(|b| b.is_ascii_digit())
+            })?;
+        return Some(format!("/?p={id}"));
+    }
+    (path.len() <= 2048).then(|| path.to_string())
+}
+
 /// A WordPress date (`2011-02-04 02:54:00`); `0000-00-00 00:00:00` is none.
 pub fn parse_date(raw: &str) -> Option<NaiveDateTime> {
     NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%d %H:%M:%S").ok()

@@ -133,3 +133,17 @@ fn commenters_addresses_are_not_read() {
     assert!(!debug.contains("@mail.example"), "no e-mail kept");
     assert!(!debug.contains("192.0.2."), "no IP kept");
 }
+
+#[test]
+fn old_addresses_are_known_with_or_without_a_trailing_slash() {
+    let key = Some("/2011/02/04/never-let-me-go".to_string());
+    assert_eq!(legacy_path("/2011/02/04/never-let-me-go/", None), key);
+    assert_eq!(
+        legacy_path("/2011/02/04/never-let-me-go", Some("utm=x")),
+        key
+    );
+    assert_eq!(legacy_path("/", Some("p=123")), Some("/?p=123".into()));
+    assert_eq!(legacy_path("", Some("x=1&p=123")), Some("/?p=123".into()));
+    assert_eq!(legacy_path("/", Some("p=12a")), None);
+    assert_eq!(legacy_path("/", None), None);
+}
