@@ -242,7 +242,7 @@ async fn import_thread(
             report.comments_skipped += 1;
             continue;
         }
-        let author = crate::content::clean_line(&crate::content::html_to_text(&c.author), 200);
+        let author = crate::content::clean_line(&posts::plain(&c.author), 200);
         let input = ImportInput {
             author_name: if author.is_empty() {
                 "Anonymous".into()

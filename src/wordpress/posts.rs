@@ -43,6 +43,16 @@ pub fn utc(
         .or_else(|| local.map(|d| d.and_utc() - offset))
 }
 
+/// Text of a title, term or name as WordPress stores it (entities, no-break spaces).
+pub fn plain(text: &str) -> String {
+    content::html_to_text(text)
+        .replace("&nbsp;", " ")
+        .replace('\u{a0}', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The review a post becomes (its slug is chosen later, where the database says which are
 /// free).
 pub fn plan(item: &Item, export: &Export, offset: Duration, now: DateTime<Utc>) -> Plan {
@@ -67,7 +77,7 @@ pub fn plan(item: &Item, export: &Export, offset: Duration, now: DateTime<Utc>) 
         (Some(PostStatus::Future), at) => ("published", at),
         _ => ("draft", None),
     };
-    let title = content::html_to_text(&item.title);
+    let title = plain(&item.title);
     let title = if title.is_empty() {
         format!("Untitled (post {})", item.post_id)
     } else {
@@ -133,7 +143,7 @@ fn without_credits(html_content: &str, film: &mut FilmInput) -> String {
     let mut blocks = html::blocks(html_content);
     for block in blocks.iter_mut() {
         let lines: Vec<&str> = block.lines().collect();
-        let texts: Vec<String> = lines.iter().map(|l| content::html_to_text(l)).collect();
+        let texts: Vec<String> = lines.iter().map(|l| plain(l)).collect();
         let Some(start) = credits::block_start(&texts) else {
             continue;
         };
@@ -149,7 +159,7 @@ fn without_credits(html_content: &str, film: &mut FilmInput) -> String {
 fn terms(item: &Item, domain: &str) -> Vec<String> {
     item.terms_in(domain)
         .filter(|t| !(domain == "category" && t.nicename == "uncategorized"))
-        .map(|t| content::html_to_text(&t.name))
+        .map(|t| plain(&t.name))
         .filter(|name| Term::parse(name).is_ok())
         .take(30)
         .collect()

@@ -35,3 +35,4 @@ mod slow_clients;
 mod threads;
 mod web;
 mod webfinger;
+mod wordpress;
