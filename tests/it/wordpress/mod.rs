@@ -170,14 +170,7 @@ async fn wordpress_comments_come_nested_with_authors_dates_and_links_and_the_res
         report["comments_left_out"],
         serde_json::json!({"pending": 1, "pingback": 1, "spam": 1, "trash": 1})
     );
-    let rows: Vec<(
-        uuid::Uuid,
-        Option<uuid::Uuid>,
-        String,
-        Option<String>,
-        chrono::DateTime<chrono::Utc>,
-        String,
-    )> = sqlx::query_as(
+    let rows: Vec<CommentRow> = sqlx::query_as(
         "SELECT c.id, c.parent_id, c.author_name, c.author_url, c.published_at, c.content_html \
              FROM comments c JOIN reviews r ON r.id = c.review_id WHERE r.slug = 'never-let-me-go'",
     )
@@ -249,6 +242,16 @@ async fn wordpress_comments_come_nested_with_authors_dates_and_links_and_the_res
     assert_eq!(leaked, 0, "no e-mail or IP stored");
     app.stop().await;
 }
+
+/// A comment as stored: id, parent, author, author's link, date, HTML.
+type CommentRow = (
+    uuid::Uuid,
+    Option<uuid::Uuid>,
+    String,
+    Option<String>,
+    chrono::DateTime<chrono::Utc>,
+    String,
+);
 
 /// What an import could change, to compare before and after a second run.
 async fn snapshot(pool: &PgPool) -> Vec<String> {
