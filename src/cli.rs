@@ -52,6 +52,11 @@ pub enum Command {
         #[arg(long, value_name = "ID_OR_SLUG")]
         update: Option<String>,
     },
+    /// Import content from another blog.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Manage blocks.
     Blocks {
         #[command(subcommand)]
@@ -81,6 +86,23 @@ pub enum Command {
     Db {
         #[command(subcommand)]
         command: DbCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import a WordPress export (Tools → Export → All content, a WXR file): posts become
+    /// reviews with their approved comments, old addresses redirect; importing again changes
+    /// nothing.
+    Wordpress {
+        file: PathBuf,
+        /// Send each published review to the followers (one `Create` each); without it, they
+        /// are only in the outbox, under their old dates.
+        #[arg(long)]
+        federate: bool,
+        /// Download the posts' images and serve them from this blog.
+        #[arg(long)]
+        fetch_media: bool,
     },
 }
 
@@ -246,6 +268,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             })
             .await
         }
+        Command::Import {
+            command:
+                ImportCommand::Wordpress {
+                    file,
+                    federate,
+                    fetch_media,
+                },
+        } => import_wordpress(&settings, &file, federate, fetch_media).await,
         Command::Blocks {
             command: BlocksCommand::Import { file },
         } => {
@@ -323,6 +353,60 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+/// `reviewpub import wordpress FILE`: the file read within the admin API's bound for it, the
+/// report printed.
+async fn import_wordpress(
+    settings: &Settings,
+    file: &std::path::Path,
+    federate: bool,
+    fetch_media: bool,
+) -> anyhow::Result<()> {
+    let size = std::fs::metadata(file)
+        .with_context(|| format!("reading {}", file.display()))?
+        .len();
+    anyhow::ensure!(
+        size <= crate::domain::wxr::MAX_BYTES as u64,
+        "{} is larger than {} MiB",
+        file.display(),
+        crate::domain::wxr::MAX_BYTES / 1024 / 1024
+    );
+    let xml = std::fs::read_to_string(file).with_context(|| {
+        format!(
+            "reading {} (a WordPress export is UTF-8 XML)",
+            file.display()
+        )
+    })?;
+    let media = crate::media::Media::new(
+        settings.media_dir(),
+        crate::federation::http_client(settings)?,
+        crate::urls::Urls::new(settings),
+    );
+    let shared = settings.clone();
+    with_db(settings, |pool| async move {
+        let outbound = Outbox::new(&shared);
+        let options = crate::wordpress::Options {
+            federate,
+            fetch_media,
+        };
+        let report = crate::wordpress::import(
+            &pool,
+            &shared,
+            &outbound,
+            Some(&media),
+            &xml,
+            options,
+            Utc::now(),
+        )
+        .await
+        .map_err(|e| refusal(e, file))?;
+        for failure in report.reviews_failed.iter().chain(&report.media_failed) {
+            note(failure)?;
+        }
+        out(report)
+    })
+    .await
 }
 
 /// Opens the database, migrates it, runs `job`, and closes it again (stopping the embedded

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -106,7 +106,7 @@ fn check_body(errors: &mut ValidationErrors, field: &str, body: &str) {
 
 /// The parent comment, which must belong to the review.
 async fn parent_in(
-    pool: &PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     review_id: Uuid,
     parent: Option<Uuid>,
     field: &str,
@@ -114,7 +114,7 @@ async fn parent_in(
     let Some(parent) = parent else {
         return Ok(None);
     };
-    match comments::get(pool, parent).await? {
+    match comments::get(db, parent).await? {
         // Only a shown comment can be answered: an answer is public and names its parent.
         Some(c) if c.review_id == review_id && c.is_public() => Ok(Some(c)),
         _ => {
@@ -280,6 +280,21 @@ pub async fn import(
     review_id: Uuid,
     input: &ImportInput,
 ) -> Result<CommentRow, AppError> {
+    // Imports come from the command line too: announced to running servers' caches.
+    let mut tx = pool.begin().await.map_err(DbError::from)?;
+    let stored = import_in(&mut tx, settings, review_id, input).await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(stored)
+}
+
+/// [`import`] in the caller's transaction (a whole imported thread is written at once).
+/// Nothing is written when the input is refused.
+pub async fn import_in(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    review_id: Uuid,
+    input: &ImportInput,
+) -> Result<CommentRow, AppError> {
     let mut errors = ValidationErrors::default();
     check_body(&mut errors, "content", &input.content);
     let name = input.author_name.trim();
@@ -304,10 +319,10 @@ pub async fn import(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    if reviews::get(pool, review_id).await?.is_none() {
+    if reviews::get(&mut *conn, review_id).await?.is_none() {
         return Err(AppError::NotFound);
     }
-    let parent = parent_in(pool, review_id, input.parent, "parent").await?;
+    let parent = parent_in(&mut *conn, review_id, input.parent, "parent").await?;
     let place = Place {
         review_id,
         parent_id: parent.map(|p| p.id),
@@ -320,13 +335,10 @@ pub async fn import(
         imported_html(&input.content),
         input.date,
     );
-    // Imports come from the command line too: announce them to running servers' caches.
-    let mut tx = pool.begin().await.map_err(DbError::from)?;
-    let stored = comments::insert(&mut tx, &comment)
+    let stored = comments::insert(&mut *conn, &comment)
         .await?
         .ok_or(AppError::Bug("a new comment id was already taken"))?;
-    changes::announce(&mut *tx, &[Change::Review(review_id)]).await?;
-    tx.commit().await.map_err(DbError::from)?;
+    changes::announce(&mut *conn, &[Change::Review(review_id)]).await?;
     Ok(stored)
 }
 

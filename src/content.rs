@@ -4,6 +4,8 @@ use std::sync::LazyLock;
 
 use pulldown_cmark::{html, Event, Options, Parser, Tag, TagEnd};
 
+pub mod wordpress;
+
 /// The critic's Markdown, rendered and sanitized.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {

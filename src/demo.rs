@@ -11,7 +11,7 @@ use sqlx::PgPool;
 
 use crate::config::Settings;
 use crate::db::reviews;
-use crate::domain::review::{Credit, FilmInput};
+use crate::domain::review::{credits, Credit, FilmInput};
 use crate::domain::{ReviewInput, Slug};
 use crate::error::AppError;
 use crate::outbound::Outbound;
@@ -26,19 +26,6 @@ const ARTIFACTS: &[&str] = &[
     "Never Let Me Go[2010]DvDrip[Eng]-FXG.avi_002143268",
     "tn_neverletmego",
     "mp_neverletmego",
-];
-
-/// The credits block of the first sample: line prefix → role (`None`: the film's directors or
-/// writers).
-const CREDIT_LINES: &[(&str, &str)] = &[
-    ("Directed by", "directors"),
-    ("Screenplay by", "writers"),
-    ("Based on", "Based on"),
-    ("Narrated by", "Narrated by"),
-    ("Music by", "Music"),
-    ("Cinematography", "Cinematography"),
-    ("Editing by", "Editing"),
-    ("Studio", "Studio"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -120,10 +107,7 @@ fn first_sample(text: &str) -> Result<ReviewInput, DemoError> {
         .map(|l| l.trim())
         .filter(|l| !l.is_empty())
         .ok_or_else(|| shape("no title line"))?;
-    let credits_at = lines
-        .iter()
-        .position(|l| l.starts_with("Directed by"))
-        .ok_or_else(|| shape("no credits block"))?;
+    let credits_at = credits::block_start(&lines).ok_or_else(|| shape("no credits block"))?;
     let block = lines
         .get(credits_at..)
         .ok_or_else(|| shape("no credits block"))?;
@@ -132,34 +116,7 @@ fn first_sample(text: &str) -> Result<ReviewInput, DemoError> {
         year: Some(2010),
         ..Default::default()
     };
-    for (i, line) in block.iter().enumerate() {
-        let line = line.trim();
-        for (prefix, role) in CREDIT_LINES {
-            let Some(rest) = line.strip_prefix(prefix) else {
-                continue;
-            };
-            let mut name = strip_footnote(rest.trim());
-            // "Based on Never Let Me Go" continues on the next line: "by Kazuo Ishiguro".
-            if let Some(next) = block
-                .get(i + 1)
-                .map(|l| l.trim())
-                .filter(|l| l.starts_with("by "))
-            {
-                name = format!("{name} {next}");
-            }
-            if name.is_empty() {
-                continue;
-            }
-            match *role {
-                "directors" => film.directors.push(name),
-                "writers" => film.writers.push(name),
-                role => film.credits.push(Credit {
-                    role: role.to_string(),
-                    name,
-                }),
-            }
-        }
-    }
+    credits::read_block(block, &mut film);
     Ok(ReviewInput {
         title: Some(title.to_string()),
         body: Some(body_from(lines.get(1..credits_at).unwrap_or_default())),
@@ -168,14 +125,6 @@ fn first_sample(text: &str) -> Result<ReviewInput, DemoError> {
         language: Some("en".into()),
         ..Default::default()
     })
-}
-
-/// "Rachel Portman[1]" → "Rachel Portman".
-fn strip_footnote(text: &str) -> String {
-    match text.find('[') {
-        Some(i) if text.ends_with(']') => text[..i].trim().to_string(),
-        _ => text.to_string(),
-    }
 }
 
 /// The review with a spoiler warning, a posting line and 31 responses.

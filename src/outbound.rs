@@ -41,6 +41,17 @@ pub trait Outbound: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<(), DbError>;
 
+    /// A review was imported from another blog: a public one is in the outbox dated when it
+    /// was first published; followers get its `Create` only when `deliver` (else nothing goes
+    /// out, and later edits go out as `Update`s).
+    async fn review_imported(
+        &self,
+        conn: &mut PgConnection,
+        review: &Review,
+        deliver: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError>;
+
     /// A review was deleted for good.
     async fn review_deleted(
         &self,

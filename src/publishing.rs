@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::changes::{self, Change as Changed};
@@ -123,18 +123,48 @@ async fn create_with(
     now: DateTime<Utc>,
     redirects: Redirects,
 ) -> Result<StoredReview, AppError> {
-    let write = prepare(&settings.site, input, None, now)?;
     let mut tx = pool.begin().await.map_err(DbError::from)?;
-    if redirects == Redirects::Keep {
-        check_slug_free(&mut tx, &write.draft.slug, None).await?;
-    }
-    let stored = reviews::insert(&mut tx, Uuid::now_v7(), &write, now).await?;
-    outbound
-        .review_written(&mut tx, &stored.review, now)
-        .await?;
-    changes::announce(&mut *tx, &review_changed(stored.review.id)).await?;
+    let stored = insert_new(&mut tx, settings, outbound, input, now, redirects).await?;
     tx.commit().await.map_err(DbError::from)?;
     outbound.queued();
+    Ok(stored)
+}
+
+/// Creates a review in the caller's transaction (an import writes a post and its comments
+/// together); a slug another review has, or redirects from, is refused. The caller commits,
+/// then calls `outbound.queued()`.
+pub async fn create_in(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    outbound: &dyn Outbound,
+    input: &ReviewInput,
+    now: DateTime<Utc>,
+) -> Result<StoredReview, AppError> {
+    insert_new(conn, settings, outbound, input, now, Redirects::Keep).await
+}
+
+/// Validates `input` as [`create`] would, writing nothing.
+pub fn check(settings: &Settings, input: &ReviewInput, now: DateTime<Utc>) -> Result<(), AppError> {
+    prepare(&settings.site, input, None, now).map(|_| ())
+}
+
+async fn insert_new(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    outbound: &dyn Outbound,
+    input: &ReviewInput,
+    now: DateTime<Utc>,
+    redirects: Redirects,
+) -> Result<StoredReview, AppError> {
+    let write = prepare(&settings.site, input, None, now)?;
+    if redirects == Redirects::Keep {
+        check_slug_free(&mut *conn, &write.draft.slug, None).await?;
+    }
+    let stored = reviews::insert(&mut *conn, Uuid::now_v7(), &write, now).await?;
+    outbound
+        .review_written(&mut *conn, &stored.review, now)
+        .await?;
+    changes::announce(&mut *conn, &review_changed(stored.review.id)).await?;
     tracing::info!(review = %stored.review.id, slug = %stored.review.slug, status = write.status.as_str(), "review created");
     Ok(stored)
 }

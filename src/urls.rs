@@ -165,6 +165,11 @@ impl Urls {
         self.base.join(&format!("/tags/{key}"))
     }
 
+    /// An image stored here (see `media`), by its content-hash name.
+    pub fn media(&self, name: &str) -> String {
+        self.base.join(&format!("/media/{name}"))
+    }
+
     pub fn feed(&self) -> String {
         self.base.join("/feed.xml")
     }

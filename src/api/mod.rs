@@ -4,6 +4,7 @@ pub mod auth;
 pub mod comments;
 pub mod federation;
 pub mod hosts;
+pub mod imports;
 pub mod moving;
 pub mod quotes;
 pub mod reviews;
@@ -72,6 +73,11 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .route(
             "/move",
             get(moving::get).post(moving::create).delete(moving::cancel),
+        )
+        .route(
+            "/import/wordpress",
+            // A whole blog's export: its own limit, over the API's.
+            post(imports::wordpress).layer(DefaultBodyLimit::max(crate::domain::wxr::MAX_BYTES)),
         )
         .route("/openapi.json", get(openapi))
         .fallback(|| async { AppError::NotFound })
@@ -197,8 +203,8 @@ impl Modify for BearerSecurity {
         federation::reject, federation::list_deliveries, federation::retry, hosts::list, hosts::resume,
         comments::list, comments::approve, comments::reject, comments::delete, comments::edit,
         comments::reply, comments::import, comments::refresh, comments::block, comments::blocks, comments::unblock,
-        comments::reports, comments::import_blocks, quotes::list, moving::get, moving::create,
-        moving::cancel,
+        comments::reports, comments::import_blocks, quotes::list, imports::wordpress, moving::get,
+        moving::create, moving::cancel,
     ),
     components(schemas(ErrorBody, reviews::ReviewView, reviews::ReviewList, federation::FollowerView, federation::DeliveryView, hosts::HostView, hosts::HostList, quotes::QuoteView, quotes::QuoteList, moving::MoveInput, moving::MoveView)),
     modifiers(&BearerSecurity),

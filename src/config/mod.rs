@@ -102,6 +102,11 @@ impl Settings {
         self.data_dir.join("postgres")
     }
 
+    /// Where imported (and later uploaded) images are kept: `media` under the data directory.
+    pub fn media_dir(&self) -> PathBuf {
+        self.data_dir.join("media")
+    }
+
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }

@@ -23,8 +23,25 @@ pub async fn insert_activity(
     public: bool,
     body: &(impl serde::Serialize + Sync),
 ) -> Result<(), DbError> {
+    insert_activity_dated(conn, id, ap_id, kind, review_id, public, body, None).await
+}
+
+/// [`insert_activity`] dated `at` (an imported review's `Create`, dated when it was
+/// published); `None`: now.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_activity_dated(
+    conn: &mut PgConnection,
+    id: Uuid,
+    ap_id: &str,
+    kind: &str,
+    review_id: Option<Uuid>,
+    public: bool,
+    body: &(impl serde::Serialize + Sync),
+    at: Option<DateTime<Utc>>,
+) -> Result<(), DbError> {
     sqlx::query(
-        "INSERT INTO outgoing_activities (id, ap_id, kind, review_id, public, body) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO outgoing_activities (id, ap_id, kind, review_id, public, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, now()))",
     )
     .bind(id)
     .bind(ap_id)
@@ -32,6 +49,7 @@ pub async fn insert_activity(
     .bind(review_id)
     .bind(public)
     .bind(Json(body))
+    .bind(at)
     .execute(conn)
     .await?;
     Ok(())

@@ -8,6 +8,7 @@ pub mod deliveries;
 pub mod embedded;
 pub mod federation;
 pub mod hosts;
+pub mod legacy_paths;
 pub mod moves;
 pub mod quotes;
 pub mod reactions;
@@ -16,6 +17,8 @@ pub mod reports;
 pub mod reviews;
 pub mod tokens;
 mod types;
+pub mod wordpress_comments;
+pub mod wordpress_posts;
 
 use secrecy::ExposeSecret;
 use std::time::Duration;

@@ -67,9 +67,3 @@ fn the_spoiler_sample_marks_where_its_spoilers_begin() {
     assert!(r.summary_text.contains("LET ME IN"), "{}", r.summary_text);
     assert!(!r.summary_text.contains("clones"));
 }
-
-#[test]
-fn footnotes() {
-    assert_eq!(strip_footnote("Rachel Portman[1]"), "Rachel Portman");
-    assert_eq!(strip_footnote("DNA Films"), "DNA Films");
-}

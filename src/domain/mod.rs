@@ -8,6 +8,7 @@ pub mod federation;
 pub mod host;
 pub mod quote;
 pub mod review;
+pub mod wxr;
 
 use std::fmt;
 

@@ -66,6 +66,16 @@ impl Outbound for Outbox {
         review_deleted(conn, &self.urls, review_id, now).await
     }
 
+    async fn review_imported(
+        &self,
+        conn: &mut PgConnection,
+        review: &Review,
+        deliver: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError> {
+        review_imported(conn, &self.urls, review, deliver, now, self.defaults).await
+    }
+
     async fn comment_sent(
         &self,
         conn: &mut PgConnection,
@@ -184,6 +194,49 @@ pub async fn review_written(
         }
         (false, false) => Ok(()),
     }
+}
+
+/// After a review was imported (see [`Outbound::review_imported`]): its `Create`, dated when
+/// it was published, in the outbox; queued to the followers only when `deliver`.
+#[tracing::instrument(skip_all, fields(review = %review.id, deliver))]
+pub async fn review_imported(
+    conn: &mut PgConnection,
+    urls: &Urls,
+    review: &Review,
+    deliver: bool,
+    now: DateTime<Utc>,
+    defaults: ArticleDefaults,
+) -> Result<(), DbError> {
+    if !review.is_public() || db::is_federated(&mut *conn, review.id).await? {
+        return Ok(());
+    }
+    let at = review.published_at.unwrap_or(now);
+    let article = article_document(conn, urls, review, defaults).await?;
+    let (id, ap_id) = documents::new_activity_id(urls);
+    let body = documents::review_activity(
+        ActivityKind::Create,
+        &ap_id,
+        urls,
+        Object::Article(Box::new(article)),
+        at,
+    );
+    let kind = ActivityKind::Create.as_str();
+    deliveries::insert_activity_dated(
+        conn,
+        id,
+        &ap_id,
+        kind,
+        Some(review.id),
+        true,
+        &body,
+        Some(at),
+    )
+    .await?;
+    if deliver {
+        let queued = deliveries::enqueue_to_followers(conn, id).await?;
+        tracing::info!(activity = %ap_id, review = %review.id, inboxes = queued, "imported review queued");
+    }
+    db::set_federated(&mut *conn, review.id, true).await
 }
 
 /// After a review was deleted: a `Delete` with a `Tombstone` if the fediverse had it.

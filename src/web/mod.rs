@@ -2,6 +2,7 @@
 
 mod feeds;
 mod interact;
+mod legacy;
 mod pages;
 pub(crate) mod views;
 
@@ -18,7 +19,7 @@ const STYLE: &str = include_str!("style.css");
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(pages::index))
+        .route("/", get(legacy::index))
         .route(crate::federation::routes::paths::REVIEW, get(pages::review))
         .route("/categories/{key}", get(pages::category))
         .route("/tags/{key}", get(pages::tag))
@@ -30,7 +31,8 @@ pub fn router() -> Router<AppState> {
         .route("/interact", get(interact::interact))
         .route("/style.css", get(style))
         .route("/healthz", get(healthz))
-        .fallback(pages::not_found)
+        .route("/media/{name}", get(legacy::media))
+        .fallback(legacy::fallback)
 }
 
 /// How long `/healthz` waits for the database.

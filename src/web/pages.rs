@@ -266,7 +266,3 @@ pub async fn about(State(state): State<AppState>) -> Response {
     })
     .await
 }
-
-pub async fn not_found(State(state): State<AppState>) -> Response {
-    error_page(&state, AppError::NotFound)
-}

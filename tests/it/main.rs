@@ -36,3 +36,4 @@ mod slow_clients;
 mod threads;
 mod web;
 mod webfinger;
+mod wordpress;

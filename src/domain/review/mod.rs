@@ -1,6 +1,7 @@
 //! A review: what the critic sends ([`ReviewInput`]), what validation makes of it
 //! ([`ReviewDraft`]), and what is stored and shown ([`Review`]).
 
+pub mod credits;
 mod draft;
 mod input;
 mod validation;
