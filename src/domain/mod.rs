@@ -1,6 +1,7 @@
 //! Domain types. Input is parsed into these at the edge (API, CLI, configuration); code that
 //! holds one of them never checks it again.
 
+pub mod archive;
 pub mod blocklist;
 mod comment;
 pub mod federation;
