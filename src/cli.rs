@@ -1,4 +1,7 @@
-//! The command line: `reviewpub [serve]`, `migrate`, `publish FILE`, `token …`, `demo`, `db …`.
+//! The command line: `reviewpub [serve]`, `migrate`, `publish FILE`, `token …`, `demo`, `db …`,
+//! `export`, `import …`.
+
+mod archive;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -66,10 +69,37 @@ pub enum Command {
         #[arg(long, default_value = demo::DEFAULT_SAMPLES)]
         samples: PathBuf,
     },
+    /// Write everything the blog stored (reviews, comments, followers, blocks, …) into one
+    /// archive, with each review as a Markdown file, for a backup or a move.
+    Export {
+        /// Where to write it (`-`: standard output); default `reviewpub-export-<date>.tar.gz`.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Include the blog's private keys, so that the restored blog signs as this one.
+        #[arg(long)]
+        with_keys: bool,
+    },
+    /// Import into this instance.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// The embedded database.
     Db {
         #[command(subcommand)]
         command: DbCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Restore an archive from `reviewpub export` into this instance, which must be empty.
+    Archive {
+        /// The archive (`-`: standard input).
+        file: PathBuf,
+        /// The most the archive may hold unpacked, in bytes.
+        #[arg(long, default_value_t = crate::archive::DEFAULT_MAX_BYTES)]
+        max_bytes: u64,
     },
 }
 
@@ -269,6 +299,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             })
             .await
         }
+        Command::Export { out, with_keys } => archive::export(&settings, out, with_keys).await,
+        Command::Import {
+            command: ImportCommand::Archive { file, max_bytes },
+        } => archive::import(&settings, file, max_bytes).await,
         Command::Db { command } => {
             anyhow::ensure!(
                 settings.database_url.is_none(),

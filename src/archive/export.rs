@@ -43,6 +43,7 @@ pub async fn export<W: Write>(
         instance: Instance {
             public_url: settings.public_url.as_str().to_string(),
             handle: settings.handle.to_string(),
+            actors: db::federation::archived_local_actors(&mut *tx).await?,
         },
         keys,
         reviews: db::reviews::archive::archived(&mut *tx).await?,

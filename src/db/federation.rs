@@ -6,7 +6,9 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::DbError;
-use crate::domain::archive::{FollowerRecord, KeyRecord, PinRecord, RemoteActorRecord};
+use crate::domain::archive::{
+    FollowerRecord, KeyRecord, LocalActorRecord, PinRecord, RemoteActorRecord,
+};
 use crate::domain::FollowerStatus;
 
 // ---- actor_keys ----
@@ -438,6 +440,34 @@ super::archived_table!(
     archived_keys,
     insert_archived_keys
 );
+
+/// When each local actor was created (its key's date), without its keys.
+#[tracing::instrument(skip_all)]
+pub async fn archived_local_actors(
+    db: impl PgExecutor<'_>,
+) -> Result<Vec<LocalActorRecord>, DbError> {
+    super::archived_rows(
+        db,
+        "SELECT to_jsonb(t) FROM (SELECT actor, created_at FROM actor_keys ORDER BY actor) t",
+    )
+    .await
+}
+
+/// Gives the local actors the creation dates of an archive's (their keys stay).
+#[tracing::instrument(skip_all)]
+pub async fn date_local_actors(
+    conn: &mut PgConnection,
+    actors: &[LocalActorRecord],
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE actor_keys k SET created_at = a.created_at \
+         FROM jsonb_populate_recordset(NULL::actor_keys, $1) a WHERE k.actor = a.actor",
+    )
+    .bind(sqlx::types::Json(actors))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
 
 /// Replaces the local actors' keys with those of an archive.
 #[tracing::instrument(skip_all)]

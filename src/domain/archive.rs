@@ -88,6 +88,16 @@ pub struct Archive {
 pub struct Instance {
     pub public_url: String,
     pub handle: String,
+    /// When each local actor (`blog`, `instance`) was created: what its document gives as
+    /// `published` (Mastodon's "joined"). Kept by an import even without the keys.
+    pub actors: Vec<LocalActorRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocalActorRecord {
+    pub actor: String,
+    pub created_at: DateTime<Utc>,
 }
 
 /// A local actor's RSA key pair (`blog`, `instance`), PEM. Its `Debug` never shows the private

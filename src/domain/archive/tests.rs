@@ -76,6 +76,7 @@ fn archive() -> Archive {
         instance: Instance {
             public_url: "https://blog.example".into(),
             handle: "reviews".into(),
+            actors: vec![],
         },
         keys: None,
         former_slugs: vec![FormerSlugRecord {

@@ -51,6 +51,13 @@ impl Archive {
             "must be an http(s) URL",
         )?;
         Handle::parse(&self.instance.handle).map_err(|e| refuse("instance.handle", e.0))?;
+        for (i, actor) in self.instance.actors.iter().enumerate() {
+            check(
+                matches!(actor.actor.as_str(), "blog" | "instance"),
+                || format!("instance.actors[{i}].actor"),
+                "must be \"blog\" or \"instance\"",
+            )?;
+        }
         for (i, key) in self.keys.iter().flatten().enumerate() {
             let field = |name: &str| format!("keys[{i}].{name}");
             check(
