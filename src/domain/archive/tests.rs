@@ -113,9 +113,12 @@ fn an_archive_reads_back_as_written_and_is_valid() {
     assert_eq!(back, archive);
 }
 
+/// A field, and how to break its rule.
+type Breakage = (&'static str, Box<dyn Fn(&mut Archive)>);
+
 #[test]
 fn broken_rules_name_the_field() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut Archive)>)> = vec![
+    let cases: Vec<Breakage> = vec![
         ("version", Box::new(|a| a.version = 2)),
         (
             "instance.public_url",
