@@ -78,23 +78,32 @@ impl Archive {
             )?;
         }
         let reviews = self.check_reviews()?;
-        let known = |id: &Uuid| reviews.contains(id);
         for (i, former) in self.former_slugs.iter().enumerate() {
             Slug::parse(&former.slug)
                 .map_err(|e| refuse(format!("former_slugs[{i}].slug"), e.0))?;
-            check(
-                known(&former.review_id),
-                || format!("former_slugs[{i}].review_id"),
-                "names no review in the archive",
-            )?;
         }
-        for (i, pin) in self.pinned.iter().enumerate() {
-            check(
-                known(&pin.review_id),
-                || format!("pinned[{i}].review_id"),
-                "names no review in the archive",
-            )?;
-        }
+        name_reviews(
+            &reviews,
+            "former_slugs",
+            self.former_slugs.iter().map(|r| &r.review_id),
+        )?;
+        name_reviews(&reviews, "pinned", self.pinned.iter().map(|r| &r.review_id))?;
+        name_reviews(
+            &reviews,
+            "reactions",
+            self.reactions.iter().map(|r| &r.review_id),
+        )?;
+        name_reviews(&reviews, "quotes", self.quotes.iter().map(|r| &r.review_id))?;
+        name_reviews(
+            &reviews,
+            "reply_authorizations",
+            self.reply_authorizations.iter().map(|r| &r.review_id),
+        )?;
+        name_reviews(
+            &reviews,
+            "thread_crawls",
+            self.thread_crawls.iter().map(|r| &r.review_id),
+        )?;
         let mut actors = HashSet::new();
         for (i, actor) in self.remote_actors.iter().enumerate() {
             check(
@@ -126,31 +135,10 @@ impl Archive {
             )?;
         }
         self.check_comments(&reviews, &actors)?;
-        for (i, r) in self.reactions.iter().enumerate() {
-            check(
-                known(&r.review_id),
-                || format!("reactions[{i}].review_id"),
-                "names no review in the archive",
-            )?;
-        }
-        for (i, q) in self.quotes.iter().enumerate() {
-            check(
-                known(&q.review_id),
-                || format!("quotes[{i}].review_id"),
-                "names no review in the archive",
-            )?;
-        }
-        for (i, a) in self.reply_authorizations.iter().enumerate() {
-            check(
-                known(&a.review_id),
-                || format!("reply_authorizations[{i}].review_id"),
-                "names no review in the archive",
-            )?;
-        }
         let mut activities = HashSet::new();
         for (i, a) in self.activities.iter().enumerate() {
             check(
-                a.review_id.as_ref().is_none_or(known),
+                a.review_id.as_ref().is_none_or(|id| reviews.contains(id)),
                 || format!("activities[{i}].review_id"),
                 "names no review in the archive",
             )?;
@@ -166,13 +154,6 @@ impl Archive {
                 web_url(&d.inbox),
                 || format!("pending_deliveries[{i}].inbox"),
                 "must be an http(s) URL",
-            )?;
-        }
-        for (i, c) in self.thread_crawls.iter().enumerate() {
-            check(
-                known(&c.review_id),
-                || format!("thread_crawls[{i}].review_id"),
-                "names no review in the archive",
             )?;
         }
         Ok(())
@@ -248,6 +229,22 @@ impl Archive {
         }
         Ok(())
     }
+}
+
+/// Every record of `list` names a review of the archive (`list[i].review_id`).
+fn name_reviews<'a>(
+    reviews: &HashSet<Uuid>,
+    list: &str,
+    ids: impl Iterator<Item = &'a Uuid>,
+) -> Result<(), ArchiveInvalid> {
+    for (i, id) in ids.enumerate() {
+        check(
+            reviews.contains(id),
+            || format!("{list}[{i}].review_id"),
+            "names no review in the archive",
+        )?;
+    }
+    Ok(())
 }
 
 fn check_review(r: &ReviewRecord, field: &dyn Fn(&str) -> String) -> Result<(), ArchiveInvalid> {
