@@ -1,5 +1,7 @@
 //! The command line: `reviewpub [serve]`, `migrate`, `publish FILE`, `blocks …`, `move …`,
-//! `token …`, `demo`, `db …`.
+//! `token …`, `demo`, `db …`, `export`, `import …`.
+
+mod archive;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -52,7 +54,7 @@ pub enum Command {
         #[arg(long, value_name = "ID_OR_SLUG")]
         update: Option<String>,
     },
-    /// Import content from another blog.
+    /// Import a WordPress blog, or restore an archive of reviewpub's own.
     Import {
         #[command(subcommand)]
         command: ImportCommand,
@@ -82,6 +84,16 @@ pub enum Command {
         #[arg(long, default_value = demo::DEFAULT_SAMPLES)]
         samples: PathBuf,
     },
+    /// Write everything the blog stored (reviews, comments, followers, blocks, …) into one
+    /// archive, with each review as a Markdown file, for a backup or a move.
+    Export {
+        /// Where to write it (`-`: standard output); default `reviewpub-export-<date>.tar.gz`.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Include the blog's private keys, so that the restored blog signs as this one.
+        #[arg(long)]
+        with_keys: bool,
+    },
     /// The embedded database.
     Db {
         #[command(subcommand)]
@@ -103,6 +115,14 @@ pub enum ImportCommand {
         /// Download the posts' images and serve them from this blog.
         #[arg(long)]
         fetch_media: bool,
+    },
+    /// Restore an archive from `reviewpub export` into this instance, which must be empty.
+    Archive {
+        /// The archive (`-`: standard input).
+        file: PathBuf,
+        /// The most the archive may hold unpacked, in bytes.
+        #[arg(long, default_value_t = crate::archive::DEFAULT_MAX_BYTES)]
+        max_bytes: u64,
     },
 }
 
@@ -336,6 +356,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             })
             .await
         }
+        Command::Export { out, with_keys } => archive::export(&settings, out, with_keys).await,
+        Command::Import {
+            command: ImportCommand::Archive { file, max_bytes },
+        } => archive::import(&settings, file, max_bytes).await,
         Command::Db { command } => {
             anyhow::ensure!(
                 settings.database_url.is_none(),

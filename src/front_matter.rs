@@ -3,6 +3,8 @@
 //! YAML between `---` lines or TOML between `+++` lines holds the same fields as the admin API
 //! (`title`, `film`, `rating`, `status`, …); the Markdown after it is the body. Without a `title`,
 //! a leading `# Heading` becomes the title. An `id` names the review the file updates.
+//! [`write`] makes such a file (YAML) from a review, as `reviewpub export` puts them in its
+//! archive: [`parse`] reads it back to the same [`Document`].
 
 use serde_json::Value;
 use uuid::Uuid;
@@ -80,6 +82,48 @@ pub fn parse(text: &str) -> Result<Document, AppError> {
     })
 }
 
+/// A file [`parse`] reads back to `document`: YAML front matter (the `id` first, then every
+/// field that is set) and the body.
+pub fn write(document: &Document) -> Result<String, AppError> {
+    let fields = serde_json::to_value(&document.input)
+        .map_err(|e| AppError::internal("serializing a review's fields", e))?;
+    let Value::Object(mut fields) = fields else {
+        return Err(AppError::Bug("a review's fields are not a mapping"));
+    };
+    let body = match fields.remove("body") {
+        Some(Value::String(body)) => body,
+        _ => String::new(),
+    };
+    prune(&mut fields);
+    let mut text = String::from("---\n");
+    if let Some(id) = document.id {
+        text.push_str(&format!("id: {id}\n"));
+    }
+    if !fields.is_empty() {
+        let yaml = serde_yaml::to_string(&fields)
+            .map_err(|e| AppError::internal("writing front matter", e))?;
+        text.push_str(&yaml);
+    }
+    text.push_str("---\n\n");
+    text.push_str(&body);
+    Ok(text)
+}
+
+/// Leaves out the fields that are not set (`null`, `[]`), at every level: absent reads back
+/// the same.
+fn prune(fields: &mut serde_json::Map<String, Value>) {
+    fields.retain(|_, value| match value {
+        Value::Null => false,
+        Value::Array(items) => !items.is_empty(),
+        _ => true,
+    });
+    for value in fields.values_mut() {
+        if let Value::Object(inner) = value {
+            prune(inner);
+        }
+    }
+}
+
 fn split_at_fence<'a>(rest: &'a str, fence: &str) -> Result<(&'a str, &'a str), AppError> {
     let mut offset = 0;
     for line in rest.split_inclusive('\n') {
@@ -145,6 +189,22 @@ mod tests {
                 panic!("{bad} accepted");
             };
             assert!(errors.0.contains_key("id"), "{bad}: {errors:?}");
+        }
+    }
+
+    #[test]
+    fn written_files_read_back_to_the_same_document() {
+        let full = parse("---\ntitle: \"Heat: the 1995 film\"\nsummary: A *teaser*.\nfilm:\n  title: Heat\n  year: 1995\n  directors: [Michael Mann]\n  imdb_id: tt0113277\n  credits: [{role: Music, name: Elliot Goldenthal}]\nrating: {value: 4.5, best: 5}\ncategories: [Crime]\ntags: [\"#LA\", heists]\nspoiler_warning: The ending.\nlanguage: en\nauthor: A. Critic\nstatus: published\npublish_at: 1996-01-02T03:04:05.123456Z\nslug: heat-1995\nquote_policy: followers\n---\n\n# Not a title\n\n---\n\nA body with a rule.\n").expect("valid");
+        let bare = parse("---\ntitle: \"yes\"\n---\n").expect("valid");
+        for input in [full.input, bare.input] {
+            for id in [None, Some(Uuid::now_v7())] {
+                let document = Document {
+                    id,
+                    input: input.clone(),
+                };
+                let text = write(&document).expect("written");
+                assert_eq!(parse(&text).expect("reads back"), document, "{text}");
+            }
         }
     }
 

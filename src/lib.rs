@@ -20,6 +20,7 @@
 
 pub mod api;
 pub mod app;
+pub mod archive;
 pub mod blocklists;
 pub mod cache;
 pub mod changes;

@@ -90,3 +90,12 @@ pub async fn upsert_domain(
     .fetch_one(db)
     .await?)
 }
+
+super::archived_table!(
+    crate::domain::archive::BlockRecord,
+    "blocks",
+    "id, kind, value, severity, reason, created_at",
+    "ORDER BY created_at, id",
+    archived,
+    restore
+);

@@ -458,6 +458,7 @@ pub async fn engagement(db: impl PgExecutor<'_>, review_id: Uuid) -> Result<Enga
     .await?)
 }
 
+pub mod archive;
 mod conversation;
 pub use conversation::{conversation_page, public_replies_page};
 

@@ -73,3 +73,12 @@ pub async fn ran(
     }
     Ok(())
 }
+
+super::archived_table!(
+    crate::domain::archive::ThreadCrawlRecord,
+    "thread_crawls",
+    "review_id, due_at, runs, last_run_at, last_found",
+    "ORDER BY review_id",
+    archived,
+    restore
+);

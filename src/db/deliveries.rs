@@ -400,3 +400,20 @@ pub async fn public_activity(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option
             .await?;
     Ok(row.map(|j| j.0))
 }
+
+super::archived_table!(
+    crate::domain::archive::ActivityRecord,
+    "outgoing_activities",
+    "id, ap_id, kind, review_id, public, body, created_at",
+    "ORDER BY created_at, id",
+    archived_activities,
+    restore_activities
+);
+super::archived_table!(
+    crate::domain::archive::DeliveryRecord,
+    "deliveries",
+    "activity_id, inbox, host, status, attempts, next_attempt_at, last_status, last_error, created_at, finished_at",
+    "WHERE status = 'pending' ORDER BY id",
+    archived_pending,
+    restore_pending
+);

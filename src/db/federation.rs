@@ -6,6 +6,9 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::DbError;
+use crate::domain::archive::{
+    FollowerRecord, KeyRecord, LocalActorRecord, PinRecord, RemoteActorRecord,
+};
 use crate::domain::FollowerStatus;
 
 // ---- actor_keys ----
@@ -401,4 +404,79 @@ pub async fn published_count(db: impl PgExecutor<'_>) -> Result<i64, DbError> {
     )
     .fetch_one(db)
     .await?)
+}
+
+// ---- archives ----
+
+super::archived_table!(
+    RemoteActorRecord,
+    "remote_actors",
+    "id, inbox, shared_inbox, public_key_pem, preferred_username, name, url, icon_url, kind, fetched_at",
+    "ORDER BY id",
+    archived_remote_actors,
+    restore_remote_actors
+);
+super::archived_table!(
+    FollowerRecord,
+    "followers",
+    "id, actor_id, follow_id, inbox, host, status, created_at, accepted_at",
+    "ORDER BY created_at, id",
+    archived_followers,
+    restore_followers
+);
+super::archived_table!(
+    PinRecord,
+    "featured_reviews",
+    "review_id, pinned_at",
+    "ORDER BY pinned_at, review_id",
+    archived_pins,
+    restore_pins
+);
+super::archived_table!(
+    KeyRecord,
+    "actor_keys",
+    "actor, public_key_pem, private_key_pem, created_at",
+    "ORDER BY actor",
+    archived_keys,
+    insert_archived_keys
+);
+
+/// When each local actor was created (its key's date), without its keys.
+#[tracing::instrument(skip_all)]
+pub async fn archived_local_actors(
+    db: impl PgExecutor<'_>,
+) -> Result<Vec<LocalActorRecord>, DbError> {
+    super::archived_rows(
+        db,
+        "SELECT to_jsonb(t) FROM (SELECT actor, created_at FROM actor_keys ORDER BY actor) t",
+    )
+    .await
+}
+
+/// Gives the local actors the creation dates of an archive's (their keys stay).
+#[tracing::instrument(skip_all)]
+pub async fn date_local_actors(
+    conn: &mut PgConnection,
+    actors: &[LocalActorRecord],
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE actor_keys k SET created_at = a.created_at \
+         FROM jsonb_populate_recordset(NULL::actor_keys, $1) a WHERE k.actor = a.actor",
+    )
+    .bind(sqlx::types::Json(actors))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Replaces the local actors' keys with those of an archive.
+#[tracing::instrument(skip_all)]
+pub async fn replace_keys(conn: &mut PgConnection, keys: &[KeyRecord]) -> Result<(), DbError> {
+    let actors: Vec<&str> = keys.iter().map(|k| k.actor.as_str()).collect();
+    sqlx::query("DELETE FROM actor_keys WHERE actor = ANY($1)")
+        .bind(&actors)
+        .execute(&mut *conn)
+        .await?;
+    insert_archived_keys(conn, keys).await?;
+    Ok(())
 }

@@ -24,7 +24,7 @@ use secrecy::ExposeSecret;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Connection, PgPool};
+use sqlx::{Connection, PgExecutor, PgPool};
 
 use crate::config::Settings;
 use embedded::EmbeddedPostgres;
@@ -135,6 +135,118 @@ pub async fn ping(pool: &PgPool) -> Result<(), DbError> {
 pub async fn migrate(pool: &PgPool) -> Result<(), DbError> {
     MIGRATOR.run(pool).await?;
     Ok(())
+}
+
+/// Every row a query of `to_jsonb(…)` returns, read as `T` (an archive's records: one
+/// column list per table, in its own module, for reading and for [`restore_rows`]).
+pub(crate) async fn archived_rows<T: serde::de::DeserializeOwned + Send + Unpin + 'static>(
+    db: impl PgExecutor<'_>,
+    sql: &'static str,
+) -> Result<Vec<T>, DbError> {
+    let rows: Vec<sqlx::types::Json<T>> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .fetch_all(db)
+        .await?;
+    Ok(rows.into_iter().map(|row| row.0).collect())
+}
+
+/// Rows read from an archive, written by `sql`, an insert from
+/// `jsonb_populate_recordset(NULL::table, $1)`, a thousand at a time.
+pub(crate) async fn restore_rows<T: serde::Serialize + Sync>(
+    conn: &mut sqlx::PgConnection,
+    sql: &'static str,
+    rows: &[T],
+) -> Result<u64, DbError> {
+    let mut written = 0;
+    for chunk in rows.chunks(1_000) {
+        written += sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(sqlx::types::Json(chunk))
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    }
+    Ok(written)
+}
+
+/// A table's archive functions: `$read` returns every row (in `$order`), `$write` inserts
+/// rows read from an archive; one list of `$columns` for both.
+macro_rules! archived_table {
+    ($record:ty, $table:literal, $columns:literal, $order:literal, $read:ident, $write:ident) => {
+        /// Every row, as an archive holds it.
+        #[tracing::instrument(skip_all)]
+        pub async fn $read(
+            db: impl sqlx::PgExecutor<'_>,
+        ) -> Result<Vec<$record>, $crate::db::DbError> {
+            $crate::db::archived_rows(
+                db,
+                concat!(
+                    "SELECT to_jsonb(t) FROM (SELECT ",
+                    $columns,
+                    " FROM ",
+                    $table,
+                    " ",
+                    $order,
+                    ") t"
+                ),
+            )
+            .await
+        }
+
+        /// Writes rows read from an archive.
+        #[tracing::instrument(skip_all, fields(rows = rows.len()))]
+        pub async fn $write(
+            conn: &mut sqlx::PgConnection,
+            rows: &[$record],
+        ) -> Result<u64, $crate::db::DbError> {
+            $crate::db::restore_rows(
+                conn,
+                concat!(
+                    "INSERT INTO ",
+                    $table,
+                    " (",
+                    $columns,
+                    ") SELECT ",
+                    $columns,
+                    " FROM jsonb_populate_recordset(NULL::",
+                    $table,
+                    ", $1)"
+                ),
+                rows,
+            )
+            .await
+        }
+    };
+}
+pub(crate) use archived_table;
+
+/// A read-only transaction that sees one snapshot of every table (an export's).
+#[tracing::instrument(skip_all)]
+pub async fn begin_snapshot(
+    pool: &PgPool,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, DbError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
+/// How many rows each table an archive fills holds, the tables that hold any: an archive is
+/// restored only where all are empty.
+#[tracing::instrument(skip_all)]
+pub async fn archive_tables_in_use(db: impl PgExecutor<'_>) -> Result<Vec<(String, i64)>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT name, n FROM (VALUES \
+         ('reviews', (SELECT count(*) FROM reviews)), \
+         ('comments', (SELECT count(*) FROM comments)), \
+         ('followers', (SELECT count(*) FROM followers)), \
+         ('remote actors', (SELECT count(*) FROM remote_actors)), \
+         ('blocks', (SELECT count(*) FROM blocks)), \
+         ('reports', (SELECT count(*) FROM reports)), \
+         ('sent activities', (SELECT count(*) FROM outgoing_activities))) AS t (name, n) \
+         WHERE n > 0",
+    )
+    .fetch_all(db)
+    .await?)
 }
 
 /// Maps a unique violation on the slug to [`DbError::SlugTaken`].

@@ -130,3 +130,12 @@ pub async fn revoke(
         .fetch_all(conn)
         .await?)
 }
+
+super::archived_table!(
+    crate::domain::archive::QuoteRecord,
+    "quotes",
+    "id, request_id, review_id, quoting_post, author, author_inbox, state, created_at, revoked_at",
+    "ORDER BY created_at, id",
+    archived,
+    restore
+);

@@ -58,3 +58,12 @@ pub async fn reaction_counts(
     .fetch_one(db)
     .await?)
 }
+
+super::archived_table!(
+    crate::domain::archive::ReactionRecord,
+    "reactions",
+    "activity_id, review_id, actor_id, kind, created_at",
+    "ORDER BY created_at, activity_id",
+    archived,
+    restore
+);

@@ -87,3 +87,12 @@ pub async fn get(
         .fetch_optional(db)
         .await?)
 }
+
+super::archived_table!(
+    crate::domain::archive::ReplyAuthorizationRecord,
+    "reply_authorizations",
+    "id, request_id, review_id, target, reply, requester, requester_inbox, state, created_at",
+    "ORDER BY created_at, id",
+    archived,
+    restore
+);

@@ -39,3 +39,12 @@ pub async fn list_reports(db: impl PgExecutor<'_>) -> Result<Vec<ReportRow>, DbE
         .fetch_all(db)
         .await?)
 }
+
+super::archived_table!(
+    crate::domain::archive::ReportRecord,
+    "reports",
+    "id, activity_id, actor_id, content, objects, created_at",
+    "ORDER BY created_at, id",
+    archived,
+    restore
+);

@@ -11,6 +11,7 @@ use crate::domain::{
     Film, Language, QuotePolicy, Rating, ReplyPolicy, Review, ReviewDraft, ReviewStatus, Slug, Term,
 };
 
+pub mod archive;
 mod former;
 pub use former::{deleted_id, find_former, Former};
 

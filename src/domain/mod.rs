@@ -2,6 +2,7 @@
 //! holds one of them never checks it again.
 
 mod account;
+pub mod archive;
 pub mod blocklist;
 mod comment;
 pub mod federation;

@@ -305,6 +305,16 @@ async fn actor_keys(pool: &PgPool, actor: &str) -> Result<KeyRow, FederationErro
     Ok(db::insert_key(&mut conn, actor, &generated).await?)
 }
 
+/// Makes sure both local actors have their key pairs (as the first start does), for a
+/// command that sets their dates before any server ran (`reviewpub import archive`).
+#[tracing::instrument(skip_all)]
+pub async fn ensure_keys(pool: &PgPool) -> Result<(), FederationError> {
+    for actor in ["blog", "instance"] {
+        actor_keys(pool, actor).await?;
+    }
+    Ok(())
+}
+
 fn parse(url: String) -> Result<Url, FederationError> {
     Url::parse(&url).map_err(|e| FederationError::internal("an address of ours", e))
 }

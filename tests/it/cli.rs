@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::helpers::{fresh_database, samples_dir, shared_tmp, TestApp};
 
-fn reviewpub(database_url: &str, args: &[&str]) -> (bool, String, String) {
+pub(crate) fn reviewpub(database_url: &str, args: &[&str]) -> (bool, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_reviewpub"))
         .args(args)
         .env("DATABASE_URL", database_url)

@@ -17,6 +17,8 @@ pub struct TestApp {
     pub pool: PgPool,
     pub client: reqwest::Client,
     settings: Settings,
+    /// The slots of the run's key pool its blog and instance actors use.
+    keys: [usize; 2],
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
 }
@@ -28,6 +30,12 @@ impl TestApp {
 
     /// Starts an instance; `configure` may layer settings over the test defaults.
     pub async fn spawn_with(configure: impl FnOnce(Figment) -> Figment) -> Self {
+        Self::spawn_keyed([0, 1], configure).await
+    }
+
+    /// Starts an instance whose actors have the key pairs of other slots of the run's pool
+    /// (keys of its own, unlike every other instance's).
+    pub async fn spawn_keyed(keys: [usize; 2], configure: impl FnOnce(Figment) -> Figment) -> Self {
         reviewpub::federation::install_crypto_provider();
         if std::env::var_os("TEST_LOG").is_some() {
             reviewpub::telemetry::init(reviewpub::config::LogFormat::Text);
@@ -48,7 +56,7 @@ impl TestApp {
             .merge(("allow_private_networks", true));
         let settings =
             Settings::from_figment(&configure(figment)).expect("test settings are valid");
-        Self::start(settings, listener, base).await
+        Self::start(settings, listener, base, keys).await
     }
 
     /// Stops this instance (cleanly, as on SIGTERM) and starts a new one with the same
@@ -57,21 +65,27 @@ impl TestApp {
         let settings = self.settings.clone();
         let base = self.base.clone();
         let addr = settings.listen;
+        let keys = self.keys;
         self.stop().await;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .expect("bind the same address again");
-        Self::start(settings, listener, base).await
+        Self::start(settings, listener, base, keys).await
     }
 
-    async fn start(settings: Settings, listener: tokio::net::TcpListener, base: String) -> Self {
+    async fn start(
+        settings: Settings,
+        listener: tokio::net::TcpListener,
+        base: String,
+        keys: [usize; 2],
+    ) -> Self {
         let database = Database::open(&settings).await.expect("database");
         db::migrate(&database.pool).await.expect("migrations");
         let pool = database.pool.clone();
         // The actors' keys from the run's pool: generating RSA keys is the slowest part of a
         // start.
         let mut conn = pool.acquire().await.expect("connection");
-        for (slot, actor) in ["blog", "instance"].into_iter().enumerate() {
+        for (slot, actor) in keys.into_iter().zip(["blog", "instance"]) {
             db::federation::insert_key(&mut conn, actor, &test_key(slot))
                 .await
                 .expect("test key");
@@ -97,6 +111,7 @@ impl TestApp {
             pool,
             client,
             settings,
+            keys,
             stop: Some(stop),
             server: Some(server),
         }
@@ -113,6 +128,10 @@ impl TestApp {
             .await
             .expect("federation config")
             .to_request_data()
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     /// This instance's database, for the command line run beside it.
