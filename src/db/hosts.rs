@@ -83,25 +83,21 @@ pub async fn give_up_if_failing(
     host: &str,
     after: Duration,
 ) -> Result<bool, DbError> {
-    let given_up = sqlx::query(
-        "UPDATE delivery_hosts SET unavailable_since = now() \
-         WHERE host = $1 AND unavailable_since IS NULL AND failing_since <= now() - $2",
+    // One statement: nobody sees the host given up on while its jobs still wait.
+    let given_up: bool = sqlx::query_scalar(
+        "WITH given_up AS ( \
+             UPDATE delivery_hosts SET unavailable_since = now() \
+             WHERE host = $1 AND unavailable_since IS NULL AND failing_since <= now() - $2 \
+             RETURNING host), \
+         failed AS ( \
+             UPDATE deliveries SET status = 'failed', last_error = 'host unavailable', finished_at = now() \
+             WHERE host IN (SELECT host FROM given_up) AND status = 'pending' RETURNING 1) \
+         SELECT EXISTS (SELECT 1 FROM given_up)",
     )
     .bind(host)
     .bind(after)
-    .execute(&mut *db)
-    .await?
-    .rows_affected()
-        > 0;
-    if given_up {
-        sqlx::query(
-            "UPDATE deliveries SET status = 'failed', last_error = 'host unavailable', finished_at = now() \
-             WHERE host = $1 AND status = 'pending'",
-        )
-        .bind(host)
-        .execute(&mut *db)
-        .await?;
-    }
+    .fetch_one(&mut *db)
+    .await?;
     Ok(given_up)
 }
 
