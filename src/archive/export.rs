@@ -60,6 +60,10 @@ pub async fn export<W: Write>(
         activities: db::deliveries::archived_activities(&mut *tx).await?,
         pending_deliveries: db::deliveries::archived_pending(&mut *tx).await?,
         thread_crawls: db::crawls::archived(&mut *tx).await?,
+        wordpress_posts: db::wordpress_posts::archived(&mut *tx).await?,
+        wordpress_comments: db::wordpress_comments::archived(&mut *tx).await?,
+        legacy_paths: db::legacy_paths::archived(&mut *tx).await?,
+        moves: db::moves::archived(&mut *tx).await?,
     };
     let live = db::reviews::archive::live(&mut *tx).await?;
     tx.commit().await?;

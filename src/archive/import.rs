@@ -92,6 +92,10 @@ pub async fn import(
     db::deliveries::restore_activities(conn, &archive.activities).await?;
     db::deliveries::restore_pending(conn, &archive.pending_deliveries).await?;
     db::crawls::restore(conn, &archive.thread_crawls).await?;
+    db::wordpress_posts::restore(conn, &archive.wordpress_posts).await?;
+    db::wordpress_comments::restore(conn, &archive.wordpress_comments).await?;
+    db::legacy_paths::restore(conn, &archive.legacy_paths).await?;
+    db::moves::restore(conn, &archive.moves).await?;
     match &archive.keys {
         Some(keys) => db::federation::replace_keys(conn, keys).await?,
         None => db::federation::date_local_actors(conn, &archive.instance.actors).await?,

@@ -26,3 +26,12 @@ pub async fn review_for(db: impl PgExecutor<'_>, path: &str) -> Result<Option<Uu
             .await?,
     )
 }
+
+super::archived_table!(
+    crate::domain::archive::LegacyPathRecord,
+    "legacy_paths",
+    "path, review_id",
+    "ORDER BY path",
+    archived,
+    restore
+);

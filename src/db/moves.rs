@@ -58,3 +58,12 @@ pub async fn cancel(db: impl PgExecutor<'_>, at: DateTime<Utc>) -> Result<bool, 
         .await?;
     Ok(done.rows_affected() > 0)
 }
+
+super::archived_table!(
+    crate::domain::archive::MoveRecord,
+    "moves",
+    "id, target, target_handle, target_url, activity_id, moved_at, cancelled_at",
+    "ORDER BY moved_at, id",
+    archived,
+    restore
+);

@@ -46,3 +46,12 @@ pub async fn insert(
     .await?;
     Ok(())
 }
+
+super::archived_table!(
+    crate::domain::archive::WordpressCommentRecord,
+    "wordpress_comments",
+    "site, comment_id, comment_uuid, imported_at",
+    "ORDER BY site, comment_id",
+    archived,
+    restore
+);

@@ -40,3 +40,12 @@ pub async fn insert(
     .await?;
     Ok(())
 }
+
+super::archived_table!(
+    crate::domain::archive::WordpressPostRecord,
+    "wordpress_posts",
+    "site, post_id, guid, review_id, imported_at",
+    "ORDER BY site, post_id",
+    archived,
+    restore
+);

@@ -80,6 +80,17 @@ pub struct Archive {
     pub pending_deliveries: Vec<DeliveryRecord>,
     /// When each review's thread is crawled next for replies that never arrived.
     pub thread_crawls: Vec<ThreadCrawlRecord>,
+    /// Where imported WordPress posts and comments came from (so that importing the same
+    /// export again adds nothing), and the old blog's addresses that redirect to reviews.
+    #[serde(default)]
+    pub wordpress_posts: Vec<WordpressPostRecord>,
+    #[serde(default)]
+    pub wordpress_comments: Vec<WordpressCommentRecord>,
+    #[serde(default)]
+    pub legacy_paths: Vec<LegacyPathRecord>,
+    /// The blog's moves to other accounts (the one not cancelled is in force).
+    #[serde(default)]
+    pub moves: Vec<MoveRecord>,
 }
 
 /// Who exported: the base of every local id, and the blog's user name.
@@ -334,6 +345,44 @@ pub struct ThreadCrawlRecord {
     pub runs: i32,
     pub last_run_at: Option<DateTime<Utc>>,
     pub last_found: Option<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WordpressPostRecord {
+    pub site: String,
+    pub post_id: i64,
+    pub guid: String,
+    pub review_id: Uuid,
+    pub imported_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WordpressCommentRecord {
+    pub site: String,
+    pub comment_id: i64,
+    pub comment_uuid: Uuid,
+    pub imported_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LegacyPathRecord {
+    pub path: String,
+    pub review_id: Uuid,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoveRecord {
+    pub id: Uuid,
+    pub target: String,
+    pub target_handle: String,
+    pub target_url: String,
+    pub activity_id: String,
+    pub moved_at: DateTime<Utc>,
+    pub cancelled_at: Option<DateTime<Utc>>,
 }
 
 #[cfg(test)]

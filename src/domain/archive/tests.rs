@@ -97,6 +97,10 @@ fn archive() -> Archive {
         activities: vec![],
         pending_deliveries: vec![],
         thread_crawls: vec![],
+        wordpress_posts: vec![],
+        wordpress_comments: vec![],
+        legacy_paths: vec![],
+        moves: vec![],
     }
 }
 

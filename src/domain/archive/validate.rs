@@ -104,6 +104,32 @@ impl Archive {
             "thread_crawls",
             self.thread_crawls.iter().map(|r| &r.review_id),
         )?;
+        name_reviews(
+            &reviews,
+            "wordpress_posts",
+            self.wordpress_posts.iter().map(|r| &r.review_id),
+        )?;
+        name_reviews(
+            &reviews,
+            "legacy_paths",
+            self.legacy_paths.iter().map(|r| &r.review_id),
+        )?;
+        for (i, moved) in self.moves.iter().enumerate() {
+            check(
+                web_url(&moved.target),
+                || format!("moves[{i}].target"),
+                "must be an http(s) URL",
+            )?;
+        }
+        check(
+            self.moves
+                .iter()
+                .filter(|m| m.cancelled_at.is_none())
+                .count()
+                <= 1,
+            || "moves".to_string(),
+            "has more than one move in force",
+        )?;
         let mut actors = HashSet::new();
         for (i, actor) in self.remote_actors.iter().enumerate() {
             check(

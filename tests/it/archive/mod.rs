@@ -1,6 +1,7 @@
 //! Export everything, import it elsewhere (issue 12, point 2): `reviewpub export` and
 //! `reviewpub import archive` between two running instances with databases of their own.
 
+mod imported_and_moved;
 mod keys;
 mod refusals;
 mod round_trip;
