@@ -22,6 +22,7 @@ pub async fn router(state: AppState) -> Result<Router, FederationError> {
     let federation_config = federation::config(&state.context()).await?;
     let router = Router::new()
         .merge(web::router())
+        .merge(crate::desk::router())
         .merge(federation::routes::router().with_state(state.context()))
         .nest(API_PREFIX, api::router(&state.settings))
         // Inside the signed-fetch check: a kept answer never skips it.

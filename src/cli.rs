@@ -17,7 +17,7 @@ use crate::db::{self, Database};
 use crate::error::AppError;
 use crate::federation::outbox::Outbox;
 use crate::state::AppState;
-use crate::{api, demo, front_matter, publishing, telemetry};
+use crate::{demo, front_matter, publishing, telemetry};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -252,9 +252,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             with_db(&settings, |pool| async move {
                 match command {
                     TokenCommand::Create { name } => {
-                        let token = api::auth::mint();
-                        db::tokens::insert(&pool, Uuid::now_v7(), &name, &api::auth::hash(&token))
-                            .await?;
+                        let (_, token) = crate::sessions::mint_token(&pool, &name).await?;
                         out(token)
                     }
                     TokenCommand::List => {

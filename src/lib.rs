@@ -12,7 +12,9 @@
 //! - [`changes`]: what writers announce changed; [`cache`]: rendered public responses kept
 //!   in memory until what they depend on changes;
 //! - [`front_matter`]: Markdown files with front matter; [`demo`]: the sample blog;
-//! - [`limits`]: requests per client, lookups at once, how long a public request may take.
+//! - [`limits`]: requests per client, lookups at once, how long a public request may take;
+//! - [`desk`]: the critic's desk in the browser (`/admin`); [`sessions`]: signing in to it;
+//!   [`secrets`]: random tokens, kept as hashes and compared in constant time.
 
 // The JSON-LD `@context` (`federation::documents::context`) is one `json!` literal deeper than
 // serde_json's macro recursion allows by default.
@@ -27,6 +29,7 @@ pub mod changes;
 pub mod cli;
 pub mod comments;
 pub mod config;
+pub mod desk;
 pub mod content;
 pub mod db;
 pub mod demo;
@@ -39,7 +42,9 @@ pub mod media;
 pub mod memory;
 pub mod outbound;
 pub mod publishing;
+pub mod secrets;
 pub mod serve;
+pub mod sessions;
 pub mod state;
 pub mod tasks;
 pub mod telemetry;

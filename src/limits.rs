@@ -33,6 +33,11 @@ pub struct Limiters {
     pages: Option<PerClient>,
     /// How long a public request may take.
     request_timeout: Duration,
+    /// Sign-in attempts at the desk per client.
+    pub sign_in: PerClient,
+    /// Failed sign-ins at the desk, whoever makes them: past this, nobody may try for a while
+    /// (a guesser spread over many addresses still gets few guesses).
+    pub sign_in_failures: Failures,
 }
 
 impl Limiters {
@@ -46,23 +51,37 @@ impl Limiters {
             inbox: per_client(l.inbox),
             pages: per_client(l.pages),
             request_timeout: l.request_timeout,
+            sign_in: PerClient::per_minute(SIGN_INS_PER_MINUTE, SIGN_INS_PER_MINUTE),
+            sign_in_failures: Failures::new(
+                Quota::per_hour(FAILED_SIGN_INS_PER_HOUR).allow_burst(FAILED_SIGN_IN_BURST),
+            ),
         }
     }
 
     /// Forgets the clients of every limiter whose allowance is full again.
     pub fn forget_idle(&self) {
         self.interact.forget_idle();
+        self.sign_in.forget_idle();
         for limiter in [&self.inbox, &self.pages].into_iter().flatten() {
             limiter.forget_idle();
         }
     }
 }
 
+/// Sign-in attempts one client may make a minute.
+const SIGN_INS_PER_MINUTE: u32 = 5;
+/// Failed sign-ins an hour, from anyone, and how many may come at once.
+const FAILED_SIGN_INS_PER_HOUR: NonZeroU32 = NonZeroU32::new(30).expect("not zero");
+const FAILED_SIGN_IN_BURST: NonZeroU32 = NonZeroU32::new(10).expect("not zero");
+
 /// What a request is, for the limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     /// The admin API: its callers hold a token, and its work may take long.
     Admin,
+    /// The critic's desk (`/admin`): limited as pages are, whatever the method (its forms
+    /// are POSTs; signing in has a limit of its own).
+    Desk,
     /// A POST outside the admin API: the inboxes are the only ones.
     Inbox,
     /// Everything else: pages, feeds, ActivityPub documents, WebFinger.
@@ -73,8 +92,13 @@ fn kind(method: &Method, path: &str) -> Kind {
     let admin = path
         .strip_prefix(crate::urls::API_PREFIX)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    let desk = path
+        .strip_prefix(crate::urls::DESK_PREFIX)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
     if admin {
         Kind::Admin
+    } else if desk {
+        Kind::Desk
     } else if method == Method::POST {
         Kind::Inbox
     } else {
@@ -93,7 +117,7 @@ pub async fn public_requests(
     let limiter = match kind(request.method(), request.uri().path()) {
         Kind::Admin => return next.run(request).await,
         Kind::Inbox => &limits.inbox,
-        Kind::Page => &limits.pages,
+        Kind::Page | Kind::Desk => &limits.pages,
     };
     if let Some(limiter) = limiter {
         if let Err(wait) = limiter.check(client_ip(&request)) {
@@ -170,6 +194,47 @@ impl PerClient {
     pub fn forget_idle(&self) {
         self.limiter.retain_recent();
         self.limiter.shrink_to_fit();
+    }
+}
+
+/// Failures of anyone at something (signing in): past their rate, every attempt is refused
+/// until the rate allows one again. Successes do not count.
+pub struct Failures {
+    limiter: governor::DefaultDirectRateLimiter,
+    paused_until: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl Failures {
+    pub fn new(quota: Quota) -> Self {
+        Self {
+            limiter: RateLimiter::direct(quota),
+            paused_until: std::sync::Mutex::new(None),
+        }
+    }
+
+    fn pause(&self) -> std::sync::MutexGuard<'_, Option<std::time::Instant>> {
+        self.paused_until
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// `Ok` when attempts may be made; otherwise how long to wait.
+    pub fn check(&self) -> Result<(), Duration> {
+        match *self.pause() {
+            Some(until) if until > std::time::Instant::now() => {
+                Err(until - std::time::Instant::now())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts a failure; past the rate, attempts pause until it allows one again.
+    pub fn failed(&self) {
+        if let Err(not_until) = self.limiter.check() {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            *self.pause() = Some(std::time::Instant::now() + wait);
+            tracing::warn!(wait_seconds = wait.as_secs(), "too many failed sign-ins: paused");
+        }
     }
 }
 

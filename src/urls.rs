@@ -193,3 +193,5 @@ impl Urls {
 
 /// Where the admin API lives.
 pub const API_PREFIX: &str = "/api/v1";
+/// Where the critic's desk is.
+pub const DESK_PREFIX: &str = "/admin";

@@ -4,32 +4,20 @@
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use rand::RngCore;
 use secrecy::ExposeSecret;
-use sha2::{Digest, Sha256};
 
 use crate::db;
 use crate::error::AppError;
+use crate::secrets::{self, constant_time_eq};
 use crate::state::AppState;
 
 /// Proof that the request carried a valid admin token.
 pub struct Admin;
 
 pub fn hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
+    secrets::sha256(token)
 }
 
-/// A new random token: `rp_` and 64 hex digits.
-pub fn mint() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    format!("rp_{}", hex::encode(bytes))
-}
-
-/// Compares two byte strings in time that depends only on their length.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
 
 impl FromRequestParts<AppState> for Admin {
     type Rejection = AppError;

@@ -479,4 +479,13 @@ pub async fn replace_keys(conn: &mut PgConnection, keys: &[KeyRecord]) -> Result
         .await?;
     insert_archived_keys(conn, keys).await?;
     Ok(())
+
+/// How many follow requests wait for the critic's answer (for the desk's counts).
+#[tracing::instrument(skip_all)]
+pub async fn count_pending_followers(db: impl PgExecutor<'_>) -> Result<i64, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT count(*) FROM followers WHERE status = 'pending'")
+            .fetch_one(db)
+            .await?,
+    )
 }

@@ -5,6 +5,7 @@ pub mod blocks;
 pub mod comments;
 pub mod crawls;
 pub mod deliveries;
+pub mod desk;
 pub mod embedded;
 pub mod federation;
 pub mod hosts;

@@ -48,3 +48,11 @@ super::archived_table!(
     archived,
     restore
 );
+
+/// How many reports there are (for the desk's counts).
+#[tracing::instrument(skip_all)]
+pub async fn count(db: impl PgExecutor<'_>) -> Result<i64, DbError> {
+    Ok(sqlx::query_scalar("SELECT count(*) FROM reports")
+        .fetch_one(db)
+        .await?)
+}

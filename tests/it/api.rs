@@ -95,11 +95,9 @@ async fn requests_without_a_valid_token_are_refused_and_write_nothing() {
 #[tokio::test]
 async fn stored_tokens_work_until_revoked() {
     let app = TestApp::spawn().await;
-    let token = reviewpub::api::auth::mint();
-    let id = uuid::Uuid::now_v7();
-    reviewpub::db::tokens::insert(&app.pool, id, "test", &reviewpub::api::auth::hash(&token))
+    let (id, token) = reviewpub::sessions::mint_token(&app.pool, "test")
         .await
-        .expect("insert");
+        .expect("minted");
     let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT token_hash FROM api_tokens")
         .fetch_all(&app.pool)
         .await

@@ -1,0 +1,242 @@
+//! The critic's desk at `/admin`: server-rendered pages and plain forms (JavaScript only
+//! improves them), behind a password and a session cookie (see [`crate::sessions`]). Every
+//! form carries the session's CSRF token, checked by [`Posted`] before a handler runs; every
+//! page shows what waits for the critic.
+
+mod home;
+mod sign_in;
+mod tokens;
+
+use askama::Template;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use axum_extra::extract::CookieJar;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::error::AppError;
+use crate::sessions::{self, Session};
+use crate::state::AppState;
+use crate::urls::DESK_PREFIX;
+
+const STYLE: &str = include_str!("desk.css");
+
+/// The largest form the desk takes (review bodies are long; images come another way).
+const FORM_BYTES: usize = 1024 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(DESK_PREFIX, get(home::home))
+        .route(&path("/sign-in"), get(sign_in::form).post(sign_in::submit))
+        .route(&path("/sign-out"), post(sign_in::sign_out))
+        .route(&path("/sign-out-everywhere"), post(sign_in::sign_out_everywhere))
+        .route(&path("/tokens"), get(tokens::list).post(tokens::mint))
+        .route(&path("/tokens/{id}/revoke"), post(tokens::revoke))
+        .route(&path("/desk.css"), get(style))
+}
+
+/// A desk address.
+pub fn path(rest: &str) -> String {
+    format!("{DESK_PREFIX}{rest}")
+}
+
+async fn style() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+        ],
+        STYLE,
+    )
+        .into_response()
+}
+
+/// The session cookie's name: with `__Host-` (Secure, this host only, path `/`) on https.
+fn cookie_name(state: &AppState) -> &'static str {
+    if secure(state) {
+        "__Host-reviewpub_session"
+    } else {
+        "reviewpub_session"
+    }
+}
+
+fn secure(state: &AppState) -> bool {
+    state.settings.public_url.as_str().starts_with("https://")
+}
+
+/// The session cookie for `secret` (an empty one removes it).
+fn session_cookie(state: &AppState, secret: String) -> Cookie<'static> {
+    let mut cookie = Cookie::new(cookie_name(state), secret);
+    cookie.set_http_only(true);
+    cookie.set_same_site(SameSite::Strict);
+    cookie.set_secure(secure(state));
+    cookie.set_path("/");
+    cookie
+}
+
+/// A request from the signed-in critic. Without a session, a page answers with a redirect to
+/// the sign-in form (which comes back here after).
+pub struct Critic {
+    pub session: Session,
+}
+
+/// Why a desk request was turned away.
+pub enum Refused {
+    /// Not signed in: to the sign-in form, then back to `next`.
+    SignIn { next: String },
+    /// A form without this session's CSRF token.
+    Forged,
+    Error(AppError),
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        match self {
+            Self::SignIn { next } => {
+                let query = serde_urlencoded::to_string([("next", next.as_str())]).unwrap_or_default();
+                Redirect::to(&format!("{}?{query}", path("/sign-in"))).into_response()
+            }
+            Self::Forged => (
+                StatusCode::FORBIDDEN,
+                no_store(),
+                "This form is out of date or was not sent from the desk. Go back, reload the \
+                 page and send it again.",
+            )
+                .into_response(),
+            Self::Error(e) => e.into_response(),
+        }
+    }
+}
+
+impl From<AppError> for Refused {
+    fn from(e: AppError) -> Self {
+        Self::Error(e)
+    }
+}
+
+impl FromRequestParts<AppState> for Critic {
+    type Rejection = Refused;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Refused> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let next = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .filter(|p| p.starts_with(DESK_PREFIX) && parts.method == axum::http::Method::GET)
+            .unwrap_or_else(|| DESK_PREFIX.to_string());
+        let Some(secret) = jar.get(cookie_name(state)).map(|c| c.value().to_string()) else {
+            return Err(Refused::SignIn { next });
+        };
+        match sessions::session(&state.pool, &secret, chrono::Utc::now())
+            .await
+            .map_err(AppError::from)?
+        {
+            Some(session) => Ok(Self { session }),
+            None => Err(Refused::SignIn { next }),
+        }
+    }
+}
+
+/// A form sent by the signed-in critic, its CSRF token checked: the form's fields as `T`
+/// (which ignores the `csrf` field).
+pub struct Posted<T> {
+    pub critic: Critic,
+    pub form: T,
+}
+
+#[derive(Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf: String,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
+    type Rejection = Refused;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Refused> {
+        let (mut parts, body) = request.into_parts();
+        let critic = Critic::from_request_parts(&mut parts, state).await?;
+        let bytes = axum::body::to_bytes(body, FORM_BYTES)
+            .await
+            .map_err(|_| AppError::PayloadTooLarge)?;
+        let csrf: CsrfField = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| AppError::BadRequest(format!("the form is malformed: {e}")))?;
+        if !critic.session.csrf_matches(&csrf.csrf) {
+            tracing::warn!("a desk form without the session's CSRF token was refused");
+            return Err(Refused::Forged);
+        }
+        let form = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| AppError::BadRequest(format!("the form is malformed: {e}")))?;
+        Ok(Self { critic, form })
+    }
+}
+
+/// A form with no fields but the CSRF token.
+#[derive(Deserialize)]
+pub struct NoFields {}
+
+/// What waits for the critic, shown on every desk page.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Waiting {
+    pub held_comments: i64,
+    pub reports: i64,
+    pub follow_requests: i64,
+}
+
+/// What every desk page shows around its content.
+pub struct Frame {
+    pub title: String,
+    pub csrf: String,
+    pub waiting: Waiting,
+    pub site_title: String,
+    pub home_url: String,
+}
+
+impl Frame {
+    pub async fn new(state: &AppState, critic: &Critic, title: &str) -> Result<Self, AppError> {
+        let pool = &state.pool;
+        let waiting = Waiting {
+            held_comments: crate::db::comments::count_pending(pool).await?,
+            reports: crate::db::reports::count(pool).await?,
+            follow_requests: crate::db::federation::count_pending_followers(pool).await?,
+        };
+        Ok(Self {
+            title: title.to_string(),
+            csrf: critic.session.csrf().to_string(),
+            waiting,
+            site_title: state.settings.site.title.clone(),
+            home_url: state.urls.home(),
+        })
+    }
+}
+
+fn no_store() -> [(header::HeaderName, HeaderValue); 1] {
+    [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))]
+}
+
+/// A desk page: HTML, never stored by caches.
+fn render(template: &impl Template) -> Result<Response, AppError> {
+    let html = template
+        .render()
+        .map_err(|e| AppError::internal("rendering a desk template", e))?;
+    Ok((
+        no_store(),
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        html,
+    )
+        .into_response())
+}
+
+/// After a form: back to a desk page (303, so that reloading does not send it again).
+fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
