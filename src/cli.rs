@@ -1,6 +1,7 @@
 //! The command line: `reviewpub [serve]`, `migrate`, `publish FILE`, `blocks …`, `move …`,
-//! `token …`, `demo`, `db …`, `export`, `import …`.
+//! `admin …`, `token …`, `demo`, `db …`, `export`, `import …`.
 
+mod access;
 mod archive;
 
 use std::io::Write;
@@ -74,6 +75,11 @@ pub enum Command {
         #[arg(long)]
         cancel: bool,
     },
+    /// The critic's desk in the browser (`/admin`).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
     /// Manage admin API tokens.
     Token {
         #[command(subcommand)]
@@ -131,6 +137,18 @@ pub enum BlocksCommand {
     /// Import a Mastodon domain-block CSV: suspends become blocks, silences hold every
     /// comment from that server; importing again updates.
     Import { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Set the desk's password (asked twice without echo; or one line from standard input
+    /// with --password-stdin). Every session is signed out.
+    SetPassword {
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Sign every desk session out.
+    SignOutEverywhere,
 }
 
 #[derive(Debug, Subcommand)]
@@ -248,44 +266,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             })
             .await
         }
-        Command::Token { command } => {
-            with_db(&settings, |pool| async move {
-                match command {
-                    TokenCommand::Create { name } => {
-                        let (_, token) = crate::sessions::mint_token(&pool, &name).await?;
-                        out(token)
-                    }
-                    TokenCommand::List => {
-                        for t in db::tokens::list(&pool).await? {
-                            let state = if t.revoked_at.is_some() {
-                                "revoked"
-                            } else {
-                                "active"
-                            };
-                            let used = t
-                                .last_used_at
-                                .map(|d| d.to_rfc3339())
-                                .unwrap_or_else(|| "never".into());
-                            out(format!(
-                                "{}\t{}\t{state}\tcreated {}\tlast used {used}",
-                                t.id,
-                                t.name,
-                                t.created_at.to_rfc3339()
-                            ))?;
-                        }
-                        Ok(())
-                    }
-                    TokenCommand::Revoke { id } => {
-                        anyhow::ensure!(
-                            db::tokens::revoke(&pool, id).await?,
-                            "no active token with id {id}"
-                        );
-                        out(format!("revoked {id}"))
-                    }
-                }
-            })
-            .await
-        }
+        Command::Admin { command } => access::admin(&settings, command).await,
+        Command::Token { command } => access::token(&settings, command).await,
         Command::Import {
             command:
                 ImportCommand::Wordpress {

@@ -233,7 +233,10 @@ impl Failures {
         if let Err(not_until) = self.limiter.check() {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             *self.pause() = Some(std::time::Instant::now() + wait);
-            tracing::warn!(wait_seconds = wait.as_secs(), "too many failed sign-ins: paused");
+            tracing::warn!(
+                wait_seconds = wait.as_secs(),
+                "too many failed sign-ins: paused"
+            );
         }
     }
 }
@@ -281,6 +284,9 @@ mod tests {
         assert_eq!(kind(&Method::POST, "/users/reviews/inbox"), Kind::Inbox);
         assert_eq!(kind(&Method::GET, "/users/reviews"), Kind::Page);
         assert_eq!(kind(&Method::HEAD, "/feed.xml"), Kind::Page);
+        assert_eq!(kind(&Method::POST, "/admin/sign-in"), Kind::Desk);
+        assert_eq!(kind(&Method::GET, "/admin"), Kind::Desk);
+        assert_eq!(kind(&Method::POST, "/administrator"), Kind::Inbox);
     }
 
     #[test]
@@ -312,5 +318,26 @@ mod tests {
             "{wait:?}"
         );
         assert!(limiter.check(b).is_ok());
+    }
+
+    #[test]
+    fn failures_past_their_burst_pause_every_attempt_and_successes_do_not_count() {
+        let failures = super::Failures::new(
+            governor::Quota::per_hour(std::num::NonZeroU32::new(30).expect("30"))
+                .allow_burst(std::num::NonZeroU32::new(3).expect("3")),
+        );
+        for _ in 0..3 {
+            assert!(failures.check().is_ok());
+            failures.failed();
+        }
+        // The fourth failure is past the burst: everyone waits about two minutes (30 an hour).
+        assert!(failures.check().is_ok());
+        failures.failed();
+        let wait = failures.check().expect_err("paused");
+        assert!(
+            wait > std::time::Duration::from_secs(60)
+                && wait <= std::time::Duration::from_secs(120),
+            "{wait:?}"
+        );
     }
 }

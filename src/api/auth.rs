@@ -18,7 +18,6 @@ pub fn hash(token: &str) -> Vec<u8> {
     secrets::sha256(token)
 }
 
-
 impl FromRequestParts<AppState> for Admin {
     type Rejection = AppError;
 

@@ -472,9 +472,9 @@ mod tests;
 /// How many comments wait for the critic's approval (for the desk's counts).
 #[tracing::instrument(skip_all)]
 pub async fn count_pending(db: impl PgExecutor<'_>) -> Result<i64, DbError> {
-    Ok(
-        sqlx::query_scalar("SELECT count(*) FROM comments WHERE status = 'pending' AND deleted_at IS NULL")
-            .fetch_one(db)
-            .await?,
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM comments WHERE status = 'pending' AND deleted_at IS NULL",
     )
+    .fetch_one(db)
+    .await?)
 }

@@ -479,6 +479,7 @@ pub async fn replace_keys(conn: &mut PgConnection, keys: &[KeyRecord]) -> Result
         .await?;
     insert_archived_keys(conn, keys).await?;
     Ok(())
+}
 
 /// How many follow requests wait for the critic's answer (for the desk's counts).
 #[tracing::instrument(skip_all)]

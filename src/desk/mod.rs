@@ -34,7 +34,10 @@ pub fn router() -> Router<AppState> {
         .route(DESK_PREFIX, get(home::home))
         .route(&path("/sign-in"), get(sign_in::form).post(sign_in::submit))
         .route(&path("/sign-out"), post(sign_in::sign_out))
-        .route(&path("/sign-out-everywhere"), post(sign_in::sign_out_everywhere))
+        .route(
+            &path("/sign-out-everywhere"),
+            post(sign_in::sign_out_everywhere),
+        )
         .route(&path("/tokens"), get(tokens::list).post(tokens::mint))
         .route(&path("/tokens/{id}/revoke"), post(tokens::revoke))
         .route(&path("/desk.css"), get(style))
@@ -48,8 +51,14 @@ pub fn path(rest: &str) -> String {
 async fn style() -> Response {
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
-            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
         ],
         STYLE,
     )
@@ -88,7 +97,9 @@ pub struct Critic {
 /// Why a desk request was turned away.
 pub enum Refused {
     /// Not signed in: to the sign-in form, then back to `next`.
-    SignIn { next: String },
+    SignIn {
+        next: String,
+    },
     /// A form without this session's CSRF token.
     Forged,
     Error(AppError),
@@ -98,7 +109,8 @@ impl IntoResponse for Refused {
     fn into_response(self) -> Response {
         match self {
             Self::SignIn { next } => {
-                let query = serde_urlencoded::to_string([("next", next.as_str())]).unwrap_or_default();
+                let query =
+                    serde_urlencoded::to_string([("next", next.as_str())]).unwrap_or_default();
                 Redirect::to(&format!("{}?{query}", path("/sign-in"))).into_response()
             }
             Self::Forged => (

@@ -59,7 +59,12 @@ fn page(state: &AppState, next: &str, error: Option<String>, status: StatusCode)
 }
 
 pub async fn form(State(state): State<AppState>, Query(query): Query<NextQuery>) -> Response {
-    page(&state, &next_or_home(query.next.as_deref()), None, StatusCode::OK)
+    page(
+        &state,
+        &next_or_home(query.next.as_deref()),
+        None,
+        StatusCode::OK,
+    )
 }
 
 #[derive(Deserialize)]

@@ -79,7 +79,8 @@ pub async fn mint(
 ) -> Result<Response, Refused> {
     let name = crate::content::clean_line(&posted.form.name, NAME_CHARS + 1);
     if name.is_empty() || name.chars().count() > NAME_CHARS {
-        let error = format!("Give the token a name of 1 to {NAME_CHARS} characters, such as \"laptop\".");
+        let error =
+            format!("Give the token a name of 1 to {NAME_CHARS} characters, such as \"laptop\".");
         return Ok(page(&state, &posted.critic, None, Some(error)).await?);
     }
     let (_, token) = crate::sessions::mint_token(&state.pool, &name)

@@ -13,6 +13,7 @@ mod cli;
 mod comments;
 mod conversation;
 mod deliveries;
+mod desk;
 mod embedded;
 mod federation;
 mod feeds;
