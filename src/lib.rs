@@ -40,6 +40,7 @@ pub mod front_matter;
 pub mod limits;
 pub mod media;
 pub mod memory;
+pub mod moderation;
 pub mod outbound;
 pub mod publishing;
 pub mod secrets;

@@ -3,6 +3,7 @@
 //! form carries the session's CSRF token, checked by [`Posted`] before a handler runs; every
 //! page shows what waits for the critic.
 
+mod comments;
 mod home;
 mod sign_in;
 mod tokens;
@@ -38,6 +39,18 @@ pub fn router() -> Router<AppState> {
             &path("/sign-out-everywhere"),
             post(sign_in::sign_out_everywhere),
         )
+        .route(&path("/comments"), get(comments::list))
+        .route(&path("/comments/{id}/approve"), post(comments::approve))
+        .route(&path("/comments/{id}/reject"), post(comments::reject))
+        .route(
+            &path("/comments/{id}/block-author"),
+            post(comments::block_author),
+        )
+        .route(
+            &path("/comments/{id}/block-server"),
+            post(comments::block_server),
+        )
+        .route(&path("/comments/{id}/answer"), post(comments::answer))
         .route(&path("/tokens"), get(tokens::list).post(tokens::mint))
         .route(&path("/tokens/{id}/revoke"), post(tokens::revoke))
         .route(&path("/desk.css"), get(style))
@@ -120,7 +133,7 @@ impl IntoResponse for Refused {
                  page and send it again.",
             )
                 .into_response(),
-            Self::Error(e) => e.into_response(),
+            Self::Error(e) => error_page(e),
         }
     }
 }
@@ -226,6 +239,40 @@ impl Frame {
             home_url: state.urls.home(),
         })
     }
+}
+
+/// A desk error as a page: what was wrong (our own faults only say so; they are logged).
+fn error_page(error: AppError) -> Response {
+    let status = error.status();
+    let message = if status.is_server_error() {
+        error.log();
+        "Something went wrong on our side; it was logged. Try again in a moment.".to_string()
+    } else {
+        match &error {
+            AppError::Validation(errors) => errors.to_string(),
+            other => other.to_string(),
+        }
+    };
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+         content=\"width=device-width, initial-scale=1\"><title>Not done – desk</title><link \
+         rel=\"stylesheet\" href=\"{style}\"></head><body><main id=\"main\"><h1>Not done</h1><p \
+         class=\"error\" role=\"alert\">{message}</p><p><a href=\"{desk}\">Back to the desk</a> \
+         (or use your browser's Back button: what you typed is still there).</p></main></body></html>",
+        style = path("/desk.css"),
+        message = crate::content::escape_html(&message),
+        desk = DESK_PREFIX,
+    );
+    (
+        status,
+        no_store(),
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        html,
+    )
+        .into_response()
 }
 
 fn no_store() -> [(header::HeaderName, HeaderValue); 1] {

@@ -1,7 +1,9 @@
 //! The critic's desk (`/admin`), in a real headless Chromium and over plain HTTP.
 
+mod moderation;
 mod sign_in;
 
+use crate::helpers::browser::Browser;
 use crate::helpers::TestApp;
 
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -48,4 +50,12 @@ pub fn csrf_of(page: &str) -> String {
         .and_then(|rest| rest.split('"').next())
         .expect("a form with a CSRF token")
         .to_string()
+}
+
+/// Signs the browser in through the sign-in form.
+pub async fn sign_in_browser(app: &TestApp, browser: &Browser) {
+    browser.goto(&app.url("/admin/sign-in")).await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    assert_eq!(browser.text("h1").await, "Desk");
 }

@@ -1,0 +1,42 @@
+//! Blocking from a comment: its author, or its author's whole server (a suspend: nothing from
+//! them is accepted, and what they wrote disappears from every page).
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::changes::{self, Change};
+use crate::db::blocks::{self, BlockRow};
+use crate::db::comments;
+use crate::domain::BlockKind;
+use crate::error::AppError;
+
+/// Whom a block from a comment reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    Author,
+    Server,
+}
+
+/// Blocks the author of comment `id`, or their server; the block.
+#[tracing::instrument(skip_all, fields(%id))]
+pub async fn block_from_comment(
+    pool: &PgPool,
+    id: Uuid,
+    reach: Reach,
+    reason: Option<&str>,
+) -> Result<BlockRow, AppError> {
+    let comment = comments::get(pool, id).await?.ok_or(AppError::NotFound)?;
+    let actor = comment.author_actor.ok_or_else(|| {
+        AppError::BadRequest(
+            "this comment has no fediverse author (the critic's own, or imported)".into(),
+        )
+    })?;
+    let (kind, value) = match reach {
+        Reach::Author => (BlockKind::Actor, actor),
+        Reach::Server => (BlockKind::Domain, crate::domain::authority(&actor)),
+    };
+    let row = blocks::add_block(pool, kind, &value, reason).await?;
+    changes::announce(pool, &[Change::Site]).await?;
+    tracing::info!(kind = kind.as_str(), value, "blocked from a comment");
+    Ok(row)
+}
