@@ -4,6 +4,7 @@
 //! page shows what waits for the critic.
 
 mod comments;
+mod fediverse;
 mod home;
 mod sign_in;
 mod tokens;
@@ -51,6 +52,11 @@ pub fn router() -> Router<AppState> {
             post(comments::block_server),
         )
         .route(&path("/comments/{id}/answer"), post(comments::answer))
+        .route(&path("/fediverse"), get(fediverse::page))
+        .route(&path("/followers/{id}/approve"), post(fediverse::approve))
+        .route(&path("/followers/{id}/reject"), post(fediverse::reject))
+        .route(&path("/hosts/{host}/resume"), post(fediverse::resume))
+        .route(&path("/deliveries/{id}/retry"), post(fediverse::retry))
         .route(&path("/tokens"), get(tokens::list).post(tokens::mint))
         .route(&path("/tokens/{id}/revoke"), post(tokens::revoke))
         .route(&path("/desk.css"), get(style))
