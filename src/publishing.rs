@@ -18,7 +18,9 @@ use crate::error::AppError;
 use crate::outbound::Outbound;
 
 mod locate;
+mod preview;
 pub use locate::{locate, Located};
+pub use preview::preview;
 
 fn defaults(site: &Site) -> Defaults<'_> {
     Defaults {

@@ -117,6 +117,8 @@ pub(super) struct RawSite {
     pub(super) page_size: u32,
     #[serde(deserialize_with = "text")]
     pub(super) avatar_url: String,
+    #[serde(deserialize_with = "text")]
+    pub(super) time_zone: String,
 }
 
 #[derive(Debug, Deserialize)]

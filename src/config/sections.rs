@@ -88,6 +88,8 @@ pub struct Site {
     pub about: String,
     pub page_size: u32,
     pub avatar_url: Option<url::Url>,
+    /// Where the critic is: the desk shows and takes times in this zone.
+    pub time_zone: chrono_tz::Tz,
 }
 
 #[derive(Debug, Clone)]

@@ -87,6 +87,15 @@ impl Settings {
                     .ok_or_else(|| invalid("site.avatar_url", "must be an http(s) URL".into()))?,
             ),
         };
+        let time_zone: chrono_tz::Tz = raw.site.time_zone.trim().parse().map_err(|_| {
+            invalid(
+                "site.time_zone",
+                format!(
+                    "{:?} is not a time zone: give an IANA name such as \"Europe/Paris\" or \"UTC\"",
+                    raw.site.time_zone
+                ),
+            )
+        })?;
         let f = &raw.federation;
         if f.also_known_as.len() > MAX_ALIASES {
             return Err(invalid(
@@ -257,6 +266,7 @@ impl Settings {
                 about: raw.site.about,
                 page_size: raw.site.page_size,
                 avatar_url,
+                time_zone,
             },
             embedded_postgres: EmbeddedPostgresSettings {
                 run_as: raw.embedded_postgres.run_as.trim().to_string(),

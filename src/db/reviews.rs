@@ -457,3 +457,18 @@ pub async fn count_all(db: impl PgExecutor<'_>) -> Result<i64, DbError> {
         .fetch_one(db)
         .await?)
 }
+
+/// The names of every category and tag reviews use (for the editor's suggestions).
+#[tracing::instrument(skip_all)]
+pub async fn known_terms(
+    db: impl PgExecutor<'_> + Copy,
+) -> Result<(Vec<String>, Vec<String>), DbError> {
+    let names = |column: &'static str| {
+        sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(format!(
+            "SELECT DISTINCT t->>'name' AS name FROM reviews, jsonb_array_elements({column}) t \
+             WHERE deleted_at IS NULL ORDER BY name LIMIT 500"
+        )))
+        .fetch_all(db)
+    };
+    Ok((names("categories").await?, names("tags").await?))
+}

@@ -4,8 +4,10 @@
 //! page shows what waits for the critic.
 
 mod comments;
+mod editor;
 mod fediverse;
 mod home;
+mod reviews;
 mod sign_in;
 mod tokens;
 
@@ -39,6 +41,15 @@ pub fn router() -> Router<AppState> {
         .route(
             &path("/sign-out-everywhere"),
             post(sign_in::sign_out_everywhere),
+        )
+        .route(&path("/reviews"), get(reviews::list))
+        .route(
+            &path("/reviews/new"),
+            get(reviews::new_form).post(reviews::create),
+        )
+        .route(
+            &path("/reviews/{id}"),
+            get(reviews::edit_form).post(reviews::update),
         )
         .route(&path("/comments"), get(comments::list))
         .route(&path("/comments/{id}/approve"), post(comments::approve))
@@ -196,13 +207,13 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
         let bytes = axum::body::to_bytes(body, FORM_BYTES)
             .await
             .map_err(|_| AppError::PayloadTooLarge)?;
-        let csrf: CsrfField = serde_urlencoded::from_bytes(&bytes)
+        let csrf: CsrfField = serde_html_form::from_bytes(&bytes)
             .map_err(|e| AppError::BadRequest(format!("the form is malformed: {e}")))?;
         if !critic.session.csrf_matches(&csrf.csrf) {
             tracing::warn!("a desk form without the session's CSRF token was refused");
             return Err(Refused::Forged);
         }
-        let form = serde_urlencoded::from_bytes(&bytes)
+        let form = serde_html_form::from_bytes(&bytes)
             .map_err(|e| AppError::BadRequest(format!("the form is malformed: {e}")))?;
         Ok(Self { critic, form })
     }

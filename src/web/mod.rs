@@ -4,6 +4,8 @@ mod feeds;
 mod interact;
 mod legacy;
 mod pages;
+
+pub use pages::preview_html;
 pub(crate) mod views;
 
 use axum::extract::State;

@@ -221,7 +221,27 @@ async fn review_page(state: &AppState, slug: String) -> Result<Response, AppErro
     let r = &stored.review;
     let thread = crate::comments::thread_for_page(comments::thread(&state.pool, r.id).await?);
     let engagement = comments::engagement(&state.pool, r.id).await?;
-    let details = ReviewDetails::new(r, urls, &thread, engagement);
+    let page = review_template(state, &stored, &thread, engagement).await?;
+    // The same URL answers ActivityPub JSON to servers: caches must key on Accept.
+    // Its thread and reactions, and the categories beside it.
+    let depends = [Change::Review(r.id), Change::Listings];
+    let mut response = render(&page, &depends)?;
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept"));
+    Ok(response)
+}
+
+/// A review's page as readers see it (its thread and counts as given).
+async fn review_template(
+    state: &AppState,
+    stored: &crate::db::reviews::StoredReview,
+    thread: &[crate::comments::Shown],
+    engagement: comments::Engagement,
+) -> Result<ReviewPage, AppError> {
+    let urls = &state.urls;
+    let r = &stored.review;
+    let details = ReviewDetails::new(r, urls, thread, engagement);
     let mut layout = frame(state, &r.title, &details.url).await?;
     layout.description = content::truncate(&stored.summary_text, 300);
     layout.og_type = "article";
@@ -240,14 +260,25 @@ async fn review_page(state: &AppState, slug: String) -> Result<Response, AppErro
             url: urls.category_feed(&c.key),
         });
     }
-    // The same URL answers ActivityPub JSON to servers: caches must key on Accept.
-    // Its thread and reactions, and the categories beside it.
-    let depends = [Change::Review(r.id), Change::Listings];
-    let mut response = render(&ReviewPage { layout, r: details }, &depends)?;
-    response
-        .headers_mut()
-        .insert(header::VARY, HeaderValue::from_static("Accept"));
-    Ok(response)
+    Ok(ReviewPage { layout, r: details })
+}
+
+/// A review not (yet) public, as its page will look: the desk's preview, and the private
+/// preview link of a draft or a scheduled review. Never cached; search engines stay away.
+pub async fn preview_html(
+    state: &AppState,
+    stored: &crate::db::reviews::StoredReview,
+) -> Result<String, AppError> {
+    let engagement = comments::Engagement {
+        replies: 0,
+        likes: 0,
+        shares: 0,
+    };
+    let mut page = review_template(state, stored, &[], engagement).await?;
+    page.layout.title = format!("Preview: {}", page.layout.title);
+    page.layout.robots_noindex = true;
+    page.render()
+        .map_err(|e| AppError::internal("rendering a preview", e))
 }
 
 pub async fn about(State(state): State<AppState>) -> Response {

@@ -49,6 +49,8 @@ pub struct Layout {
     pub actor_url: Option<String>,
     /// Where the blog went, when it moved.
     pub moved: Option<Link>,
+    /// A page search engines must not keep (a preview).
+    pub robots_noindex: bool,
 }
 
 impl Layout {
@@ -90,6 +92,7 @@ impl Layout {
             nav_categories: Vec::new(),
             actor_url: None,
             moved: None,
+            robots_noindex: false,
         }
     }
 

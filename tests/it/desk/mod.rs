@@ -1,5 +1,6 @@
 //! The critic's desk (`/admin`), in a real headless Chromium and over plain HTTP.
 
+mod editor;
 mod fediverse;
 mod moderation;
 mod sign_in;

@@ -94,6 +94,18 @@ impl Browser {
         field.send_keys(text).await.expect("type");
     }
 
+    /// Sets a field's value as a picker would (date and time inputs take no typed text).
+    pub async fn set_value(&self, css: &str, value: &str) {
+        self.find(css).await;
+        self.client
+            .execute(
+                "document.querySelector(arguments[0]).value = arguments[1];",
+                vec![json!(css), json!(value)],
+            )
+            .await
+            .expect("set the value");
+    }
+
     /// Clicks `css` (a link or a form's button) and waits until the next page has replaced
     /// this one.
     pub async fn click(&self, css: &str) {

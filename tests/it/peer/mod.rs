@@ -255,6 +255,15 @@ impl Peer {
         }
     }
 
+    /// Alice follows the blog of `app`, and waits until it accepted.
+    pub async fn follow_blog(&self, app: &crate::helpers::TestApp) {
+        let blog = app.url("/users/reviews");
+        let follow = self.follow(&blog, "follow-blog");
+        let status = self.post(&format!("{blog}/inbox"), &follow).await.status();
+        assert_eq!(status.as_u16(), 202);
+        self.wait_for("Accept", 1, |r| r.kind() == "Accept").await;
+    }
+
     /// An activity id on this peer.
     pub fn id(&self, name: &str) -> String {
         format!("{}/activities/{name}", self.base)
