@@ -63,6 +63,7 @@ pub async fn wordpress(
             state.settings.media_dir(),
             client,
             (*state.urls).clone(),
+            state.settings.allow_private_networks,
         ))
     } else {
         None
