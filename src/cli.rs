@@ -400,7 +400,7 @@ async fn import_wordpress(
             &shared,
             &outbound,
             Some(&media),
-            &xml,
+            xml,
             options,
             Utc::now(),
         )

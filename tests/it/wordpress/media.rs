@@ -4,7 +4,7 @@
 use axum::http::{header, StatusCode, Uri};
 use axum::response::IntoResponse;
 
-use super::{by_slug, import, reviews, FIXTURE};
+use super::{body_html, import, reviews, FIXTURE};
 use crate::helpers::{shared_tmp, TestApp};
 
 /// The old blog's uploads on loopback: every `.jpg` is an image (its bytes name its path),
@@ -56,10 +56,7 @@ async fn fetch_media_stores_the_posts_images_and_serves_them_for_good() {
     );
 
     let all = reviews(&app).await;
-    let html = by_slug(&all, "never-let-me-go")["body_html"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let html = body_html(&all, "never-let-me-go");
     assert!(
         !html.contains(&uploads),
         "every image of this post is served from here: {html}"
@@ -80,10 +77,7 @@ async fn fetch_media_stores_the_posts_images_and_serves_them_for_good() {
         "{body}"
     );
     // The image that was not one stays a link to where it was.
-    let other = by_slug(&all, "never-let-me-go-2010")["body_html"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let other = body_html(&all, "never-let-me-go-2010");
     assert!(
         other.contains(&format!("{uploads}/2011/03/nlmg_002143268.jpg")),
         "{other}"
@@ -180,10 +174,7 @@ async fn fetch_media_never_reaches_into_the_operators_network_unless_allowed() {
     assert!(!data_dir.join("media").exists(), "nothing stored");
     // The images stay links to where they were.
     let all = reviews(&app).await;
-    let html = by_slug(&all, "never-let-me-go")["body_html"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let html = body_html(&all, "never-let-me-go");
     assert!(
         html.contains(&format!("http://127.0.0.1:{v4}/a.jpg")),
         "{html}"
