@@ -386,6 +386,7 @@ async fn import_wordpress(
         settings.media_dir(),
         crate::federation::http_client(settings)?,
         crate::urls::Urls::new(settings),
+        settings.allow_private_networks,
     );
     let shared = settings.clone();
     with_db(settings, |pool| async move {
@@ -399,7 +400,7 @@ async fn import_wordpress(
             &shared,
             &outbound,
             Some(&media),
-            &xml,
+            xml,
             options,
             Utc::now(),
         )

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
+use crate::domain::destination::{self, Refused};
 use crate::urls::Urls;
 
 /// The largest image kept.
@@ -28,8 +29,10 @@ const TYPES: &[(&str, &str)] = &[
 
 #[derive(Debug, thiserror::Error)]
 pub enum MediaError {
-    #[error("only http(s) addresses are fetched")]
-    Scheme,
+    #[error("not a web address")]
+    Invalid,
+    #[error("refused: {0}")]
+    Refused(#[from] Refused),
     #[error("fetching failed: {0}")]
     Fetch(#[source] reqwest::Error),
     #[error("the server answered {0}")]
@@ -49,23 +52,28 @@ pub struct Media {
     dir: PathBuf,
     client: reqwest::Client,
     urls: Urls,
+    allow_private: bool,
 }
 
 impl Media {
-    /// `client` decides which hosts may be reached (startup hands in the federation's, which
-    /// refuses private addresses unless `allow_private_networks`).
-    pub fn new(dir: PathBuf, client: reqwest::Client, urls: Urls) -> Self {
-        Self { dir, client, urls }
+    /// Every address is first judged by [`destination::check`] (`allow_private`: the setting
+    /// `allow_private_networks`); `client` must judge the addresses host names resolve to
+    /// (the federation's client does: it refuses private ones unless that same setting).
+    pub fn new(dir: PathBuf, client: reqwest::Client, urls: Urls, allow_private: bool) -> Self {
+        Self {
+            dir,
+            client,
+            urls,
+            allow_private,
+        }
     }
 
-    /// Fetches an image (bounded in size and time, http(s) only, image types only), stores
-    /// it and returns its address here.
+    /// Fetches an image (bounded in size and time, http(s) only, never from the operator's
+    /// network unless allowed, image types only), stores it and returns its address here.
     #[tracing::instrument(skip_all)]
     pub async fn fetch(&self, url: &str) -> Result<String, MediaError> {
-        let parsed = url::Url::parse(url).map_err(|_| MediaError::Scheme)?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(MediaError::Scheme);
-        }
+        let parsed = url::Url::parse(url).map_err(|_| MediaError::Invalid)?;
+        destination::check(&parsed, self.allow_private, false)?;
         let (bytes, extension) = tokio::time::timeout(FETCH_TIMEOUT, self.download(parsed))
             .await
             .map_err(|_| MediaError::Timeout)??;

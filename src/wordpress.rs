@@ -2,30 +2,32 @@
 //! the comment thread, their old addresses redirects. The whole file is read and checked
 //! before anything is written; each post is then written with its comments and addresses in
 //! one transaction, through the services every review and comment goes through. What was
-//! imported is remembered (`wordpress_posts`, `wordpress_comments`), so importing the same
-//! export again changes nothing, and a later export brings only the new comments.
+//! imported is remembered (`wordpress_posts`, `wordpress_comments`) under the blog's key
+//! ([`Blog`]: its address without scheme and `www.`), so importing the same export again
+//! changes nothing, and a later export brings only the new comments. Each post's transaction
+//! holds the blog's import lock, so two imports at once take turns; a post that cannot be
+//! written is reported and the run goes on; only our own faults stop it.
 
+mod comments;
 mod posts;
+mod report;
 mod thread;
 
-use std::collections::{BTreeMap, HashMap};
-
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::comments::{self, ImportInput};
 use crate::config::Settings;
 use crate::db::comments::CommentRow;
-use crate::db::{legacy_paths, reviews, wordpress_comments, wordpress_posts, DbError};
-use crate::domain::wxr::{self, Item, WxrError};
-use crate::domain::{Review, ReviewInput, ValidationErrors, WebUrl};
+use crate::db::{legacy_paths, reviews, wordpress_posts, DbError};
+use crate::domain::wxr::{self, Blog, Export, Item, WxrError};
+use crate::domain::{Review, ReviewInput, ValidationErrors};
 use crate::error::AppError;
 use crate::media::Media;
 use crate::outbound::{CommentActivity, Outbound};
 use crate::publishing;
+
+pub use report::Report;
 
 /// What the critic asked for besides the file.
 #[derive(Debug, Clone, Copy, Default)]
@@ -36,98 +38,42 @@ pub struct Options {
     pub fetch_media: bool,
 }
 
-/// What an import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
-pub struct Report {
-    /// Posts imported as reviews now.
-    pub reviews_created: usize,
-    /// Posts imported before (by an earlier run): left as they are.
-    pub reviews_skipped: usize,
-    /// Posts that could not be imported, with why (`"post 12: title: is required"`).
-    pub reviews_failed: Vec<String>,
-    /// Items that are not posts to import, by kind or state: `page`, `attachment`,
-    /// `nav_menu_item`, `trash`, ….
-    pub items_left_out: BTreeMap<String, usize>,
-    /// Comments imported now.
-    pub comments_imported: usize,
-    /// Comments imported before.
-    pub comments_skipped: usize,
-    /// Comments not imported, by why: `pingback`, `trackback`, `pending` (never approved),
-    /// `spam`, `trash`, `empty`, `invalid`.
-    pub comments_left_out: BTreeMap<String, usize>,
-    /// Old addresses recorded now (each answers 301 to its review).
-    pub redirects_added: usize,
-    /// Published reviews sent to the followers (`federate`).
-    pub federated: usize,
-    /// Images downloaded and served from here (`fetch_media`).
-    pub media_fetched: usize,
-    /// Images that could not be fetched (their original address is kept).
-    pub media_failed: Vec<String>,
-}
-
-impl std::fmt::Display for Report {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let counts = |map: &BTreeMap<String, usize>| {
-            map.iter()
-                .map(|(k, n)| format!("{n} {k}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        writeln!(
-            f,
-            "reviews: {} created, {} already imported, {} failed; left out: {}",
-            self.reviews_created,
-            self.reviews_skipped,
-            self.reviews_failed.len(),
-            counts(&self.items_left_out)
-        )?;
-        writeln!(
-            f,
-            "comments: {} imported, {} already imported; left out: {}",
-            self.comments_imported,
-            self.comments_skipped,
-            counts(&self.comments_left_out)
-        )?;
-        write!(
-            f,
-            "redirects: {} added; sent to followers: {}; images: {} fetched, {} failed",
-            self.redirects_added,
-            self.federated,
-            self.media_fetched,
-            self.media_failed.len()
-        )
-    }
-}
-
-/// Parses the whole file into the review inputs to write, writing nothing: a file that is not
-/// a WordPress export is refused as a whole (422).
-pub fn read(xml: &str) -> Result<wxr::Export, AppError> {
-    wxr::parse(xml).map_err(|e: WxrError| {
+/// Parses the whole file, writing nothing: a file that is not a WordPress export, or names no
+/// blog address, is refused as a whole (422).
+pub fn read(xml: &str) -> Result<(Export, Blog), AppError> {
+    let refused = |e: WxrError| {
         let mut errors = ValidationErrors::default();
         errors.add("file", e.to_string());
         AppError::Validation(errors)
-    })
+    };
+    let export = wxr::parse(xml).map_err(refused)?;
+    let blog = export.blog().map_err(refused)?;
+    Ok((export, blog))
 }
 
-/// Imports an export (see the module's description).
-#[tracing::instrument(skip_all, fields(federate = options.federate, fetch_media = options.fetch_media))]
-pub async fn import(
-    pool: &PgPool,
-    settings: &Settings,
-    outbound: &dyn Outbound,
-    media: Option<&Media>,
-    xml: &str,
-    options: Options,
-    now: DateTime<Utc>,
-) -> Result<Report, AppError> {
-    let export = read(xml)?;
-    let site = export.blog_url.trim_end_matches('/').to_string();
+/// The export read and checked, before anything is written.
+struct Prepared {
+    /// The channel (its items taken out into `planned`).
+    export: Export,
+    blog: Blog,
+    offset: chrono::Duration,
+    /// The posts to import, each with the review it becomes.
+    planned: Vec<(Item, ReviewInput)>,
+    /// What was left out or refused already.
+    report: Report,
+}
+
+/// Reads the file and plans every post (CPU work on a file of up to 64 MiB: run it apart
+/// from the server's tasks).
+fn prepare(xml: &str, settings: &Settings, now: DateTime<Utc>) -> Result<Prepared, AppError> {
+    let (mut export, blog) = read(xml)?;
     let offset = posts::site_offset(&export);
     let mut report = Report::default();
+    let items = std::mem::take(&mut export.items);
     // Checked as a whole first: a post that cannot be a review is reported, never half-written.
-    let mut planned: Vec<(&Item, ReviewInput)> = Vec::new();
-    for item in &export.items {
-        match posts::plan(item, &export, offset, now) {
+    let mut planned = Vec::new();
+    for item in items {
+        match posts::plan(&item, &export, offset, now) {
             posts::Plan::Skip(why) => *report.items_left_out.entry(why).or_default() += 1,
             posts::Plan::Post(input) => match publishing::check(settings, &input, now) {
                 Ok(()) => planned.push((item, *input)),
@@ -139,51 +85,72 @@ pub async fn import(
             },
         }
     }
-    let importing = Importing {
-        outbound,
-        deliver: options.federate,
+    Ok(Prepared {
+        export,
+        blog,
+        offset,
+        planned,
+        report,
+    })
+}
+
+/// What every post's import shares.
+struct Run<'a> {
+    pool: &'a PgPool,
+    settings: &'a Settings,
+    importing: Importing<'a>,
+    media: Option<&'a Media>,
+    options: Options,
+    export: &'a Export,
+    blog: &'a Blog,
+    offset: chrono::Duration,
+    now: DateTime<Utc>,
+}
+
+/// Imports an export (see the module's description).
+#[tracing::instrument(skip_all, fields(federate = options.federate, fetch_media = options.fetch_media))]
+pub async fn import(
+    pool: &PgPool,
+    settings: &Settings,
+    outbound: &dyn Outbound,
+    media: Option<&Media>,
+    xml: String,
+    options: Options,
+    now: DateTime<Utc>,
+) -> Result<Report, AppError> {
+    let shared = settings.clone();
+    let Prepared {
+        export,
+        blog,
+        offset,
+        planned,
+        mut report,
+    } = tokio::task::spawn_blocking(move || prepare(&xml, &shared, now))
+        .await
+        .map_err(|e| AppError::internal("reading the export", e))??;
+    let run = Run {
+        pool,
+        settings,
+        importing: Importing {
+            outbound,
+            deliver: options.federate,
+        },
+        media,
+        options,
+        export: &export,
+        blog: &blog,
+        offset,
+        now,
     };
-    for (item, mut input) in planned {
-        let existing = wordpress_posts::review_of(pool, &site, item.post_id).await?;
-        if existing.is_none() && options.fetch_media {
-            if let Some(media) = media {
-                input =
-                    with_local_images(media, item, input, &mut report, &export, offset, now).await;
-            }
+    for (item, input) in planned {
+        match import_post(&run, &item, input, &mut report).await {
+            Ok(()) => {}
+            // Our own fault (the database is gone): the run stops, what is written stays.
+            Err(e) if e.status().is_server_error() => return Err(e),
+            Err(e) => report
+                .reviews_failed
+                .push(format!("post {}: {}", item.post_id, e.body())),
         }
-        let mut tx = pool.begin().await.map_err(DbError::from)?;
-        let review = match existing {
-            Some(id) => {
-                report.reviews_skipped += 1;
-                id
-            }
-            None => {
-                let Some(review) =
-                    create(&mut tx, settings, &importing, item, &mut input, now).await?
-                else {
-                    report.reviews_failed.push(format!(
-                        "post {}: every slug it could have is taken",
-                        item.post_id
-                    ));
-                    continue;
-                };
-                wordpress_posts::insert(&mut tx, &site, item.post_id, &item.guid, review.id)
-                    .await?;
-                report.reviews_created += 1;
-                if options.federate && review.is_public() {
-                    report.federated += 1;
-                }
-                review.id
-            }
-        };
-        for path in posts::legacy_paths(item) {
-            if legacy_paths::insert(&mut tx, &path, review).await? {
-                report.redirects_added += 1;
-            }
-        }
-        import_thread(&mut tx, settings, &site, review, item, offset, &mut report).await?;
-        tx.commit().await.map_err(DbError::from)?;
-        outbound.queued();
     }
     tracing::info!(
         created = report.reviews_created,
@@ -194,14 +161,73 @@ pub async fn import(
     Ok(report)
 }
 
+/// One post with its comments and old addresses, in one transaction that holds the blog's
+/// import lock (two imports of one blog at once take turns post by post, so neither
+/// writes a post twice). What it did is added to `report` once committed.
+#[tracing::instrument(skip_all, fields(post = item.post_id))]
+async fn import_post(
+    run: &Run<'_>,
+    item: &Item,
+    mut input: ReviewInput,
+    report: &mut Report,
+) -> Result<(), AppError> {
+    // A first look outside the lock, only to spare fetching the images of a post imported
+    // before (the answer that counts is read again under it).
+    let known = wordpress_posts::review_of(run.pool, &run.blog.key, item.post_id).await?;
+    if known.is_none() && run.options.fetch_media {
+        if let Some(media) = run.media {
+            input = with_local_images(media, item, input, report, run).await;
+        }
+    }
+    let mut done = Report::default();
+    let mut tx = run.pool.begin().await.map_err(DbError::from)?;
+    wordpress_posts::lock_site(&mut tx, &run.blog.key).await?;
+    let review = match wordpress_posts::review_of(&mut *tx, &run.blog.key, item.post_id).await? {
+        Some(id) => {
+            done.reviews_skipped += 1;
+            if reviews::get(&mut *tx, id).await?.is_none() {
+                // Deleted here since: it stays deleted, its new comments are not wanted.
+                done.reviews_deleted_here += 1;
+                report.add(done);
+                return Ok(());
+            }
+            id
+        }
+        None => {
+            let Some(review) = create(&mut tx, run, item, &mut input).await? else {
+                report.reviews_failed.push(format!(
+                    "post {}: every slug it could have is taken",
+                    item.post_id
+                ));
+                return Ok(());
+            };
+            wordpress_posts::insert(&mut tx, &run.blog.key, item.post_id, &item.guid, review.id)
+                .await?;
+            done.reviews_created += 1;
+            if run.options.federate && review.is_public() {
+                done.federated += 1;
+            }
+            review.id
+        }
+    };
+    for path in posts::legacy_paths(item, &run.blog.base_path) {
+        if legacy_paths::insert(&mut tx, &path, review).await? {
+            done.redirects_added += 1;
+        }
+    }
+    comments::import_thread(&mut tx, run, review, item, &mut done).await?;
+    tx.commit().await.map_err(DbError::from)?;
+    run.importing.queued();
+    report.add(done);
+    Ok(())
+}
+
 /// Creates the review under the first free slug of the post's; `None` when none is free.
 async fn create(
     conn: &mut PgConnection,
-    settings: &Settings,
-    outbound: &dyn Outbound,
+    run: &Run<'_>,
     item: &Item,
     input: &mut ReviewInput,
-    now: DateTime<Utc>,
 ) -> Result<Option<Review>, AppError> {
     let title = input.title.clone().unwrap_or_default();
     for slug in posts::slug_candidates(item, &title) {
@@ -210,69 +236,12 @@ async fn create(
             .is_none()
         {
             input.slug = Some(slug.to_string());
-            let stored = publishing::create_in(conn, settings, outbound, input, now).await?;
+            let stored =
+                publishing::create_in(conn, run.settings, &run.importing, input, run.now).await?;
             return Ok(Some(stored.review));
         }
     }
     Ok(None)
-}
-
-/// The post's approved comments not imported before, parents first.
-async fn import_thread(
-    conn: &mut PgConnection,
-    settings: &Settings,
-    site: &str,
-    review: Uuid,
-    item: &Item,
-    offset: chrono::Duration,
-    report: &mut Report,
-) -> Result<(), AppError> {
-    let thread = thread::plan(&item.comments);
-    for (why, n) in thread.left_out {
-        *report.comments_left_out.entry(why).or_default() += n;
-    }
-    let ids: Vec<u64> = thread.ordered.iter().map(|p| p.comment.id).collect();
-    let mut imported: HashMap<u64, Uuid> =
-        wordpress_comments::imported(&mut *conn, site, &ids).await?;
-    let fallback_date =
-        posts::utc(item.post_date_gmt, item.post_date, offset).unwrap_or_else(Utc::now);
-    for planned in thread.ordered {
-        let c = planned.comment;
-        if imported.contains_key(&c.id) {
-            report.comments_skipped += 1;
-            continue;
-        }
-        let author = crate::content::clean_line(&posts::plain(&c.author), 200);
-        let input = ImportInput {
-            author_name: if author.is_empty() {
-                "Anonymous".into()
-            } else {
-                author
-            },
-            // Kept only when it is a web address (a stranger typed it into a form).
-            author_url: WebUrl::parse(&c.author_url).ok().map(|u| u.to_string()),
-            date: posts::utc(c.date_gmt, c.date, offset).unwrap_or(fallback_date),
-            content: crate::content::wordpress::comment_html(&c.content),
-            // Under its nearest ancestor that is here (one that failed to import: above it).
-            parent: planned.parent.and_then(|p| imported.get(&p).copied()),
-        };
-        match comments::import_in(conn, settings, review, &input).await {
-            Ok(CommentRow { id, .. }) => {
-                wordpress_comments::insert(conn, site, c.id, id).await?;
-                imported.insert(c.id, id);
-                report.comments_imported += 1;
-            }
-            // Refused before anything was written (too long, say): reported, the rest goes on.
-            Err(AppError::Validation(_)) => {
-                *report
-                    .comments_left_out
-                    .entry("invalid".into())
-                    .or_default() += 1;
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
 }
 
 /// The post's images fetched and stored here, its input made again from the content that
@@ -282,9 +251,7 @@ async fn with_local_images(
     item: &Item,
     input: ReviewInput,
     report: &mut Report,
-    export: &wxr::Export,
-    offset: chrono::Duration,
-    now: DateTime<Utc>,
+    run: &Run<'_>,
 ) -> ReviewInput {
     let sources = crate::content::wordpress::image_sources(&item.content);
     if sources.is_empty() {
@@ -302,7 +269,7 @@ async fn with_local_images(
     }
     let mut local = item.clone();
     local.content = crate::content::wordpress::replace_image_sources(&item.content, &replaced);
-    match posts::plan(&local, export, offset, now) {
+    match posts::plan(&local, run.export, run.offset, run.now) {
         posts::Plan::Post(rewritten) => ReviewInput {
             slug: input.slug,
             ..*rewritten

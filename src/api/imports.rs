@@ -49,7 +49,7 @@ pub async fn wordpress(
             AppError::BadRequest(rejection.body_text())
         }
     })?;
-    let xml = std::str::from_utf8(&body).map_err(|_| {
+    let xml = String::from_utf8(Vec::from(body)).map_err(|_| {
         AppError::BadRequest("the body is not UTF-8 text (a WordPress export is)".into())
     })?;
     let options = Options {
@@ -63,6 +63,7 @@ pub async fn wordpress(
             state.settings.media_dir(),
             client,
             (*state.urls).clone(),
+            state.settings.allow_private_networks,
         ))
     } else {
         None

@@ -1,6 +1,7 @@
 //! The archive file: a gzipped tar of `archive.json` and `reviews/<slug>.md`, written from an
 //! [`Archive`] and read back within a size bound, every entry checked.
 
+use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -103,6 +104,7 @@ pub fn unpack(reader: impl Read, max_bytes: u64) -> Result<Unpacked, ArchiveErro
     let mut tar = tar::Archive::new(bounded);
     let mut index = None;
     let mut markdown = Vec::new();
+    let mut slugs = HashSet::new();
     let mut last = String::from("its start");
     let entries = tar.entries().map_err(|e| unreadable(last.clone(), e))?;
     for entry in entries {
@@ -125,7 +127,7 @@ pub fn unpack(reader: impl Read, max_bytes: u64) -> Result<Unpacked, ArchiveErro
                 .and_then(|name| name.strip_suffix(".md"))
                 .filter(|slug| Slug::parse(slug).is_ok_and(|s| s.as_str() == *slug))
                 .ok_or_else(|| ArchiveError::UnexpectedEntry(path.clone()))?;
-            if markdown.iter().any(|(known, _)| known == slug) {
+            if !slugs.insert(slug.to_string()) {
                 return Err(ArchiveError::Repeated(path));
             }
             let document = std::str::from_utf8(&data)
@@ -180,4 +182,36 @@ pub fn parse_index(data: &[u8]) -> Result<Archive, ArchiveError> {
     })?;
     archive.validate()?;
     Ok(archive)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An archive of 60,000 Markdown files, the first repeated at the end: found without
+    /// comparing each name with all before (once quadratic in the number of files).
+    #[test]
+    fn a_repeated_entry_among_many_is_found_in_one_pass() {
+        let mut tar = tar::Builder::new(GzEncoder::new(Vec::new(), flate2::Compression::fast()));
+        let mut add = |name: String| {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(1);
+            header.set_mode(0o644);
+            header.set_cksum();
+            tar.append_data(&mut header, name, &b"x"[..])
+                .expect("append");
+        };
+        for i in 0..60_000 {
+            add(format!("{MARKDOWN_DIR}r{i}.md"));
+        }
+        add(format!("{MARKDOWN_DIR}r0.md"));
+        let bytes = tar
+            .into_inner()
+            .and_then(|gz| gz.finish())
+            .expect("archive");
+        match unpack(&bytes[..], DEFAULT_MAX_BYTES) {
+            Err(ArchiveError::Repeated(path)) => assert_eq!(path, "reviews/r0.md"),
+            other => panic!("{:?}", other.map(|u| u.markdown.len())),
+        }
+    }
 }

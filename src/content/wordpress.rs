@@ -8,6 +8,8 @@
 //! `[caption]` shortcodes become `<figure>`s; a URL alone on a line (WordPress embeds it)
 //! becomes a link; `<!--more-->` splits the teaser from the rest.
 
+use std::collections::HashSet;
+
 /// Tags that make a paragraph a block of HTML of its own.
 const BLOCK_TAGS: &[&str] = &[
     "p",
@@ -145,6 +147,9 @@ fn escape_line(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + 8);
     let mut chars = line.char_indices().peekable();
     let mut at_start = true;
+    // The next `>` at or after the last place it was looked for from (`None` inside: there
+    // is none): each part of the line is searched once, however many `<` it holds.
+    let mut next_close: Option<(usize, Option<usize>)> = None;
     while let Some((i, c)) = chars.next() {
         let rest = line.get(i..).unwrap_or_default();
         if c == '<' {
@@ -152,7 +157,17 @@ fn escape_line(line: &str) -> String {
                 .chars()
                 .nth(1)
                 .is_some_and(|n| n.is_ascii_alphabetic() || n == '/' || n == '!');
-            match (opens_tag, rest.find('>')) {
+            let close = match next_close {
+                Some((_, None)) => None,
+                Some((_, Some(at))) if at > i => Some(at),
+                _ if !opens_tag => None,
+                _ => {
+                    let found = rest.find('>').map(|end| i + end);
+                    next_close = Some((i, found));
+                    found
+                }
+            };
+            match (opens_tag, close.map(|at| at - i)) {
                 (true, Some(end)) => {
                     out.push_str(rest.get(..=end).unwrap_or_default());
                     // Skip the tag's characters.
@@ -251,16 +266,18 @@ fn captions_to_figures(html: &str) -> String {
     out
 }
 
-/// The `src` of every `<img>` in `html`, in order, each once.
+/// The `src` of every `<img>` in `html`, in order, each once. Tags are read one after the
+/// other (an `<img` inside a tag is not one), so the text is walked once.
 pub fn image_sources(html: &str) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
-    for (i, _) in html.match_indices("<img") {
-        let tag = html.get(i..).unwrap_or_default();
-        let tag = tag
-            .get(..tag.find('>').unwrap_or(tag.len()))
-            .unwrap_or_default();
-        if let Some(src) = attribute_value(tag, "src") {
-            if !found.iter().any(|f| f == src) {
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<img") {
+        let tag = rest.get(start..).unwrap_or_default();
+        let end = tag.find('>').unwrap_or(tag.len());
+        rest = tag.get(end..).unwrap_or_default();
+        if let Some(src) = attribute_value(tag.get(..end).unwrap_or_default(), "src") {
+            if seen.insert(src) {
                 found.push(src.to_string());
             }
         }

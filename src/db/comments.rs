@@ -292,6 +292,15 @@ pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<CommentRow>
         .await?)
 }
 
+/// The comments of `ids` (those that exist).
+pub async fn get_many(db: impl PgExecutor<'_>, ids: &[Uuid]) -> Result<Vec<CommentRow>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM comments WHERE id = ANY($1)");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(ids)
+        .fetch_all(db)
+        .await?)
+}
+
 pub async fn get_by_ap_id(
     db: impl PgExecutor<'_>,
     ap_id: &str,

@@ -22,6 +22,16 @@ pub async fn review_of(
     )
 }
 
+/// Holds the import lock of `site` until the transaction ends: imports of one blog take
+/// turns (each post is looked up and written under it).
+pub async fn lock_site(conn: &mut PgConnection, site: &str) -> Result<(), DbError> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('wordpress_posts ' || $1, 0))")
+        .bind(site)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn insert(
     conn: &mut PgConnection,
     site: &str,

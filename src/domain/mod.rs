@@ -5,6 +5,7 @@ mod account;
 pub mod archive;
 pub mod blocklist;
 mod comment;
+pub mod destination;
 pub mod federation;
 pub mod host;
 pub mod quote;

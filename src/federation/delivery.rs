@@ -18,7 +18,6 @@
 //!   queue, and a job whose worker died comes back when its lease runs out.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -39,7 +38,7 @@ use crate::db::hosts;
 use crate::db::DbError;
 
 /// `host[:port]` of an inbox URL, normalized: the unit of per-host limits and backoff.
-use crate::domain::authority;
+use crate::domain::{authority, destination};
 
 mod send;
 use send::attempt;
@@ -111,64 +110,10 @@ pub fn http_date(at: DateTime<Utc>) -> String {
     at.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }
 
-/// Whether an address is on the public internet (not loopback, private, link-local, shared,
-/// documentation, benchmarking, multicast or reserved; IPv4-mapped IPv6 judged as IPv4).
-pub fn is_public_address(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            !(v4.is_private()
-                || v4.is_loopback()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_documentation()
-                || v4.is_multicast()
-                || a == 0
-                || a >= 240
-                || (a == 100 && (64..128).contains(&b))
-                || (a == 198 && (18..20).contains(&b))
-                || (a == 192 && b == 0))
-        }
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => is_public_address(IpAddr::V4(v4)),
-            None => {
-                let first = v6.segments()[0];
-                !(v6.is_loopback()
-                    || v6.is_unspecified()
-                    || v6.is_multicast()
-                    || (first & 0xfe00) == 0xfc00
-                    || (first & 0xffc0) == 0xfe80
-                    || first == 0x2001 && v6.segments()[1] == 0x0db8)
-            }
-        },
-    }
-}
-
-/// Refuses inboxes that would reach into the operator's network, unless allowed.
+/// Refuses inboxes that would reach into the operator's network, unless allowed (see
+/// [`destination::check`]).
 fn check_destination(inbox: &Url, allow_private: bool) -> Result<(), String> {
-    match inbox.scheme() {
-        "https" => {}
-        "http" if allow_private => {}
-        other => return Err(format!("{other}:// inboxes are not allowed")),
-    }
-    if allow_private {
-        return Ok(());
-    }
-    let host = inbox
-        .host_str()
-        .unwrap_or_default()
-        .trim_matches(['[', ']']);
-    if host == "localhost" || host.ends_with(".localhost") {
-        return Err("loopback inboxes are not allowed".into());
-    }
-    if host
-        .parse::<IpAddr>()
-        .is_ok_and(|ip| !is_public_address(ip))
-    {
-        return Err("private and loopback addresses are not allowed".into());
-    }
-    Ok(())
+    destination::check(inbox, allow_private, true).map_err(|e| e.to_string())
 }
 
 /// A delivered job, on its way to being written back with others.

@@ -201,9 +201,10 @@ pub fn slug_candidates(item: &Item, title: &str) -> Vec<Slug> {
     out
 }
 
-/// The old addresses of a post: its permalink's path and `/?p=<id>`.
-pub fn legacy_paths(item: &Item) -> Vec<String> {
-    let mut out = vec![format!("/?p={}", item.post_id)];
+/// The old addresses of a post: its permalink's path and `/?p=<id>` under the blog's
+/// `base_path` (`/blog/?p=<id>` for a blog in `/blog`).
+pub fn legacy_paths(item: &Item, base_path: &str) -> Vec<String> {
+    let mut out = vec![format!("{base_path}/?p={}", item.post_id)];
     if let Ok(link) = url::Url::parse(&item.link) {
         if let Some(path) = legacy_path(link.path(), link.query()) {
             if !out.contains(&path) {

@@ -84,3 +84,26 @@ fn image_sources_are_found_and_replaced() {
     );
     assert_eq!(replaced.matches("/media/abc.jpg").count(), 2);
 }
+
+/// Hostile text is read in time linear in its length: a megabyte of `<a` with no `>` (each
+/// `<` once looked for its `>` to the end), tags without end and 100,000 distinct images
+/// (each once compared with all before).
+#[test]
+fn hostile_text_is_read_in_one_pass() {
+    let lone = "<a".repeat(500_000);
+    let markdown = to_markdown(&lone);
+    assert_eq!(markdown.matches("&lt;a").count(), 500_000);
+    let tags = "<img".repeat(250_000);
+    assert_eq!(image_sources(&tags), Vec::<String>::new());
+    let many: String = (0..100_000)
+        .map(|i| format!("<img src=\"/{i}.jpg\">"))
+        .collect();
+    let sources = image_sources(&format!("{many}{many}"));
+    assert_eq!(sources.len(), 100_000);
+    assert_eq!(sources.last().map(String::as_str), Some("/99999.jpg"));
+    // Lone `<` among tags: each tag still found.
+    assert_eq!(
+        to_markdown("1<2 <em>x</em> 3<4 <b>y</b> <c"),
+        "1&lt;2 <em>x</em> 3&lt;4 <b>y</b> &lt;c"
+    );
+}

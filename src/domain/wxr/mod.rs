@@ -40,6 +40,8 @@ pub enum WxrError {
     TooDeep,
     #[error("the file has more than {0}")]
     TooMany(&'static str),
+    #[error("the export names no blog address (wp:base_blog_url)")]
+    NoBlogUrl,
     #[error("item {item}: {field} {why}")]
     Field {
         item: usize,
@@ -62,6 +64,45 @@ pub struct Export {
     /// `wp:author` definitions: login → display name.
     pub authors: Vec<(String, String)>,
     pub items: Vec<Item>,
+}
+
+impl Export {
+    /// The blog the export comes from; an export must name it (`wp:base_blog_url`).
+    pub fn blog(&self) -> Result<Blog, WxrError> {
+        Blog::parse(&self.blog_url).ok_or(WxrError::NoBlogUrl)
+    }
+}
+
+/// The blog an export comes from, by its address: what its imported posts and comments are
+/// remembered by, and where its old addresses live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blog {
+    /// The one key of a blog: its host in lowercase without `www.`, its port when not the
+    /// scheme's default, and its path without the trailing slash (`oldblog.example/blog`).
+    /// No scheme: an export after moving to https or to `www.` is the same blog.
+    pub key: String,
+    /// The path it lives under, without the trailing slash: `/blog`, or empty at the root.
+    pub base_path: String,
+}
+
+impl Blog {
+    /// `https://www.OldBlog.example/blog/` → `oldblog.example/blog` under `/blog`; `None`
+    /// for anything but an http(s) address with a host.
+    pub fn parse(address: &str) -> Option<Self> {
+        let url = url::Url::parse(address.trim()).ok()?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return None;
+        }
+        let host = crate::domain::HostName::of_url(&url)?;
+        let host = host.as_str();
+        let host = host.strip_prefix("www.").unwrap_or(host);
+        let base_path = url.path().trim_end_matches('/').to_string();
+        let key = match url.port() {
+            Some(port) => format!("{host}:{port}{base_path}"),
+            None => format!("{host}{base_path}"),
+        };
+        Some(Self { key, base_path })
+    }
 }
 
 /// `wp:status`.
@@ -213,21 +254,25 @@ impl Default for Comment {
 }
 
 /// The key an old blog's address is known by: its path without a trailing slash
-/// (`/2011/02/04/never-let-me-go`), or `/?p=123` for WordPress's plain links; `None` for
-/// the home page. The one rule for the addresses an import records and a request is looked
-/// up by.
+/// (`/2011/02/04/never-let-me-go`), or `/?p=123` for WordPress's plain links (`/blog/?p=123`
+/// for a blog in a subdirectory); `None` for the home page. The one rule for the addresses
+/// an import records and a request is looked up by.
 pub fn legacy_path(path: &str, query: Option<&str>) -> Option<String> {
     let path = path.trim_end_matches('/');
-    if path.is_empty() {
-        let id = query?
+    if path.len() > 2048 {
+        return None;
+    }
+    let post = query.and_then(|query| {
+        query
             .split('&')
             .find_map(|pair| pair.strip_prefix("p="))
-            .filter(|id| {
-                !id.is_empty() && id.len() <= 19 && id.bytes().all(|b| b.is_ascii_digit())
-            })?;
-        return Some(format!("/?p={id}"));
+            .filter(|id| !id.is_empty() && id.len() <= 19 && id.bytes().all(|b| b.is_ascii_digit()))
+    });
+    match post {
+        Some(id) => Some(format!("{path}/?p={id}")),
+        None if path.is_empty() => None,
+        None => Some(path.to_string()),
     }
-    (path.len() <= 2048).then(|| path.to_string())
 }
 
 /// A WordPress date (`2011-02-04 02:54:00`); `0000-00-00 00:00:00` is none.

@@ -146,4 +146,39 @@ fn old_addresses_are_known_with_or_without_a_trailing_slash() {
     assert_eq!(legacy_path("", Some("x=1&p=123")), Some("/?p=123".into()));
     assert_eq!(legacy_path("/", Some("p=12a")), None);
     assert_eq!(legacy_path("/", None), None);
+    // A blog in a subdirectory keeps its plain links there.
+    assert_eq!(
+        legacy_path("/blog/", Some("p=123")),
+        Some("/blog/?p=123".into())
+    );
+    assert_eq!(
+        legacy_path("/blog", Some("p=123")),
+        Some("/blog/?p=123".into())
+    );
+    assert_eq!(legacy_path("/blog/", None), Some("/blog".into()));
+}
+
+#[test]
+fn a_blog_is_known_by_its_host_without_www_and_scheme_and_its_path() {
+    let key = |address: &str| Blog::parse(address).map(|b| (b.key, b.base_path));
+    let root = Some(("oldblog.example".to_string(), String::new()));
+    for address in [
+        "https://oldblog.example",
+        "http://oldblog.example/",
+        "https://www.OldBlog.example./",
+        " http://WWW.oldblog.example ",
+    ] {
+        assert_eq!(key(address), root, "{address}");
+    }
+    assert_eq!(
+        key("https://www.oldblog.example/blog/"),
+        Some(("oldblog.example/blog".into(), "/blog".into()))
+    );
+    assert_eq!(
+        key("http://oldblog.example:8080/Blog"),
+        Some(("oldblog.example:8080/Blog".into(), "/Blog".into()))
+    );
+    for bad in ["", "oldblog.example", "ftp://oldblog.example", "https://"] {
+        assert_eq!(key(bad), None, "{bad}");
+    }
 }

@@ -5,6 +5,7 @@
 mod federation;
 mod media;
 mod redirects;
+mod reimport;
 
 use serde_json::Value;
 use sqlx::PgPool;
@@ -35,6 +36,14 @@ pub async fn reviews(app: &TestApp) -> Vec<Value> {
         .expect("GET");
     let list: Value = response.json().await.expect("JSON");
     list["items"].as_array().cloned().unwrap_or_default()
+}
+
+/// The rendered body of the review `slug` among `reviews`.
+pub fn body_html(reviews: &[Value], slug: &str) -> String {
+    by_slug(reviews, slug)["body_html"]
+        .as_str()
+        .expect("body_html")
+        .to_string()
 }
 
 pub fn by_slug<'a>(reviews: &'a [Value], slug: &str) -> &'a Value {

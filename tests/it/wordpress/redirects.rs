@@ -68,3 +68,22 @@ async fn old_wordpress_permalinks_answer_301_to_the_new_page() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_blog_in_a_subdirectory_keeps_its_plain_links_under_that_directory() {
+    let app = TestApp::spawn().await;
+    let export = FIXTURE.replace("https://oldblog.example", "https://oldblog.example/blog");
+    let (status, report) = import(&app, "", &export).await;
+    assert_eq!(status, 200, "{report}");
+    let page = Some(app.url("/reviews/never-let-me-go"));
+    for path in [
+        "/blog/?p=123",
+        "/blog?p=123",
+        "/blog/2011/02/04/never-let-me-go/",
+    ] {
+        assert_eq!(location(&app, path).await, (301, page.clone()), "{path}");
+    }
+    // The root's plain links are another blog's.
+    assert_eq!(location(&app, "/?p=123").await.0, 404);
+    app.stop().await;
+}
