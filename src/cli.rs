@@ -3,6 +3,8 @@
 
 mod access;
 mod archive;
+mod remote;
+mod writing;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -18,7 +20,7 @@ use crate::db::{self, Database};
 use crate::error::AppError;
 use crate::federation::outbox::Outbox;
 use crate::state::AppState;
-use crate::{demo, front_matter, publishing, telemetry};
+use crate::{demo, telemetry};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -54,6 +56,27 @@ pub enum Command {
         /// Update this review (its id, or its slug) instead of creating one.
         #[arg(long, value_name = "ID_OR_SLUG")]
         update: Option<String>,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// List the reviews: id, state, address, title.
+    List {
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Take a review off the blog (back to draft; the fediverse gets a Delete).
+    Unpublish {
+        /// Its id or its address (slug).
+        review: String,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Delete a review for good.
+    Delete {
+        /// Its id or its address (slug).
+        review: String,
+        #[command(flatten)]
+        server: ServerArgs,
     },
     /// Import a WordPress blog, or restore an archive of reviewpub's own.
     Import {
@@ -139,6 +162,18 @@ pub enum BlocksCommand {
     Import { file: PathBuf },
 }
 
+/// Where the writing commands write: a running blog through its admin API, or (without
+/// `--server`) this machine's database.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServerArgs {
+    /// The blog's address, e.g. https://blog.example: publish through its admin API.
+    #[arg(long, env = "REVIEWPUB_SERVER")]
+    pub server: Option<String>,
+    /// An admin API token (mint one at the desk, /admin/tokens).
+    #[arg(long, env = "REVIEWPUB_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
     /// Set the desk's password (asked twice without echo; or one line from standard input
@@ -176,14 +211,14 @@ fn out(text: impl std::fmt::Display) -> anyhow::Result<()> {
     writeln!(std::io::stdout(), "{text}").context("writing to standard output")
 }
 
-fn note(text: impl std::fmt::Display) -> anyhow::Result<()> {
+pub(crate) fn note(text: impl std::fmt::Display) -> anyhow::Result<()> {
     writeln!(std::io::stderr(), "{text}").context("writing to standard error")
 }
 
 /// What the command line says when publishing is refused: the admin API's answer to the
 /// same request (status and JSON body), and for a slug clash what to do about it. Our own
 /// faults (5xx) keep their full error.
-fn refusal(error: AppError, file: &std::path::Path) -> anyhow::Error {
+pub(crate) fn refusal(error: AppError, file: &std::path::Path) -> anyhow::Error {
     let status = error.status();
     if status.is_server_error() {
         return anyhow::Error::new(error);
@@ -220,52 +255,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             file,
             status,
             update,
-        } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
-            let mut document = front_matter::parse(&text).map_err(|e| refusal(e, &file))?;
-            if status.is_some() {
-                document.input.status = status;
-            }
-            let shared = settings.clone();
-            let urls = crate::urls::Urls::new(&settings);
-            with_db(&settings, |pool| async move {
-                let outbound = Outbox::new(&shared);
-                let (outcome, stored) = publishing::publish_file(
-                    &pool,
-                    &shared,
-                    &outbound,
-                    &document.input,
-                    document.id,
-                    update.as_deref(),
-                    Utc::now(),
-                )
-                .await
-                .map_err(|e| refusal(e, &file))?;
-                let review = &stored.review;
-                let verb = match outcome {
-                    publishing::Upserted::Created => "created",
-                    publishing::Upserted::Updated => "updated",
-                };
-                out(format!(
-                    "{verb} {} ({}) {}",
-                    review.id,
-                    review.status.as_str(),
-                    urls.review(&review.slug)
-                ))?;
-                if outcome == publishing::Upserted::Created {
-                    note(format!(
-                        "to update this review from the file, add `id: {}` to its front matter \
-                         (or run `reviewpub publish {} --update {}`)",
-                        review.id,
-                        file.display(),
-                        review.id
-                    ))?;
-                }
-                Ok(())
-            })
-            .await
+            server,
+        } => writing::publish(&settings, &file, status, update, server).await,
+        Command::List { server } => writing::list(&settings, server).await,
+        Command::Unpublish { review, server } => {
+            writing::unpublish(&settings, &review, server).await
         }
+        Command::Delete { review, server } => writing::delete(&settings, &review, server).await,
         Command::Admin { command } => access::admin(&settings, command).await,
         Command::Token { command } => access::token(&settings, command).await,
         Command::Import {

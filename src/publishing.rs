@@ -395,7 +395,7 @@ pub async fn publish_file(
 }
 
 /// The review an id or a slug (current or former) names; 404 when none does.
-async fn resolve(pool: &PgPool, reference: &str) -> Result<Uuid, AppError> {
+pub async fn resolve(pool: &PgPool, reference: &str) -> Result<Uuid, AppError> {
     let reference = reference.trim();
     if let Ok(id) = Uuid::parse_str(reference) {
         return Ok(id);

@@ -10,6 +10,7 @@ mod archive;
 mod blocklists;
 mod cache;
 mod cli;
+mod cli_remote;
 mod comments;
 mod conversation;
 mod deliveries;
