@@ -286,6 +286,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 for error in &report.errors {
                     note(error)?;
                 }
+                for domain in &report.kept_suspended {
+                    note(format_args!(
+                        "{domain}: kept as suspended (the list only silences it; lift the block first to silence it)"
+                    ))?;
+                }
                 out(format!(
                     "blocks: {} added, {} updated, {} skipped (noop), {} unreadable lines",
                     report.added,

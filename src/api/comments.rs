@@ -17,7 +17,7 @@ use crate::db::blocks::{self, BlockRow};
 use crate::db::comments::{self as db, CommentRow};
 use crate::db::reports::{self, ReportRow};
 use crate::domain::{
-    BlockKind, CommentFilter, CommentOrigin, CommentStatus, ValidationErrors, Visibility,
+    BlockKind, BlockSeverity, CommentFilter, CommentOrigin, CommentStatus, ValidationErrors, Visibility,
 };
 use crate::error::{parse_value, AppError};
 use crate::state::AppState;
@@ -230,6 +230,9 @@ pub struct BlockView {
     /// `actor` or `domain`.
     pub kind: BlockKind,
     pub value: String,
+    /// `suspend` (activities refused, comments hidden) or `silence` (a server whose comments
+    /// wait for approval, from an imported list). A block made here is always `suspend`.
+    pub severity: BlockSeverity,
     pub reason: Option<String>,
     pub created_at: DateTime<Utc>,
 }
@@ -240,6 +243,7 @@ impl From<BlockRow> for BlockView {
             id: b.id,
             kind: b.kind,
             value: b.value,
+            severity: b.severity,
             reason: b.reason,
             created_at: b.created_at,
         }

@@ -142,3 +142,72 @@ async fn the_command_line_imports_the_same_file() {
     );
     app.stop().await;
 }
+
+async fn blocks_listed(app: &TestApp) -> Value {
+    app.api(Method::GET, "/blocks")
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+#[tokio::test]
+async fn a_block_by_hand_suspends_a_silenced_server_and_no_list_softens_it() {
+    let app = TestApp::spawn_with(|f| {
+        f.merge(("comments.moderation", "open"))
+            .merge(("limits.inbox_per_minute", 0))
+    })
+    .await;
+    let loud = Peer::start().await;
+    let review = app.create_review(sample_review("Blocked by hand")).await;
+    let csv = format!("#domain,#severity\n{},silence\n", host(&loud));
+    import(&app, csv.clone()).await;
+    assert_eq!(blocks_listed(&app).await[0]["severity"], "silence");
+
+    // The critic blocks the silenced server by hand: it is suspended, and refused.
+    let response = app
+        .api(Method::POST, "/blocks")
+        .json(&serde_json::json!({ "domain": host(&loud) }))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status().as_u16(), 201);
+    let made: Value = response.json().await.expect("JSON");
+    assert_eq!(made["severity"], "suspend", "{made}");
+    assert_eq!(reply(&app, &loud, &review, "b1").await, (403, None));
+
+    // Importing the list again keeps the suspend, and says so.
+    let report = import(&app, csv).await;
+    assert_eq!(
+        report["kept_suspended"],
+        serde_json::json!([host(&loud)]),
+        "{report}"
+    );
+    assert_eq!(
+        (&report["added"], &report["updated"]),
+        (&Value::from(0), &Value::from(0))
+    );
+    let listed = blocks_listed(&app).await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    assert_eq!(listed[0]["severity"], "suspend", "{listed}");
+    assert_eq!(reply(&app, &loud, &review, "b2").await, (403, None));
+
+    // The OpenAPI description shows the severity.
+    let openapi: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON");
+    assert!(
+        openapi["components"]["schemas"]["BlockView"]["properties"]["severity"].is_object(),
+        "{}",
+        openapi["components"]["schemas"]["BlockView"]
+    );
+    app.stop().await;
+}
