@@ -8,7 +8,23 @@ use utoipa::ToSchema;
 use crate::changes::{self, Change};
 use crate::db::blocks::{self, Upserted};
 use crate::db::DbError;
-use crate::domain::blocklist::parse_mastodon_csv;
+use crate::domain::blocklist::{parse_mastodon_csv, BlocklistError};
+
+/// Why a list was not imported.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The list itself: refused whole, nothing stored.
+    #[error(transparent)]
+    Refused(#[from] BlocklistError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<sqlx::Error> for ImportError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Db(e.into())
+    }
+}
 
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
@@ -26,10 +42,11 @@ pub struct Imported {
     pub errors: Vec<String>,
 }
 
-/// Imports a Mastodon domain-block CSV, in one transaction.
+/// Imports a Mastodon domain-block CSV, in one transaction; a list refused whole stores
+/// nothing.
 #[tracing::instrument(skip_all)]
-pub async fn import_mastodon_csv(pool: &PgPool, text: &str) -> Result<Imported, DbError> {
-    let list = parse_mastodon_csv(text);
+pub async fn import_mastodon_csv(pool: &PgPool, text: &str) -> Result<Imported, ImportError> {
+    let list = parse_mastodon_csv(text)?;
     let mut report = Imported {
         skipped: list.skipped,
         errors: list

@@ -9,15 +9,28 @@ use crate::helpers::{sample_review, shared_tmp, TestApp};
 use crate::peer::Peer;
 
 async fn import(app: &TestApp, csv: String) -> Value {
-    app.api(Method::POST, "/blocks/import")
+    let (status, body) = import_status(app, csv).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+async fn import_status(app: &TestApp, csv: String) -> (u16, Value) {
+    let response = app
+        .api(Method::POST, "/blocks/import")
         .header("content-type", "text/csv")
         .body(csv)
         .send()
         .await
-        .expect("POST")
-        .json()
+        .expect("POST");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn stored_blocks(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM blocks")
+        .fetch_one(&app.pool)
         .await
-        .expect("JSON")
+        .expect("count")
 }
 
 fn host(peer: &Peer) -> String {
@@ -209,5 +222,48 @@ async fn a_block_by_hand_suspends_a_silenced_server_and_no_list_softens_it() {
         "{}",
         openapi["components"]["schemas"]["BlockView"]
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_list_naming_no_server_or_over_the_limits_is_refused_and_stores_nothing() {
+    let app = TestApp::spawn().await;
+    // No header and no row that names a server: 422, naming the problem.
+    let (status, body) = import_status(&app, "<html>Not found</html>\n".into()).await;
+    assert_eq!(status, 422, "{body}");
+    let why = body["details"]["file"].as_str().unwrap_or_default();
+    assert!(why.contains("no row names a server"), "{body}");
+    let (status, body) = import_status(&app, String::new()).await;
+    assert_eq!(status, 422, "{body}");
+    let (status, body) = import_status(&app, "#host,#severity\nspam.example,suspend\n".into()).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["details"]["file"].as_str().unwrap_or_default().contains("domain column"), "{body}");
+
+    // One row more than 100,000: refused whole, saying the limit (none of the first rows kept).
+    let rows: String = (0..=100_000).map(|i| format!("a{i}.io\n")).collect();
+    let (status, body) = import_status(&app, rows).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["details"]["file"].as_str().unwrap_or_default().contains("100000 rows"), "{body}");
+
+    // Over 1 MiB: 413.
+    let big = format!("#domain,#severity\nspam.example,suspend,\"{}\"\n", "a".repeat(1024 * 1024));
+    let (status, _) = import_status(&app, big.clone()).await;
+    assert_eq!(status, 413);
+    assert_eq!(stored_blocks(&app).await, 0);
+
+    // The command line has the same limit, and reads no further than it.
+    let dir = shared_tmp("reviewpub-blocklist-");
+    let file = dir.path().join("big.csv");
+    std::fs::write(&file, big).expect("write");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_reviewpub"))
+        .args(["blocks", "import", file.to_str().expect("path")])
+        .env("DATABASE_URL", app.database_url())
+        .env("REVIEWPUB_PUBLIC_URL", &app.base)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("larger than 1 MiB"), "{stderr}");
+    assert_eq!(stored_blocks(&app).await, 0);
     app.stop().await;
 }
