@@ -164,6 +164,28 @@ async fn a_database_failure_while_storing_the_new_account_is_our_fault_not_a_ref
     assert_eq!(moves_sent(&app).await, 0);
 }
 
+#[tokio::test]
+async fn the_moved_notice_links_only_to_a_web_address() {
+    let app = TestApp::spawn().await;
+    // A move whose profile address is a script (as an archive from elsewhere could hold).
+    sqlx::query(
+        "INSERT INTO moves (id, target, target_handle, target_url, activity_id, moved_at) \
+         VALUES ($1, 'https://new.example/users/critic', '@critic@new.example', \
+         'javascript:alert(1)', 'https://blog.example/activities/m1', now())",
+    )
+    .bind(uuid::Uuid::now_v7())
+    .execute(&app.pool)
+    .await
+    .expect("move");
+    let (_, home) = app.get_text("/").await;
+    assert!(home.contains("has moved to"), "{home}");
+    assert!(!home.contains("javascript:"), "{home}");
+    assert!(
+        home.contains("href=\"https://new.example/users/critic\""),
+        "the id instead: {home}"
+    );
+}
+
 fn is_move(r: &Received) -> bool {
     r.kind() == "Move"
 }
