@@ -370,7 +370,10 @@ fn read_bounded(file: &std::path::Path, max: usize) -> anyhow::Result<String> {
     use std::io::Read;
     let mut bytes = Vec::new();
     std::fs::File::open(file)
-        .and_then(|f| f.take(u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1)).read_to_end(&mut bytes))
+        .and_then(|f| {
+            f.take(u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1))
+                .read_to_end(&mut bytes)
+        })
         .with_context(|| format!("reading {}", file.display()))?;
     anyhow::ensure!(
         bytes.len() <= max,

@@ -17,7 +17,8 @@ use crate::db::blocks::{self, BlockRow};
 use crate::db::comments::{self as db, CommentRow};
 use crate::db::reports::{self, ReportRow};
 use crate::domain::{
-    BlockKind, BlockSeverity, CommentFilter, CommentOrigin, CommentStatus, ValidationErrors, Visibility,
+    BlockKind, BlockSeverity, CommentFilter, CommentOrigin, CommentStatus, ValidationErrors,
+    Visibility,
 };
 use crate::error::{parse_value, AppError};
 use crate::state::AppState;

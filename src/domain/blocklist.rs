@@ -170,8 +170,11 @@ fn read_row(record: &csv::StringRecord, columns: &Columns) -> Result<Option<Doma
             return Err(format!("unknown severity {other:?}"));
         }
     };
-    let reason =
-        Some(crate::content::clean_line(field(columns.comment), MAX_REASON)).filter(|r| !r.is_empty());
+    let reason = Some(crate::content::clean_line(
+        field(columns.comment),
+        MAX_REASON,
+    ))
+    .filter(|r| !r.is_empty());
     Ok(Some(DomainBlock {
         domain,
         severity,

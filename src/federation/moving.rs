@@ -169,7 +169,10 @@ impl Object for Target {
         self.actor.id.url()
     }
 
-    async fn read_from_id(_id: Url, _data: &Data<Context>) -> Result<Option<Self>, FederationError> {
+    async fn read_from_id(
+        _id: Url,
+        _data: &Data<Context>,
+    ) -> Result<Option<Self>, FederationError> {
         Ok(None)
     }
 
@@ -185,7 +188,10 @@ impl Object for Target {
         RemoteActor::verify(json, expected, data).await
     }
 
-    async fn from_json(json: protocol::Actor, _data: &Data<Context>) -> Result<Self, FederationError> {
+    async fn from_json(
+        json: protocol::Actor,
+        _data: &Data<Context>,
+    ) -> Result<Self, FederationError> {
         Ok(Self { actor: json })
     }
 }

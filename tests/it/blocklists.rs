@@ -235,18 +235,34 @@ async fn a_list_naming_no_server_or_over_the_limits_is_refused_and_stores_nothin
     assert!(why.contains("no row names a server"), "{body}");
     let (status, body) = import_status(&app, String::new()).await;
     assert_eq!(status, 422, "{body}");
-    let (status, body) = import_status(&app, "#host,#severity\nspam.example,suspend\n".into()).await;
+    let (status, body) =
+        import_status(&app, "#host,#severity\nspam.example,suspend\n".into()).await;
     assert_eq!(status, 422, "{body}");
-    assert!(body["details"]["file"].as_str().unwrap_or_default().contains("domain column"), "{body}");
+    assert!(
+        body["details"]["file"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("domain column"),
+        "{body}"
+    );
 
     // One row more than 100,000: refused whole, saying the limit (none of the first rows kept).
     let rows: String = (0..=100_000).map(|i| format!("a{i}.io\n")).collect();
     let (status, body) = import_status(&app, rows).await;
     assert_eq!(status, 422, "{body}");
-    assert!(body["details"]["file"].as_str().unwrap_or_default().contains("100000 rows"), "{body}");
+    assert!(
+        body["details"]["file"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("100000 rows"),
+        "{body}"
+    );
 
     // Over 1 MiB: 413.
-    let big = format!("#domain,#severity\nspam.example,suspend,\"{}\"\n", "a".repeat(1024 * 1024));
+    let big = format!(
+        "#domain,#severity\nspam.example,suspend,\"{}\"\n",
+        "a".repeat(1024 * 1024)
+    );
     let (status, _) = import_status(&app, big.clone()).await;
     assert_eq!(status, 413);
     assert_eq!(stored_blocks(&app).await, 0);

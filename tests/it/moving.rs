@@ -156,7 +156,10 @@ async fn a_database_failure_while_storing_the_new_account_is_our_fault_not_a_ref
     .execute(&app.pool)
     .await
     .expect("trigger");
-    for to in [handle_of(&new_home), format!("{}/users/alice", new_home.base)] {
+    for to in [
+        handle_of(&new_home),
+        format!("{}/users/alice", new_home.base),
+    ] {
         let (status, body) = move_to(&app, &to).await;
         assert_eq!(status, 500, "{to}: {body}");
         assert!(!body.to_string().contains("disk full"), "{body}");

@@ -88,12 +88,19 @@ fn rows_may_be_short_or_long_and_a_huge_field_is_unreadable() {
     );
     let list = parsed(&csv);
     assert_eq!(
-        list.blocks.iter().map(|b| b.domain.as_str()).collect::<Vec<_>>(),
+        list.blocks
+            .iter()
+            .map(|b| b.domain.as_str())
+            .collect::<Vec<_>>(),
         ["short.example", "long.example"]
     );
     assert_eq!(list.errors.len(), 1);
     assert_eq!(list.errors[0].0, 4);
-    assert!(list.errors[0].1.contains("longer than"), "{:?}", list.errors);
+    assert!(
+        list.errors[0].1.contains("longer than"),
+        "{:?}",
+        list.errors
+    );
 }
 
 #[test]
@@ -110,12 +117,8 @@ fn a_list_naming_no_server_is_refused() {
         parse_mastodon_csv("#host,#severity\nspam.example,suspend\n"),
         Err(BlocklistError::NoDomainColumn)
     );
-    let garbage = parse_mastodon_csv("<html><body>Not found</body></html>\n")
-        .expect_err("refused");
-    assert!(
-        garbage.to_string().contains("line 1: domain"),
-        "{garbage}"
-    );
+    let garbage = parse_mastodon_csv("<html><body>Not found</body></html>\n").expect_err("refused");
+    assert!(garbage.to_string().contains("line 1: domain"), "{garbage}");
 }
 
 #[test]

@@ -168,7 +168,9 @@ async fn broken_archives_and_occupied_instances_are_refused_and_nothing_is_store
         ),
         (
             "an actor whose profile is a script",
-            with_index(&bytes, |j| j["remote_actors"] = serde_json::json!([remote_actor("javascript:alert(1)", None)])),
+            with_index(&bytes, |j| {
+                j["remote_actors"] = serde_json::json!([remote_actor("javascript:alert(1)", None)])
+            }),
             "remote_actors[0].url: must be an http(s) URL",
         ),
         (
