@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::helpers::{sample_review, shared_tmp, TestApp};
+use crate::helpers::{sample_review, shared_tmp, FetchJson, TestApp};
 use crate::peer::Peer;
 
 async fn import(app: &TestApp, csv: String) -> Value {
@@ -59,13 +59,18 @@ async fn reply(app: &TestApp, peer: &Peer, review: &Value, name: &str) -> (u16, 
     (status, stored)
 }
 
-#[tokio::test]
-async fn suspends_refuse_silences_hold_and_importing_again_updates() {
-    let app = TestApp::spawn_with(|f| {
+/// An app that publishes comments at once and does not limit the inbox.
+async fn open_app() -> TestApp {
+    TestApp::spawn_with(|f| {
         f.merge(("comments.moderation", "open"))
             .merge(("limits.inbox_per_minute", 0))
     })
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn suspends_refuse_silences_hold_and_importing_again_updates() {
+    let app = open_app().await;
     let loud = Peer::start().await;
     let spam = Peer::start().await;
     let review = app.create_review(sample_review("Moderated")).await;
@@ -100,14 +105,7 @@ async fn suspends_refuse_silences_hold_and_importing_again_updates() {
         (&Value::from(0), &Value::from(2))
     );
     assert_eq!(reply(&app, &loud, &review, "l2").await, (403, None));
-    let blocks: Value = app
-        .api(Method::GET, "/blocks")
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let blocks = blocks_listed(&app).await;
     assert_eq!(
         blocks
             .as_array()
@@ -118,22 +116,26 @@ async fn suspends_refuse_silences_hold_and_importing_again_updates() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn the_command_line_imports_the_same_file() {
-    let app = TestApp::spawn().await;
+/// `reviewpub blocks import` of a file holding `csv`.
+fn cli_import(app: &TestApp, csv: &str) -> std::process::Output {
     let dir = shared_tmp("reviewpub-blocklist-");
     let file = dir.path().join("blocks.csv");
-    std::fs::write(
-        &file,
-        "#domain,#severity\nspam.example,suspend\nloud.example,silence\n",
-    )
-    .expect("write");
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_reviewpub"))
+    std::fs::write(&file, csv).expect("write");
+    std::process::Command::new(env!("CARGO_BIN_EXE_reviewpub"))
         .args(["blocks", "import", file.to_str().expect("path")])
         .env("DATABASE_URL", app.database_url())
         .env("REVIEWPUB_PUBLIC_URL", &app.base)
         .output()
-        .expect("runs");
+        .expect("runs")
+}
+
+#[tokio::test]
+async fn the_command_line_imports_the_same_file() {
+    let app = TestApp::spawn().await;
+    let output = cli_import(
+        &app,
+        "#domain,#severity\nspam.example,suspend\nloud.example,silence\n",
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
@@ -157,22 +159,12 @@ async fn the_command_line_imports_the_same_file() {
 }
 
 async fn blocks_listed(app: &TestApp) -> Value {
-    app.api(Method::GET, "/blocks")
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON")
+    app.api(Method::GET, "/blocks").fetch_json().await
 }
 
 #[tokio::test]
 async fn a_block_by_hand_suspends_a_silenced_server_and_no_list_softens_it() {
-    let app = TestApp::spawn_with(|f| {
-        f.merge(("comments.moderation", "open"))
-            .merge(("limits.inbox_per_minute", 0))
-    })
-    .await;
+    let app = open_app().await;
     let loud = Peer::start().await;
     let review = app.create_review(sample_review("Blocked by hand")).await;
     let csv = format!("#domain,#severity\n{},silence\n", host(&loud));
@@ -208,15 +200,11 @@ async fn a_block_by_hand_suspends_a_silenced_server_and_no_list_softens_it() {
     assert_eq!(reply(&app, &loud, &review, "b2").await, (403, None));
 
     // The OpenAPI description shows the severity.
-    let openapi: Value = app
+    let openapi = app
         .client
         .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+        .fetch_json()
+        .await;
     assert!(
         openapi["components"]["schemas"]["BlockView"]["properties"]["severity"].is_object(),
         "{}",
@@ -268,15 +256,7 @@ async fn a_list_naming_no_server_or_over_the_limits_is_refused_and_stores_nothin
     assert_eq!(stored_blocks(&app).await, 0);
 
     // The command line has the same limit, and reads no further than it.
-    let dir = shared_tmp("reviewpub-blocklist-");
-    let file = dir.path().join("big.csv");
-    std::fs::write(&file, big).expect("write");
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_reviewpub"))
-        .args(["blocks", "import", file.to_str().expect("path")])
-        .env("DATABASE_URL", app.database_url())
-        .env("REVIEWPUB_PUBLIC_URL", &app.base)
-        .output()
-        .expect("runs");
+    let output = cli_import(&app, &big);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
     assert!(stderr.contains("larger than 1 MiB"), "{stderr}");

@@ -2,6 +2,14 @@ use super::*;
 
 const HEADER: &str = "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate";
 
+fn block(domain: &str, severity: BlockSeverity, reason: Option<&str>) -> DomainBlock {
+    DomainBlock {
+        domain: domain.into(),
+        severity,
+        reason: reason.map(Into::into),
+    }
+}
+
 fn parsed(csv: &str) -> Blocklist {
     parse_mastodon_csv(csv).expect("a list")
 }
@@ -20,16 +28,8 @@ fn a_mastodon_export_becomes_blocks_and_holds() {
     assert_eq!(
         list.blocks,
         [
-            DomainBlock {
-                domain: "spam.example".into(),
-                severity: BlockSeverity::Suspend,
-                reason: Some("Spam".into())
-            },
-            DomainBlock {
-                domain: "loud.example".into(),
-                severity: BlockSeverity::Silence,
-                reason: None
-            },
+            block("spam.example", BlockSeverity::Suspend, Some("Spam")),
+            block("loud.example", BlockSeverity::Silence, None),
         ]
     );
     assert_eq!(list.skipped, 1);
@@ -57,21 +57,17 @@ fn quoted_comments_keep_their_commas_and_line_breaks() {
     assert_eq!(
         list.blocks,
         [
-            DomainBlock {
-                domain: "spam.example".into(),
-                severity: BlockSeverity::Suspend,
-                reason: Some("Spam, harassment, and \"free\" speech".into())
-            },
-            DomainBlock {
-                domain: "evil.example".into(),
-                severity: BlockSeverity::Suspend,
-                reason: Some("Line one not-a-server.example,silence".into())
-            },
-            DomainBlock {
-                domain: "after.example".into(),
-                severity: BlockSeverity::Silence,
-                reason: None
-            },
+            block(
+                "spam.example",
+                BlockSeverity::Suspend,
+                Some("Spam, harassment, and \"free\" speech")
+            ),
+            block(
+                "evil.example",
+                BlockSeverity::Suspend,
+                Some("Line one not-a-server.example,silence")
+            ),
+            block("after.example", BlockSeverity::Silence, None),
         ]
     );
     assert!(list.errors.is_empty(), "{:?}", list.errors);

@@ -183,10 +183,17 @@ mod previews {
         assert_eq!(related[0]["type"], "Review");
         let body = related[0]["content"].as_str().expect("content");
         assert!(!body.contains("<!--"), "{body}");
-        assert!(body.contains("A *fine* film.") && body.contains("The butler did it."), "{body}");
+        assert!(
+            body.contains("A *fine* film.") && body.contains("The butler did it."),
+            "{body}"
+        );
         // NeoDB's grades run from 1 to 10 (`worst` is always 1): no stars is its lowest.
         assert_eq!(
-            (&related[1]["value"], &related[1]["worst"], &related[1]["best"]),
+            (
+                &related[1]["value"],
+                &related[1]["worst"],
+                &related[1]["best"]
+            ),
             (&json!(1), &json!(1), &json!(10))
         );
         r.rating = Rating::new(3.5, 5).ok();
