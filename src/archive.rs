@@ -9,6 +9,7 @@
 mod export;
 mod import;
 mod pack;
+mod settings;
 
 pub use export::{export, Exported};
 pub use import::{import, Imported};

@@ -275,12 +275,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Blocks {
             command: BlocksCommand::Import { file },
         } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
+            let text = read_bounded(&file, crate::domain::blocklist::MAX_BYTES)?;
             with_db(&settings, |pool| async move {
                 let report = crate::blocklists::import_mastodon_csv(&pool, &text).await?;
                 for error in &report.errors {
                     note(error)?;
+                }
+                for domain in &report.kept_suspended {
+                    note(format_args!(
+                        "{domain}: kept as suspended (the list only silences it; lift the block first to silence it)"
+                    ))?;
                 }
                 out(format!(
                     "blocks: {} added, {} updated, {} skipped (noop), {} unreadable lines",
@@ -357,6 +361,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// `reviewpub import wordpress FILE`: the file read within the admin API's bound for it, the
 /// report printed.
+/// A UTF-8 file of at most `max` bytes, read no further than that.
+fn read_bounded(file: &std::path::Path, max: usize) -> anyhow::Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)
+        .and_then(|f| {
+            f.take(u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1))
+                .read_to_end(&mut bytes)
+        })
+        .with_context(|| format!("reading {}", file.display()))?;
+    anyhow::ensure!(
+        bytes.len() <= max,
+        "{} is larger than {} MiB",
+        file.display(),
+        max / 1024 / 1024
+    );
+    String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8 text", file.display()))
+}
+
 async fn import_wordpress(
     settings: &Settings,
     file: &std::path::Path,

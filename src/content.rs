@@ -232,6 +232,23 @@ pub fn spoiler_marker_at(markdown: &str) -> Option<usize> {
         })
 }
 
+/// `markdown` without its spoiler markers, the text on both sides kept: for readers that take
+/// the Markdown as it is written (NeoDB's `Review`).
+pub fn without_spoiler_markers(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    let mut from = 0;
+    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        if let Event::Html(html) | Event::InlineHtml(html) = &event {
+            if is_spoiler_marker(html) && range.start >= from {
+                out.push_str(markdown.get(from..range.start).unwrap_or_default());
+                from = range.end;
+            }
+        }
+    }
+    out.push_str(markdown.get(from..).unwrap_or_default());
+    out
+}
+
 /// The Markdown of a review's teaser: the critic's `summary` when given; otherwise the body's
 /// first paragraph, read only from the text before the spoiler marker. With a spoiler warning
 /// and no marker, the warning stands before the whole body, so there is no automatic teaser.
@@ -357,6 +374,21 @@ mod tests {
         // The critic's own summary is theirs to choose.
         let r = render("<!-- spoilers -->\n\nClones.", Some("A *take*."), Some("w"));
         assert_eq!(r.summary_text, "A take.");
+    }
+
+    #[test]
+    fn markers_are_taken_out_and_the_text_kept() {
+        assert_eq!(
+            without_spoiler_markers("Safe.\n\n<!-- spoilers -->\n\nClones.\n"),
+            "Safe.\n\n\nClones.\n"
+        );
+        assert_eq!(
+            without_spoiler_markers("Good. <!--Spoiler--> They are clones."),
+            "Good.  They are clones."
+        );
+        // Shown as code, it is text.
+        let code = "Write `<!-- spoilers -->` alone on a line.";
+        assert_eq!(without_spoiler_markers(code), code);
     }
 
     #[test]

@@ -17,7 +17,8 @@ use crate::db::blocks::{self, BlockRow};
 use crate::db::comments::{self as db, CommentRow};
 use crate::db::reports::{self, ReportRow};
 use crate::domain::{
-    BlockKind, CommentFilter, CommentOrigin, CommentStatus, ValidationErrors, Visibility,
+    BlockKind, BlockSeverity, CommentFilter, CommentOrigin, CommentStatus, ValidationErrors,
+    Visibility,
 };
 use crate::error::{parse_value, AppError};
 use crate::state::AppState;
@@ -230,6 +231,9 @@ pub struct BlockView {
     /// `actor` or `domain`.
     pub kind: BlockKind,
     pub value: String,
+    /// `suspend` (activities refused, comments hidden) or `silence` (a server whose comments
+    /// wait for approval, from an imported list). A block made here is always `suspend`.
+    pub severity: BlockSeverity,
     pub reason: Option<String>,
     pub created_at: DateTime<Utc>,
 }
@@ -240,6 +244,7 @@ impl From<BlockRow> for BlockView {
             id: b.id,
             kind: b.kind,
             value: b.value,
+            severity: b.severity,
             reason: b.reason,
             created_at: b.created_at,
         }
@@ -392,15 +397,25 @@ pub async fn refresh(
 
 /// Import a Mastodon domain-block CSV (`#domain,#severity,…`, as Mastodon exports it): each
 /// `suspend` becomes a block, each `silence` holds every comment from that server for
-/// approval, `noop` is skipped; importing again updates the servers already listed.
+/// approval, `noop` is skipped; importing again updates the servers already listed, but never
+/// softens a suspend (`kept_suspended`). A list over 1 MiB is `413`; one over 100,000 rows, or
+/// in which no row names a server, is `422` (`details.file` says why) and nothing is stored.
 #[utoipa::path(post, path = "/api/v1/blocks/import", request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = crate::blocklists::Imported), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = crate::blocklists::Imported), (status = 401, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn import_blocks(
     _: Admin,
     State(state): State<AppState>,
     body: String,
 ) -> Result<Json<crate::blocklists::Imported>, AppError> {
-    Ok(Json(
-        crate::blocklists::import_mastodon_csv(&state.pool, &body).await?,
-    ))
+    use crate::blocklists::ImportError;
+    match crate::blocklists::import_mastodon_csv(&state.pool, &body).await {
+        Ok(report) => Ok(Json(report)),
+        Err(ImportError::Refused(why)) => {
+            let mut errors = ValidationErrors::default();
+            errors.add("file", why.to_string());
+            Err(AppError::Validation(errors))
+        }
+        Err(ImportError::Db(e)) => Err(e.into()),
+    }
 }

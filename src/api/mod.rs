@@ -67,7 +67,11 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .route("/comments/{id}/approve", post(comments::approve))
         .route("/comments/{id}/reject", post(comments::reject))
         .route("/blocks", get(comments::blocks).post(comments::block))
-        .route("/blocks/import", post(comments::import_blocks))
+        .route(
+            "/blocks/import",
+            post(comments::import_blocks)
+                .layer(DefaultBodyLimit::max(crate::domain::blocklist::MAX_BYTES)),
+        )
         .route("/blocks/{id}", axum::routing::delete(comments::unblock))
         .route("/reports", get(comments::reports))
         .route(

@@ -64,6 +64,7 @@ pub async fn export<W: Write>(
         wordpress_comments: db::wordpress_comments::archived(&mut *tx).await?,
         legacy_paths: db::legacy_paths::archived(&mut *tx).await?,
         moves: db::moves::archived(&mut *tx).await?,
+        settings: Some(super::settings::record(settings)),
     };
     let live = db::reviews::archive::live(&mut *tx).await?;
     tx.commit().await?;

@@ -121,6 +121,16 @@ pub async fn import(
             archive.instance.handle, settings.handle, archive.instance.handle
         ));
     }
+    if let Some(theirs) = &archive.settings {
+        // Settings live in configuration files: the import says what to set, sets nothing.
+        // (A different handle was told above, with what it changes.)
+        let here = super::settings::record(settings);
+        let theirs = crate::domain::archive::SettingsRecord {
+            handle: here.handle.clone(),
+            ..theirs.clone()
+        };
+        warnings.extend(theirs.differences(&here));
+    }
     Ok(Imported {
         counts: Counts::of(&archive),
         keys: archive.keys.is_some(),

@@ -43,13 +43,7 @@ pub struct Cache {
     pub max_age: std::time::Duration,
 }
 
-/// How replies from the fediverse become public.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Moderation {
-    Open,
-    FirstTime,
-    Closed,
-}
+pub use crate::domain::Moderation;
 
 #[derive(Debug, Clone)]
 pub struct Comments {

@@ -12,10 +12,13 @@ pub struct BlockRow {
     pub id: Uuid,
     pub kind: BlockKind,
     pub value: String,
+    pub severity: BlockSeverity,
     pub reason: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
+/// Blocks an actor or a server by hand: always a suspend, whatever a list said before (a
+/// silenced server blocked by hand is refused from then on).
 pub async fn add_block(
     db: impl PgExecutor<'_>,
     kind: BlockKind,
@@ -23,9 +26,10 @@ pub async fn add_block(
     reason: Option<&str>,
 ) -> Result<BlockRow, DbError> {
     Ok(sqlx::query_as(
-        "INSERT INTO blocks (id, kind, value, reason) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (kind, value) DO UPDATE SET reason = COALESCE($4, blocks.reason) \
-         RETURNING id, kind, value, reason, created_at",
+        "INSERT INTO blocks (id, kind, value, reason, severity) VALUES ($1, $2, $3, $4, 'suspend') \
+         ON CONFLICT (kind, value) DO UPDATE SET severity = 'suspend', \
+           reason = COALESCE($4, blocks.reason) \
+         RETURNING id, kind, value, severity, reason, created_at",
     )
     .bind(Uuid::now_v7())
     .bind(kind)
@@ -37,7 +41,7 @@ pub async fn add_block(
 
 pub async fn list_blocks(db: impl PgExecutor<'_>) -> Result<Vec<BlockRow>, DbError> {
     Ok(sqlx::query_as(
-        "SELECT id, kind, value, reason, created_at FROM blocks ORDER BY created_at DESC",
+        "SELECT id, kind, value, severity, reason, created_at FROM blocks ORDER BY created_at DESC",
     )
     .fetch_all(db)
     .await?)
@@ -68,27 +72,45 @@ pub async fn is_silenced(db: impl PgExecutor<'_>, actor: &str) -> Result<bool, D
         .await?)
 }
 
-/// Blocks a server as `severity`, or changes how hard it is blocked. `true` when it was not
-/// blocked before.
+/// What [`upsert_domain`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    /// The server was not blocked before.
+    Added,
+    /// It was: its severity and reason are the list's now.
+    Updated,
+    /// It is suspended and the list only silences it: a list never softens a suspend.
+    KeptSuspended,
+}
+
+/// Blocks a server as `severity`, or changes how hard it is blocked; never turns a suspend
+/// into a silence (the suspend may be the critic's own, made by hand).
 #[tracing::instrument(skip_all)]
 pub async fn upsert_domain(
     db: impl PgExecutor<'_>,
     domain: &str,
     severity: BlockSeverity,
     reason: Option<&str>,
-) -> Result<bool, DbError> {
-    Ok(sqlx::query_scalar(
+) -> Result<Upserted, DbError> {
+    // A conflict whose `WHERE` is false updates nothing and returns no row.
+    let inserted: Option<bool> = sqlx::query_scalar(
         "INSERT INTO blocks AS b (id, kind, value, reason, severity) VALUES ($1, 'domain', $2, $3, $4) \
          ON CONFLICT (kind, value) DO UPDATE SET severity = excluded.severity, \
            reason = COALESCE(excluded.reason, b.reason) \
+         WHERE NOT (b.severity = 'suspend' AND excluded.severity = 'silence') \
          RETURNING (xmax = 0)",
     )
     .bind(Uuid::now_v7())
     .bind(domain)
     .bind(reason)
     .bind(severity)
-    .fetch_one(db)
-    .await?)
+    .fetch_optional(db)
+    .await?;
+    Ok(match inserted {
+        Some(true) => Upserted::Added,
+        Some(false) => Upserted::Updated,
+        None => Upserted::KeptSuspended,
+    })
 }
 
 super::archived_table!(

@@ -9,12 +9,14 @@
 //!
 //! Not in an archive: admin API tokens (secrets; a hash is no use elsewhere: mint new ones),
 //! the actors' private keys unless asked for ([`Archive::keys`]), received activity ids,
-//! delivery history and hosts' failure records (bookkeeping that starts afresh), and the
-//! settings, which live in the configuration files, not the database.
+//! delivery history and hosts' failure records (bookkeeping that starts afresh). The settings
+//! live in configuration files, not the database: the archive carries the critic's choices
+//! among them ([`SettingsRecord`]) for the importer to compare, never a secret.
 //!
 //! The file is strict: an unknown field, a missing one, a wrong type or a value a rule refuses
 //! (see [`Archive::validate`]) refuses the whole archive, naming the field.
 
+mod settings;
 mod validate;
 
 use chrono::{DateTime, Utc};
@@ -28,6 +30,7 @@ use super::{
     Term, Visibility,
 };
 
+pub use settings::{CommentSettings, FederationSettings, SettingsRecord, SiteSettings};
 pub use validate::ArchiveInvalid;
 
 /// The value of [`Archive::format`].
@@ -91,6 +94,10 @@ pub struct Archive {
     /// The blog's moves to other accounts (the one not cancelled is in force).
     #[serde(default)]
     pub moves: Vec<MoveRecord>,
+    /// The exporting instance's settings (absent from archives written before they were
+    /// carried).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<SettingsRecord>,
 }
 
 /// Who exported: the base of every local id, and the blog's user name.

@@ -34,6 +34,18 @@ text_enum! {
 }
 
 text_enum! {
+    /// How replies from the fediverse become public (`comments.moderation`).
+    pub enum Moderation {
+        /// Published at once.
+        Open = "open",
+        /// Held until the critic approved one comment of the author's.
+        FirstTime = "first_time",
+        /// Every comment held.
+        Closed = "closed",
+    }
+}
+
+text_enum! {
     /// How hard a server is blocked: refused outright, or its comments held for approval.
     pub enum BlockSeverity {
         Suspend = "suspend",

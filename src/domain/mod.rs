@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 
 pub use account::AccountRef;
 pub use comment::{
-    BlockKind, BlockSeverity, CommentFilter, CommentOrigin, CommentStatus, ReactionKind,
-    ReplyAuthorizationState, ReplyPolicy, Visibility,
+    BlockKind, BlockSeverity, CommentFilter, CommentOrigin, CommentStatus, Moderation,
+    ReactionKind, ReplyAuthorizationState, ReplyPolicy, Visibility,
 };
 pub use federation::{DeliveryStatus, FollowerStatus, HostState};
 pub use host::{authority, same_host, same_server, HostName};

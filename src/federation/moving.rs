@@ -8,7 +8,7 @@
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::fetch_object_http;
 use activitypub_federation::fetch::webfinger::webfinger_resolve_actor;
-use activitypub_federation::traits::Object;
+use activitypub_federation::traits::{Actor, Object};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use url::Url;
@@ -46,6 +46,21 @@ pub enum MoveError {
     Federation(#[from] FederationError),
 }
 
+impl MoveError {
+    /// A failure while looking the new account up (WebFinger, fetching and verifying its
+    /// actor, storing it): the account's or its server's fault is [`MoveError::Lookup`] (a
+    /// refusal, 4xx), our own (the database, an internal error) stays ours (5xx).
+    fn lookup(account: &AccountRef, source: FederationError) -> Self {
+        match source {
+            FederationError::Db(_) | FederationError::Internal { .. } => Self::Federation(source),
+            source => Self::Lookup {
+                account: account.to_string(),
+                source,
+            },
+        }
+    }
+}
+
 impl From<DbError> for MoveError {
     fn from(e: DbError) -> Self {
         Self::Federation(e.into())
@@ -70,24 +85,22 @@ pub async fn move_to(
     if let Some(current) = moves::current(&data.pool).await? {
         return Err(MoveError::AlreadyMoved(current.target_handle));
     }
-    let lookup = |source| MoveError::Lookup {
-        account: account.to_string(),
-        source,
-    };
-    let id = match &account {
+    let lookup = |source| MoveError::lookup(&account, source);
+    let blog = data.urls.actor();
+    let target = match &account {
+        // The library's WebFinger lookup drops the cause of a failed fetch: it may only fetch
+        // and check (a `Target` touches no table), never store.
         AccountRef::Handle { .. } => {
-            webfinger_resolve_actor::<Context, RemoteActor>(&account.to_string(), data)
+            webfinger_resolve_actor::<Context, Target>(&account.to_string(), data)
                 .await
                 .map_err(lookup)?
-                .id
         }
-        AccountRef::Id(url) => url.clone(),
+        AccountRef::Id(url) if url.as_str() == blog => return Err(MoveError::Itself),
+        AccountRef::Id(url) => fetch_target(data, url).await.map_err(lookup)?,
     };
-    let blog = data.urls.actor();
-    if id.as_str() == blog {
+    if target.actor.id.url().as_str() == blog {
         return Err(MoveError::Itself);
     }
-    let target = fetch_target(data, &id).await.map_err(lookup)?;
     if !target.names(&data.federation.blog.id) {
         return Err(MoveError::NotAliased {
             account: account.to_string(),
@@ -139,9 +152,64 @@ pub async fn cancel(data: &Data<Context>, now: DateTime<Utc>) -> Result<bool, Mo
     Ok(true)
 }
 
-/// The new account's document, fetched now (its aliases as they are, not as cached).
+/// The new account's document, fetched now (its aliases as they are, not as cached) and
+/// checked as any actor's, not stored: as an [`Object`] it reads and writes no table.
+#[derive(Debug, Clone)]
 struct Target {
     actor: protocol::Actor,
+}
+
+#[async_trait::async_trait]
+impl Object for Target {
+    type DataType = Context;
+    type Kind = protocol::Actor;
+    type Error = FederationError;
+
+    fn id(&self) -> &Url {
+        self.actor.id.url()
+    }
+
+    async fn read_from_id(
+        _id: Url,
+        _data: &Data<Context>,
+    ) -> Result<Option<Self>, FederationError> {
+        Ok(None)
+    }
+
+    async fn into_json(self, _data: &Data<Context>) -> Result<protocol::Actor, FederationError> {
+        Ok(self.actor)
+    }
+
+    async fn verify(
+        json: &protocol::Actor,
+        expected: &Url,
+        data: &Data<Context>,
+    ) -> Result<(), FederationError> {
+        RemoteActor::verify(json, expected, data).await
+    }
+
+    async fn from_json(
+        json: protocol::Actor,
+        _data: &Data<Context>,
+    ) -> Result<Self, FederationError> {
+        Ok(Self { actor: json })
+    }
+}
+
+impl Actor for Target {
+    fn public_key_pem(&self) -> &str {
+        self.actor
+            .public_key()
+            .map_or("", |key| key.public_key_pem.as_str())
+    }
+
+    fn private_key_pem(&self) -> Option<String> {
+        None
+    }
+
+    fn inbox(&self) -> Url {
+        self.actor.inbox.url().clone()
+    }
 }
 
 impl Target {

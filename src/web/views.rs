@@ -96,11 +96,15 @@ impl Layout {
         }
     }
 
-    /// The notice that the blog moved to another account.
+    /// The notice that the blog moved to another account, linked only to an http(s) address
+    /// (its profile page, else its id: both came from the other server); `url` is empty
+    /// without one.
     pub fn with_move(mut self, moved: Option<&crate::db::moves::MoveRow>) -> Self {
         self.moved = moved.map(|m| Link {
             name: m.target_handle.clone(),
-            url: m.target_url.clone(),
+            url: http_url(&m.target_url)
+                .or_else(|| http_url(&m.target))
+                .unwrap_or_default(),
         });
         self
     }
@@ -385,11 +389,15 @@ fn json_ld(r: &Review, url: &str) -> String {
         .replace('<', "\\u003c")
 }
 
-/// An http(s) URL, or nothing: remote avatars and profile links go into attributes.
+/// An http(s) URL, or nothing, escaped: remote avatars and profile links go into attributes.
 fn safe_url(url: Option<&str>) -> Option<String> {
-    let url = url?;
+    url.and_then(http_url).map(|url| escape_html(&url))
+}
+
+/// An http(s) URL, or nothing (unescaped, for templates, which escape it).
+fn http_url(url: &str) -> Option<String> {
     let parsed = url::Url::parse(url).ok()?;
-    matches!(parsed.scheme(), "http" | "https").then(|| escape_html(parsed.as_str()))
+    matches!(parsed.scheme(), "http" | "https").then(|| parsed.into())
 }
 
 /// The comment thread as nested lists, from the thread in page order (see

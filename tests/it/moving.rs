@@ -142,6 +142,53 @@ async fn a_move_needs_the_new_account_to_name_the_blog_and_sends_nothing_otherwi
     assert!(!home.contains("has moved"), "{home}");
 }
 
+#[tokio::test]
+async fn a_database_failure_while_storing_the_new_account_is_our_fault_not_a_refusal() {
+    let app = TestApp::spawn().await;
+    let (_follower, new_home) = follower_and_new_home(&app, true).await;
+    // The database refuses to store any actor from now on.
+    sqlx::raw_sql(
+        "CREATE FUNCTION refuse_actors() RETURNS trigger LANGUAGE plpgsql AS \
+           $$ BEGIN RAISE EXCEPTION 'disk full'; END $$; \
+         CREATE TRIGGER refuse_actors BEFORE INSERT OR UPDATE ON remote_actors \
+           FOR EACH ROW EXECUTE FUNCTION refuse_actors();",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("trigger");
+    for to in [
+        handle_of(&new_home),
+        format!("{}/users/alice", new_home.base),
+    ] {
+        let (status, body) = move_to(&app, &to).await;
+        assert_eq!(status, 500, "{to}: {body}");
+        assert!(!body.to_string().contains("disk full"), "{body}");
+    }
+    assert_eq!(moves_sent(&app).await, 0);
+}
+
+#[tokio::test]
+async fn the_moved_notice_links_only_to_a_web_address() {
+    let app = TestApp::spawn().await;
+    // A move whose profile address is a script (as an archive from elsewhere could hold).
+    sqlx::query(
+        "INSERT INTO moves (id, target, target_handle, target_url, activity_id, moved_at) \
+         VALUES ($1, 'https://new.example/users/critic', '@critic@new.example', \
+         'javascript:alert(1)', 'https://blog.example/activities/m1', now())",
+    )
+    .bind(uuid::Uuid::now_v7())
+    .execute(&app.pool)
+    .await
+    .expect("move");
+    let (_, home) = app.get_text("/").await;
+    assert!(home.contains("has moved to"), "{home}");
+    assert!(!home.contains("javascript:"), "{home}");
+    assert!(
+        home.contains("href=\"https://new.example/users/critic\""),
+        "the id instead: {home}"
+    );
+}
+
 fn is_move(r: &Received) -> bool {
     r.kind() == "Move"
 }

@@ -101,6 +101,7 @@ fn archive() -> Archive {
         wordpress_comments: vec![],
         legacy_paths: vec![],
         moves: vec![],
+        settings: None,
     }
 }
 

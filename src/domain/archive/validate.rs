@@ -115,11 +115,13 @@ impl Archive {
             self.legacy_paths.iter().map(|r| &r.review_id),
         )?;
         for (i, moved) in self.moves.iter().enumerate() {
-            check(
-                web_url(&moved.target),
-                || format!("moves[{i}].target"),
-                "must be an http(s) URL",
-            )?;
+            for (name, value) in [("target", &moved.target), ("target_url", &moved.target_url)] {
+                check(
+                    web_url(value),
+                    || format!("moves[{i}].{name}"),
+                    "must be an http(s) URL",
+                )?;
+            }
         }
         check(
             self.moves
@@ -142,6 +144,13 @@ impl Archive {
                 || format!("remote_actors[{i}].inbox"),
                 "must be an http(s) URL",
             )?;
+            for (name, value) in [("url", &actor.url), ("icon_url", &actor.icon_url)] {
+                check(
+                    value.as_deref().is_none_or(web_url),
+                    || format!("remote_actors[{i}].{name}"),
+                    "must be an http(s) URL",
+                )?;
+            }
             check(
                 actors.insert(actor.id.as_str()),
                 || format!("remote_actors[{i}].id"),

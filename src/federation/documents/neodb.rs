@@ -40,7 +40,7 @@ pub struct Related {
     /// The review's title.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// The review's Markdown body.
+    /// The review's Markdown body (without the spoiler marker, which NeoDB would show).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -54,7 +54,9 @@ pub struct Related {
     pub worst: Option<u32>,
 }
 
-/// A rating of `value` out of `best` on NeoDB's 1–10 scale (0 would remove it there).
+/// A rating of `value` out of `best` on NeoDB's scale, a whole number from 1 to 10 (its
+/// `docs/internals/federation.md`: "`worst` is always 1, `best` is always 10"; a 0 would
+/// remove the rating there): no stars is 1, NeoDB's lowest grade.
 pub fn on_ten(value: f64, best: u32) -> u32 {
     let scaled = (value / f64::from(best.max(1)) * 10.0).round();
     // In 1..=10 after the clamp, so the cast cannot truncate.
@@ -88,7 +90,7 @@ pub fn related(
     };
     let mut related = vec![Related {
         name: Some(review.title.clone()),
-        content: Some(review.body.clone()),
+        content: Some(crate::content::without_spoiler_markers(&review.body)),
         media_type: Some("text/markdown"),
         ..base("review", "Review")
     }];

@@ -174,6 +174,33 @@ mod previews {
     }
 
     #[test]
+    fn neodb_gets_the_markdown_without_the_spoiler_marker_and_a_rating_on_its_scale() {
+        let mut r = review("A *fine* film.\n\n<!-- spoilers -->", None);
+        r.film.imdb_id = crate::domain::ImdbId::parse("tt0113277").ok();
+        r.rating = Rating::new(0.0, 5).ok();
+        let a = article_json(&r);
+        let related = &a["relatedWith"];
+        assert_eq!(related[0]["type"], "Review");
+        let body = related[0]["content"].as_str().expect("content");
+        assert!(!body.contains("<!--"), "{body}");
+        assert!(
+            body.contains("A *fine* film.") && body.contains("The butler did it."),
+            "{body}"
+        );
+        // NeoDB's grades run from 1 to 10 (`worst` is always 1): no stars is its lowest.
+        assert_eq!(
+            (
+                &related[1]["value"],
+                &related[1]["worst"],
+                &related[1]["best"]
+            ),
+            (&json!(1), &json!(1), &json!(10))
+        );
+        r.rating = Rating::new(3.5, 5).ok();
+        assert_eq!(article_json(&r)["relatedWith"][1]["value"], 7);
+    }
+
+    #[test]
     fn the_summary_reads_alone_with_linked_hashtags_and_the_poster_is_attached() {
         let r = review("A *fine* film.", Some("The ending."));
         let a = article_json(&r);

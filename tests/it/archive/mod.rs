@@ -5,6 +5,7 @@ mod imported_and_moved;
 mod keys;
 mod refusals;
 mod round_trip;
+mod settings;
 
 use std::io::Read;
 

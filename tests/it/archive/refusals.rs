@@ -58,6 +58,13 @@ fn with_index(bytes: &[u8], edit: impl FnOnce(&mut Value)) -> Vec<u8> {
     packed(&all)
 }
 
+/// A remote actor record with its profile page at `url` and its avatar at `icon_url`.
+fn remote_actor(url: &str, icon_url: Option<&str>) -> Value {
+    serde_json::json!({"id": "https://peer.example/users/alice", "inbox": "https://peer.example/inbox",
+        "shared_inbox": null, "public_key_pem": "-----BEGIN PUBLIC KEY-----", "preferred_username": "alice",
+        "name": "Alice", "url": url, "icon_url": icon_url, "kind": "Person", "fetched_at": "2026-01-01T00:00:00Z"})
+}
+
 async fn stored(app: &TestApp) -> (i64, i64, i64) {
     sqlx::query_as(
         "SELECT (SELECT count(*) FROM reviews), (SELECT count(*) FROM blocks), \
@@ -149,6 +156,33 @@ async fn broken_archives_and_occupied_instances_are_refused_and_nothing_is_store
             "reviews/other.md: ",
         ),
         ("no index", packed(&no_index), "no archive.json"),
+        (
+            "a move to a script",
+            with_index(&bytes, |j| {
+                j["moves"] = serde_json::json!([{"id": uuid::Uuid::now_v7(),
+                    "target": "https://new.example/users/critic", "target_handle": "@critic@new.example",
+                    "target_url": "javascript:alert(1)", "activity_id": "https://blog.example/activities/1",
+                    "moved_at": "2026-01-01T00:00:00Z", "cancelled_at": null}]);
+            }),
+            "moves[0].target_url: must be an http(s) URL",
+        ),
+        (
+            "an actor whose profile is a script",
+            with_index(&bytes, |j| {
+                j["remote_actors"] = serde_json::json!([remote_actor("javascript:alert(1)", None)])
+            }),
+            "remote_actors[0].url: must be an http(s) URL",
+        ),
+        (
+            "an actor whose avatar is data",
+            with_index(&bytes, |j| {
+                j["remote_actors"] = serde_json::json!([remote_actor(
+                    "https://peer.example/@alice",
+                    Some("data:image/svg+xml,<svg onload=alert(1)>")
+                )])
+            }),
+            "remote_actors[0].icon_url: must be an http(s) URL",
+        ),
     ];
     for (what, broken, message) in cases {
         let error = import(&b, &broken).await.expect_err(what).to_string();
