@@ -1,4 +1,4 @@
-//! The archive file: a gzipped tar of `archive.json` and `reviews/<slug>.md`, written from an
+//! The archive file: a gzipped tar of `archive.json`, `settings.toml` and `reviews/<slug>.md`, written from an
 //! [`Archive`] and read back within a size bound, every entry checked.
 
 use std::collections::HashSet;
@@ -17,6 +17,9 @@ use crate::front_matter::{self, Document};
 
 /// The archive's index.
 pub const INDEX: &str = "archive.json";
+/// The exported settings as a `config/local.toml` fragment, for the reader (the index holds
+/// them for the importer).
+pub const SETTINGS: &str = "settings.toml";
 /// Where each review's Markdown file goes.
 const MARKDOWN_DIR: &str = "reviews/";
 /// The most an archive may hold unpacked, unless the importer says more: 1 GiB.
@@ -31,6 +34,13 @@ pub fn pack<W: Write>(
     let index = serde_json::to_vec_pretty(archive).map_err(ArchiveError::Serialize)?;
     let mut tar = tar::Builder::new(GzEncoder::new(out, flate2::Compression::default()));
     append(&mut tar, INDEX, &index, archive.exported_at)?;
+    if let Some(settings) = &archive.settings {
+        let text = settings.to_toml().map_err(|e| ArchiveError::Render {
+            entry: SETTINGS.into(),
+            message: e.to_string(),
+        })?;
+        append(&mut tar, SETTINGS, text.as_bytes(), archive.exported_at)?;
+    }
     for (slug, text) in markdown {
         let path = format!("{MARKDOWN_DIR}{slug}.md");
         append(&mut tar, &path, text.as_bytes(), archive.exported_at)?;
@@ -119,6 +129,11 @@ pub fn unpack(reader: impl Read, max_bytes: u64) -> Result<Unpacked, ArchiveErro
             .map_err(|e| unreadable(path.clone(), e))?;
         if path == INDEX {
             if index.replace(data).is_some() {
+                return Err(ArchiveError::Repeated(path));
+            }
+        } else if path == SETTINGS {
+            // For people; the index's copy is the one imported.
+            if !slugs.insert(SETTINGS.to_string()) {
                 return Err(ArchiveError::Repeated(path));
             }
         } else {

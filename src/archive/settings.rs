@@ -18,6 +18,7 @@ pub fn record(settings: &Settings) -> SettingsRecord {
             about: site.about.clone(),
             page_size: site.page_size,
             avatar_url: site.avatar_url.as_ref().map(ToString::to_string),
+            time_zone: Some(site.time_zone.to_string()),
         },
         comments: CommentSettings {
             moderation: settings.comments.moderation,

@@ -32,6 +32,9 @@ pub struct SiteSettings {
     pub page_size: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
+    /// An IANA time zone name (absent from archives written before it was a setting).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,6 +135,7 @@ mod tests {
                 about: "About\nme".into(),
                 page_size: 10,
                 avatar_url: None,
+                time_zone: Some("UTC".into()),
             },
             comments: CommentSettings {
                 moderation: Moderation::FirstTime,

@@ -27,6 +27,23 @@ async fn the_settings_travel_with_the_archive_and_an_import_says_what_differs() 
         .settings
         .expect("settings in the archive");
     assert_eq!(settings.site.title, "Outlaw Reviews");
+    // And for people, as a config/local.toml fragment beside the index.
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(&bytes[..]));
+    let fragment = tar
+        .entries()
+        .expect("entries")
+        .filter_map(Result::ok)
+        .find(|e| e.path().is_ok_and(|p| p.as_os_str() == "settings.toml"))
+        .map(|mut e| {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut e, &mut text).expect("read");
+            text
+        })
+        .expect("settings.toml in the archive");
+    assert!(
+        fragment.contains("title = \"Outlaw Reviews\""),
+        "{fragment}"
+    );
     assert_eq!(settings.handle, "reviews");
     assert_eq!(settings.comments.close_after_days, 30);
     assert_eq!(
