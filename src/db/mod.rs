@@ -11,6 +11,7 @@ pub mod federation;
 pub mod hosts;
 pub mod legacy_paths;
 pub mod moves;
+pub mod previews;
 pub mod quotes;
 pub mod reactions;
 pub mod reply_authorizations;

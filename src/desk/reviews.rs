@@ -43,6 +43,8 @@ struct EditorPage {
     status: Option<&'static str>,
     public_url: Option<String>,
     time_zone: String,
+    /// The private link of a draft or a scheduled review.
+    preview_link: Option<String>,
     errors: Vec<(String, String)>,
     notice: Option<String>,
     /// The public page as it would look, for the preview frame.
@@ -126,6 +128,14 @@ async fn editor(
 ) -> Result<Response, AppError> {
     let (categories, tags) = reviews::known_terms(&state.pool).await?;
     let stored = context.stored;
+    let preview_link = match stored.filter(|s| !s.review.is_public()) {
+        Some(s) => {
+            let fresh = crate::secrets::random_hex(32);
+            let token = crate::db::previews::token_for(&state.pool, s.review.id, &fresh).await?;
+            Some(state.urls.join(&format!("/preview/{token}")))
+        }
+        None => None,
+    };
     let title = match stored {
         Some(s) => format!("Edit “{}”", s.review.title),
         None => "New review".to_string(),
@@ -146,6 +156,7 @@ async fn editor(
             .filter(|s| s.review.is_public())
             .map(|s| state.urls.review(&s.review.slug)),
         time_zone: state.settings.site.time_zone.to_string(),
+        preview_link,
         errors: context.errors,
         notice: context.notice,
         preview_html: context.preview_html,

@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/categories/{key}", get(pages::category))
         .route("/tags/{key}", get(pages::tag))
         .route("/about", get(pages::about))
+        .route("/preview/{token}", get(pages::private_preview))
         .route("/feed.xml", get(feeds::site))
         .route("/categories/{key}/feed.xml", get(feeds::category))
         .route("/tags/{key}/feed.xml", get(feeds::tag))

@@ -281,6 +281,42 @@ pub async fn preview_html(
         .map_err(|e| AppError::internal("rendering a preview", e))
 }
 
+/// `/preview/{token}`: a draft or scheduled review for whoever has its private link; a
+/// published one's link leads to its page. Never cached, never indexed.
+pub async fn private_preview(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    page(&state, async {
+        if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(AppError::NotFound);
+        }
+        let id = crate::db::previews::review_of(&state.pool, &token)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let stored = reviews::get(&state.pool, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if stored.review.is_public() {
+            return Ok(Redirect::to(&state.urls.review(&stored.review.slug)).into_response());
+        }
+        let html = preview_html(&state, &stored).await?;
+        Ok((
+            [
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                (
+                    header::HeaderName::from_static("x-robots-tag"),
+                    HeaderValue::from_static("noindex"),
+                ),
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                ),
+            ],
+            html,
+        )
+            .into_response())
+    })
+    .await
+}
+
 pub async fn about(State(state): State<AppState>) -> Response {
     page(&state, async {
         render(

@@ -101,6 +101,21 @@ async fn a_review_is_written_previewed_scheduled_and_published_from_the_browser(
         Some("2031-01-01T20:00")
     );
 
+    // A private link shows the scheduled review to whoever has it, and to nobody else.
+    let link = browser.text("a.preview-link").await;
+    assert!(link.starts_with(&app.url("/preview/")), "{link}");
+    let shared = app.client.get(&link).send().await.expect("GET");
+    assert_eq!(shared.status().as_u16(), 200);
+    assert_eq!(shared.headers()["x-robots-tag"], "noindex");
+    assert!(shared
+        .text()
+        .await
+        .expect("body")
+        .contains("Elliot Goldenthal"));
+    assert_eq!(app.get_text("/reviews/heat-1995").await.0, 404);
+    let guessed = format!("/preview/{}", "0".repeat(64));
+    assert_eq!(app.get_text(&guessed).await.0, 404);
+
     // Published now: the follower gets it, the page shows it.
     browser.click("button[value=publish]").await;
     assert!(browser.text("[role=status]").await.starts_with("Published"));
