@@ -472,3 +472,19 @@ pub async fn known_terms(
     };
     Ok((names("categories").await?, names("tags").await?))
 }
+
+/// Every published review's address and when it last changed, newest first, at most `limit`
+/// (for the sitemap).
+#[tracing::instrument(skip_all)]
+pub async fn public_addresses(
+    db: impl PgExecutor<'_>,
+    limit: i64,
+) -> Result<Vec<(String, DateTime<Utc>)>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT slug, updated_at FROM reviews WHERE status = 'published' AND deleted_at IS NULL \
+         ORDER BY published_at DESC, id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}

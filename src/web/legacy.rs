@@ -30,9 +30,36 @@ pub async fn index(state: State<AppState>, uri: Uri, params: Query<PageParams>) 
 pub async fn fallback(State(state): State<AppState>, uri: Uri) -> Response {
     match redirect(&state, &uri).await {
         Ok(Some(to)) => moved(&to),
-        Ok(None) => error_page(&state, AppError::NotFound),
+        Ok(None) => match without_trailing_slash(&state, &uri) {
+            Some(to) => moved(&to),
+            None => error_page(&state, AppError::NotFound),
+        },
         Err(e) => error_page(&state, e),
     }
+}
+
+/// `/reviews/heat-1995/` → `/reviews/heat-1995`, and the same for the other pages of ours
+/// (our addresses have no trailing slash); anything else stays a 404, and a redirect never
+/// leads to another site.
+fn without_trailing_slash(state: &AppState, uri: &Uri) -> Option<String> {
+    let path = uri.path();
+    let trimmed = path.trim_end_matches('/');
+    if trimmed == path || trimmed.contains("//") || trimmed.contains('\\') {
+        return None;
+    }
+    let ours = match trimmed.strip_prefix('/')?.split_once('/') {
+        None => matches!(trimmed, "/about" | "/categories" | "/tags"),
+        Some((section, rest)) => {
+            matches!(section, "reviews" | "categories" | "tags")
+                && !rest.is_empty()
+                && !rest.contains('/')
+        }
+    };
+    if !ours {
+        return None;
+    }
+    let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+    Some(state.urls.join(&format!("{trimmed}{query}")))
 }
 
 async fn redirect(state: &AppState, uri: &Uri) -> Result<Option<String>, AppError> {

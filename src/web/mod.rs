@@ -1,5 +1,6 @@
 //! The public site: HTML pages and Atom feeds, server-rendered, no JavaScript.
 
+mod crawlers;
 mod feeds;
 mod interact;
 mod legacy;
@@ -26,6 +27,8 @@ pub fn router() -> Router<AppState> {
         .route("/categories/{key}", get(pages::category))
         .route("/tags/{key}", get(pages::tag))
         .route("/about", get(pages::about))
+        .route("/robots.txt", get(crawlers::robots))
+        .route("/sitemap.xml", get(crawlers::sitemap))
         .route("/preview/{token}", get(pages::private_preview))
         .route("/feed.xml", get(feeds::site))
         .route("/categories/{key}/feed.xml", get(feeds::category))

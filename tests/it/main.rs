@@ -38,5 +38,6 @@ mod security;
 mod slow_clients;
 mod threads;
 mod web;
+mod web_crawlers;
 mod webfinger;
 mod wordpress;
