@@ -1,5 +1,5 @@
-//! Blocking from a comment: its author, or its author's whole server (a suspend: nothing from
-//! them is accepted, and what they wrote disappears from every page).
+//! Blocking an actor or a server, directly or from one of their comments (a suspend: nothing
+//! from them is accepted, and what they wrote disappears from every page).
 
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -35,8 +35,19 @@ pub async fn block_from_comment(
         Reach::Author => (BlockKind::Actor, actor),
         Reach::Server => (BlockKind::Domain, crate::domain::authority(&actor)),
     };
-    let row = blocks::add_block(pool, kind, &value, reason).await?;
+    block(pool, kind, &value, reason).await
+}
+
+/// Blocks an actor or a server (a suspend); what they wrote disappears from every page.
+#[tracing::instrument(skip_all)]
+pub async fn block(
+    pool: &PgPool,
+    kind: BlockKind,
+    value: &str,
+    reason: Option<&str>,
+) -> Result<BlockRow, AppError> {
+    let row = blocks::add_block(pool, kind, value, reason).await?;
     changes::announce(pool, &[Change::Site]).await?;
-    tracing::info!(kind = kind.as_str(), value, "blocked from a comment");
+    tracing::info!(kind = kind.as_str(), value, "blocked");
     Ok(row)
 }

@@ -289,10 +289,7 @@ pub async fn block(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let row = blocks::add_block(&state.pool, kind, &value, input.reason.as_deref()).await?;
-    // Their comments and reactions disappear from every page.
-    changes::announce(&state.pool, &[Change::Site]).await?;
-    tracing::info!(kind = kind.as_str(), value, "blocked");
+    let row = crate::moderation::block(&state.pool, kind, &value, input.reason.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(row.into())))
 }
 
