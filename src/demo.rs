@@ -182,7 +182,7 @@ fn second_sample(text: &str) -> Result<ReviewInput, DemoError> {
                 .into(),
         ),
         status: Some("published".into()),
-        publish_at: Some(when),
+        publish_at: Some(when.into()),
         language: Some("en".into()),
         slug: Some(Slug::from_text(title).to_string()),
         ..Default::default()

@@ -121,21 +121,15 @@ impl AppError {
     }
 }
 
-/// Parses a JSON value into a request type, naming the field that is wrong (422).
+/// Parses a JSON value into a request type, naming every wrong field in plain words (422).
 pub fn parse_value<T: serde::de::DeserializeOwned>(
     value: serde_json::Value,
 ) -> Result<T, AppError> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." {
-            "request".to_string()
-        } else {
-            path
-        };
-        let mut errors = ValidationErrors::default();
-        errors.add(field, e.into_inner().to_string());
-        AppError::Validation(errors)
-    })
+    let read = crate::domain::json::read(value, &[]);
+    match read.value {
+        Some(value) if read.errors.is_empty() => Ok(value),
+        _ => Err(AppError::Validation(read.errors)),
+    }
 }
 
 impl IntoResponse for AppError {

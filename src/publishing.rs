@@ -13,6 +13,7 @@ use crate::content;
 use crate::db::reviews::{self, StoredReview, Write};
 use crate::db::DbError;
 use crate::domain::review::Defaults;
+use crate::domain::review::PublishAt;
 use crate::domain::{RequestedStatus, Review, ReviewInput, ReviewStatus, Slug};
 use crate::error::AppError;
 use crate::outbound::Outbound;
@@ -26,6 +27,7 @@ fn defaults(site: &Site) -> Defaults<'_> {
     Defaults {
         language: &site.language,
         author: &site.author,
+        time_zone: site.time_zone,
     }
 }
 
@@ -37,7 +39,7 @@ fn publication(
 ) -> (ReviewStatus, Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
     let first_published = before.and_then(|r| r.published_at);
     match requested {
-        RequestedStatus::Draft => (ReviewStatus::Draft, None, first_published),
+        RequestedStatus::Draft { at } => (ReviewStatus::Draft, at, first_published),
         RequestedStatus::Published { at } => (
             ReviewStatus::Published,
             None,
@@ -85,7 +87,7 @@ fn due_schedule_goes_live<'a>(
         b.status == ReviewStatus::Scheduled
             && input.status.as_deref() == Some("scheduled")
             && input.publish_at.is_some()
-            && input.publish_at == b.publish_at
+            && input.publish_at == b.publish_at.map(PublishAt::Instant)
             && b.publish_at.is_some_and(|at| at <= now)
     });
     if !due {
@@ -461,9 +463,31 @@ pub async fn publish_due(
     }
 }
 
-/// Parses a JSON value into the input shape, naming the field that has the wrong type.
+/// Parses a JSON value into the input shape. A 422 names every wrong field: those of the wrong
+/// type, and what validation finds in the rest.
 pub fn input_from_value(value: Value) -> Result<ReviewInput, AppError> {
-    crate::error::parse_value(value)
+    let read = crate::domain::json::read::<ReviewInput>(value, crate::domain::review::SHAPES);
+    let mut errors = read.errors;
+    match read.value {
+        Some(input) if errors.is_empty() => return Ok(input),
+        Some(input) => {
+            // The site's settings change no message that matters here.
+            let english = crate::domain::Language::parse("en")
+                .map_err(|_| AppError::Bug("en is a language"))?;
+            let defaults = Defaults {
+                language: &english,
+                author: "",
+                time_zone: chrono_tz::Tz::UTC,
+            };
+            if let Err(more) = input.parse(&defaults, Utc::now()) {
+                for (field, message) in more.0 {
+                    errors.add(field, message);
+                }
+            }
+        }
+        None => {}
+    }
+    Err(AppError::Validation(errors))
 }
 
 /// RFC 7396: objects merge key by key, `null` removes, anything else replaces.

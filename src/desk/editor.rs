@@ -1,12 +1,11 @@
 //! The review editor's form: what the browser sends (plain fields, credits as repeated rows,
 //! times in the site's time zone) and the review input it stands for, both ways.
 
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
-use crate::domain::review::{Credit, FilmInput, RatingInput};
-use crate::domain::ReviewInput;
+use crate::domain::review::{Credit, FilmInput, PublishAt, RatingInput};
+use crate::domain::{Invalid, ReviewInput};
 
 /// The roles the editor suggests for further credits (as film reviews write them).
 pub const ROLES: &[&str] = &[
@@ -131,6 +130,7 @@ impl EditorForm {
             body: input.body.clone().unwrap_or_default(),
             publish_at: input
                 .publish_at
+                .and_then(|at| at.resolve(tz).ok())
                 .map(|at| at.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string())
                 .unwrap_or_default(),
             action: String::new(),
@@ -193,13 +193,10 @@ impl EditorForm {
         };
         let publish_at = match self.publish_at.trim() {
             "" => None,
-            raw => match local_time(raw, tz) {
-                Some(at) => Some(at),
-                None => {
-                    errors.push((
-                        "Publish at".into(),
-                        format!("must be a date and time such as 2027-01-01T20:00 ({tz})"),
-                    ));
+            raw => match PublishAt::parse(raw).and_then(|at| at.resolve(tz)) {
+                Ok(at) => Some(PublishAt::Instant(at)),
+                Err(Invalid(message)) => {
+                    errors.push(("Publish at".into(), format!("{message} ({tz})")));
                     None
                 }
             },
@@ -267,32 +264,9 @@ fn stars_of(value: f64, best: i64) -> String {
     }
 }
 
-/// `2027-01-01T20:00` (or with seconds) in `tz`, as a moment.
-fn local_time(raw: &str, tz: Tz) -> Option<DateTime<Utc>> {
-    let naive = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
-        .ok()?;
-    // A time skipped by a clock change is not one; one that happens twice is the first.
-    tz.from_local_datetime(&naive)
-        .earliest()
-        .map(|at| at.with_timezone(&Utc))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn times_are_taken_in_the_sites_time_zone() {
-        let paris: Tz = "Europe/Paris".parse().expect("tz");
-        assert_eq!(
-            local_time("2027-01-01T20:00", paris).map(|t| t.to_rfc3339()),
-            Some("2027-01-01T19:00:00+00:00".into())
-        );
-        // 02:30 on the last Sunday of March does not exist in Paris.
-        assert_eq!(local_time("2027-03-28T02:30", paris), None);
-        assert_eq!(local_time("tomorrow", paris), None);
-    }
 
     #[test]
     fn a_review_goes_into_the_form_and_back() {

@@ -8,6 +8,7 @@ mod comment;
 pub mod destination;
 pub mod federation;
 pub mod host;
+pub mod json;
 pub mod quote;
 pub mod review;
 pub mod wxr;

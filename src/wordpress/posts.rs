@@ -119,7 +119,7 @@ pub fn plan(item: &Item, export: &Export, offset: Duration, now: DateTime<Utc>) 
             .map(|l| l.to_string()),
         author,
         status: Some(status.into()),
-        publish_at,
+        publish_at: publish_at.map(Into::into),
         slug: None,
         ..Default::default()
     }))

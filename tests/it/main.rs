@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod api;
+mod api_input;
 mod archive;
 mod blocklists;
 mod cache;

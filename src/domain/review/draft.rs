@@ -27,7 +27,10 @@ pub struct Film {
 /// What the critic asked for: the status is decided against the clock at validation time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestedStatus {
-    Draft,
+    /// `at`: when the critic means to publish it, kept for later.
+    Draft {
+        at: Option<DateTime<Utc>>,
+    },
     /// `at` backdates the publication; `None` means now (or the first publication time).
     Published {
         at: Option<DateTime<Utc>>,
@@ -60,4 +63,6 @@ pub struct ReviewDraft {
 pub struct Defaults<'a> {
     pub language: &'a Language,
     pub author: &'a str,
+    /// The site's clock, on which a date without an offset is read.
+    pub time_zone: chrono_tz::Tz,
 }

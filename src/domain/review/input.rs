@@ -1,9 +1,35 @@
 //! What the critic sends: a review and its film as the admin API and front matter accept them,
 //! every field optional until validation.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use super::PublishAt;
+
+/// The shapes of the fields whose type alone says too little, for error messages.
+pub const SHAPES: crate::domain::json::Shapes = &[
+    (
+        "film",
+        "an object such as {\"title\": \"Heat\", \"year\": 1995}",
+    ),
+    ("film.directors", "a list of names"),
+    ("film.writers", "a list of names"),
+    ("film.cast", "a list of names"),
+    (
+        "film.credits",
+        "a list of objects such as {\"role\": \"Music\", \"name\": \"Elliot Goldenthal\"}",
+    ),
+    ("film.credits.role", "text such as \"Music\""),
+    ("film.credits.name", "a name"),
+    ("film.year", "a year such as 1995"),
+    ("film.runtime_minutes", "a whole number of minutes"),
+    ("rating", "an object such as {\"value\": 4.5, \"best\": 5}"),
+    ("rating.value", "a number such as 4.5"),
+    ("rating.best", "a whole number such as 5"),
+    ("categories", "a list of names"),
+    ("tags", "a list of names"),
+    ("publish_at", crate::domain::review::DATE_FORMATS),
+];
 
 /// The film a review is about.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -68,8 +94,10 @@ pub struct ReviewInput {
     pub author: Option<String>,
     /// `draft` (default), `scheduled` (needs a future `publish_at`) or `published`.
     pub status: Option<String>,
-    /// When a scheduled review goes live; for a published one, its publication date.
-    pub publish_at: Option<DateTime<Utc>>,
+    /// When a scheduled review goes live; for a published one, its publication date; kept on
+    /// a draft for when it is scheduled. A day (`2027-01-01`) or a day and time
+    /// (`2027-01-01 20:00`) are on the site's clock; an RFC 3339 instant is exact.
+    pub publish_at: Option<PublishAt>,
     pub slug: Option<String>,
     /// Who may quote it on the fediverse: `anyone`, `followers` or `nobody`; absent (or
     /// `null`) follows `federation.quote_policy`.

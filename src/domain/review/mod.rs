@@ -5,6 +5,7 @@ pub mod credits;
 mod draft;
 mod input;
 mod validation;
+mod when;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,8 +15,9 @@ use uuid::Uuid;
 use super::{Invalid, Language, Rating, Slug, Term};
 
 pub use draft::{Defaults, Film, RequestedStatus, ReviewDraft};
-pub use input::{Credit, FilmInput, RatingInput, ReviewInput};
+pub use input::{Credit, FilmInput, RatingInput, ReviewInput, SHAPES};
 pub use validation::ValidationErrors;
+pub use when::{PublishAt, DATE_FORMATS};
 
 impl Film {
     fn to_input(&self) -> FilmInput {
@@ -119,10 +121,10 @@ impl Review {
             author: Some(self.author.clone()),
             status: Some(self.status.as_str().to_string()),
             publish_at: match self.status {
-                ReviewStatus::Draft => None,
-                ReviewStatus::Scheduled => self.publish_at,
+                ReviewStatus::Draft | ReviewStatus::Scheduled => self.publish_at,
                 ReviewStatus::Published => self.published_at,
-            },
+            }
+            .map(PublishAt::Instant),
             slug: Some(self.slug.to_string()),
             quote_policy: self.quote_policy.map(|p| p.as_str().to_string()),
         }

@@ -25,12 +25,13 @@ fn minimal_review_is_a_draft_with_a_derived_slug() {
             &Defaults {
                 language: &lang,
                 author: &author,
+                time_zone: chrono_tz::Tz::UTC,
             },
             Utc::now(),
         )
         .expect("valid");
     assert_eq!(d.slug.as_str(), "never-let-me-go-2010");
-    assert_eq!(d.status, RequestedStatus::Draft);
+    assert_eq!(d.status, RequestedStatus::Draft { at: None });
     assert_eq!(d.author, "Critic");
 }
 
@@ -60,6 +61,7 @@ fn every_invalid_field_is_named() {
             &Defaults {
                 language: &lang,
                 author: &author,
+                time_zone: chrono_tz::Tz::UTC,
             },
             Utc::now(),
         )
@@ -86,22 +88,23 @@ fn scheduling_needs_a_future_time() {
     let d = Defaults {
         language: &lang,
         author: &author,
+        time_zone: chrono_tz::Tz::UTC,
     };
     let now = Utc::now();
     let mut input = minimal();
     input.status = Some("scheduled".into());
-    input.publish_at = Some(now + chrono::Duration::hours(1));
+    input.publish_at = Some((now + chrono::Duration::hours(1)).into());
     assert!(matches!(
         input.parse(&d, now).expect("valid").status,
         RequestedStatus::Scheduled { .. }
     ));
-    input.publish_at = Some(now - chrono::Duration::hours(1));
+    input.publish_at = Some((now - chrono::Duration::hours(1)).into());
     assert!(input.parse(&d, now).is_err());
     input.status = Some("published".into());
     assert!(matches!(
         input.parse(&d, now).expect("backdated").status,
         RequestedStatus::Published { at: Some(_) }
     ));
-    input.publish_at = Some(now + chrono::Duration::days(1));
+    input.publish_at = Some((now + chrono::Duration::days(1)).into());
     assert!(input.parse(&d, now).is_err());
 }

@@ -151,9 +151,12 @@ impl ReviewInput {
             .as_deref()
             .and_then(|p| e.check("quote_policy", crate::domain::QuotePolicy::parse(p.trim())));
 
+        let publish_at = self
+            .publish_at
+            .and_then(|at| e.check("publish_at", at.resolve(defaults.time_zone)));
         let status = match self.status.as_deref().map(str::trim).unwrap_or("draft") {
-            "draft" => Some(RequestedStatus::Draft),
-            "published" => match self.publish_at {
+            "draft" => Some(RequestedStatus::Draft { at: publish_at }),
+            "published" => match publish_at {
                 Some(at) if at > now + chrono::Duration::minutes(1) => {
                     e.add(
                         "publish_at",
@@ -163,7 +166,7 @@ impl ReviewInput {
                 }
                 at => Some(RequestedStatus::Published { at }),
             },
-            "scheduled" => match self.publish_at {
+            "scheduled" => match publish_at {
                 Some(at) if at > now => Some(RequestedStatus::Scheduled { at }),
                 Some(_) => {
                     e.add("publish_at", "must be in the future for a scheduled review");
