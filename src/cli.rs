@@ -218,12 +218,34 @@ pub(crate) fn note(text: impl std::fmt::Display) -> anyhow::Result<()> {
 /// What the command line says when publishing is refused: the admin API's answer to the
 /// same request (status and JSON body), and for a slug clash what to do about it. Our own
 /// faults (5xx) keep their full error.
+/// A refusal (the API's error body) in words: `refused (422 …): validation failed`, then a
+/// line per field; a message that says it all alone is said alone.
+pub(crate) fn explain(status: reqwest::StatusCode, body: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let error = body.get("error").and_then(Value::as_str);
+    match (body.get("details"), error) {
+        (Some(Value::String(details)), _) => format!("refused ({status}): {details}"),
+        (Some(Value::Object(fields)), error) => {
+            let mut said = format!("refused ({status}): {}", error.unwrap_or("invalid"));
+            for (field, what) in fields {
+                let what = what
+                    .as_str()
+                    .map_or_else(|| what.to_string(), str::to_string);
+                said.push_str(&format!("\n  {field}: {what}"));
+            }
+            said
+        }
+        (_, Some(error)) => format!("refused ({status}): {error}"),
+        (_, None) => format!("refused ({status}): {body}"),
+    }
+}
+
 pub(crate) fn refusal(error: AppError, file: &std::path::Path) -> anyhow::Error {
     let status = error.status();
     if status.is_server_error() {
         return anyhow::Error::new(error);
     }
-    let answer = format!("refused: {status} {}", error.body());
+    let answer = format!("{}: {}", file.display(), explain(status, &error.body()));
     let (slug, review, relation) = match &error {
         AppError::SlugUsedBy { slug, review } => (slug, review, "is the slug of"),
         AppError::SlugRedirectsTo { slug, review } => {

@@ -27,16 +27,33 @@ pub fn parse(text: &str) -> Result<Document, AppError> {
         .or_else(|| text.strip_prefix("---\r\n"))
     {
         let (head, body) = split_at_fence(rest, "---")?;
-        let value: Value = serde_yaml::from_str(head)
-            .map_err(|e| AppError::BadRequest(format!("front matter (YAML): {e}")))?;
+        let value: Value = serde_yaml::from_str(head).map_err(|e| {
+            let at = e.location().map(|l| (l.line(), l.column()));
+            let message = e.to_string();
+            let message = message.split(" at line ").next().unwrap_or_default();
+            syntax_error("YAML", head, at, message)
+        })?;
         (value, body)
     } else if let Some(rest) = text
         .strip_prefix("+++\n")
         .or_else(|| text.strip_prefix("+++\r\n"))
     {
         let (head, body) = split_at_fence(rest, "+++")?;
-        let value: toml::Value = toml::from_str(head)
-            .map_err(|e| AppError::BadRequest(format!("front matter (TOML): {e}")))?;
+        let value: toml::Value = toml::from_str(head).map_err(|e| {
+            let at = e.span().and_then(|span| {
+                let before = head.get(..span.start)?;
+                let line = before.matches('\n').count() + 1;
+                let column = before
+                    .rsplit('\n')
+                    .next()
+                    .unwrap_or_default()
+                    .chars()
+                    .count()
+                    + 1;
+                Some((line, column))
+            });
+            syntax_error("TOML", head, at, e.message())
+        })?;
         (toml_to_json(value), body)
     } else {
         (Value::Object(Default::default()), text)
@@ -124,6 +141,38 @@ fn prune(fields: &mut serde_json::Map<String, Value>) {
     }
 }
 
+/// A syntax error placed on the file's own lines (the front matter starts on line 2), with a
+/// hint for the most common mistake: a YAML value holding an unquoted colon
+/// (`title: Alien: Covenant`).
+fn syntax_error(language: &str, head: &str, at: Option<(usize, usize)>, message: &str) -> AppError {
+    let message = message.trim().trim_end_matches('.');
+    let mut said = match at {
+        Some((line, column)) => format!(
+            "front matter ({language}), line {}, column {column}: {message}",
+            line + 1
+        ),
+        None => format!("front matter ({language}): {message}"),
+    };
+    // YAML names the line where it noticed, which may be the one after the culprit.
+    let lines: Vec<&str> = head.lines().collect();
+    let near = at.map_or(0, |(line, _)| line.saturating_sub(1));
+    let suspects = [near, near.saturating_sub(1)];
+    let culprit = suspects.iter().find_map(|&index| {
+        let line = lines.get(index)?;
+        let (key, value) = line.split_once(": ")?;
+        let value = value.trim();
+        let quoted = value.starts_with(['"', '\'', '[', '{', '|', '>']);
+        (language == "YAML" && !quoted && value.contains(": ")).then(|| (key.trim(), value))
+    });
+    if let Some((key, value)) = culprit {
+        let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
+        said.push_str(&format!(
+            ". The value of `{key}` holds a colon: put it in quotes, as in {key}: \"{escaped}\""
+        ));
+    }
+    AppError::BadRequest(said)
+}
+
 fn split_at_fence<'a>(rest: &'a str, fence: &str) -> Result<(&'a str, &'a str), AppError> {
     let mut offset = 0;
     for line in rest.split_inclusive('\n') {
@@ -154,6 +203,36 @@ fn toml_to_json(value: toml::Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn refusal(text: &str) -> String {
+        match parse(text) {
+            Err(AppError::BadRequest(message)) => message,
+            other => panic!("not refused: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_unquoted_colon_gets_a_hint_and_errors_name_the_files_own_lines() {
+        let said = refusal("---\nfilm:\n  title: Alien\ntitle: Alien: Covenant\n---\nBody\n");
+        assert!(
+            said.starts_with("front matter (YAML), line 4, column "),
+            "{said}"
+        );
+        assert!(
+            said.ends_with("put it in quotes, as in title: \"Alien: Covenant\""),
+            "{said}"
+        );
+        let said = refusal("+++\n[film]\ntitle = \"x\n+++\nBody\n");
+        assert!(
+            said.starts_with("front matter (TOML), line 3, column "),
+            "{said}"
+        );
+        assert!(!said.contains('\n'), "one line: {said}");
+        // A quoted colon is fine, and no hint is given for other mistakes.
+        assert!(parse("---\ntitle: \"Alien: Covenant\"\n---\nBody\n").is_ok());
+        let said = refusal("---\ntitle: [unclosed\n---\nBody\n");
+        assert!(!said.contains("quotes"), "{said}");
+    }
 
     #[test]
     fn yaml_front_matter() {

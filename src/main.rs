@@ -23,8 +23,7 @@ async fn run() -> ExitCode {
     match reviewpub::cli::run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            // Logging may not be set up yet (bad configuration), so say it plainly too.
-            tracing::error!(error = %e, "reviewpub stopped");
+            // Said once, plainly (logging may not even be set up: a bad configuration).
             eprintln!("reviewpub: {e:#}");
             ExitCode::FAILURE
         }

@@ -99,7 +99,7 @@ impl Remote {
         }
         if !status.is_success() {
             let error: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
-            bail!("refused: {status} {error}");
+            bail!("{}", super::explain(status, &error));
         }
         if text.is_empty() {
             return Ok(Value::Null);

@@ -183,13 +183,21 @@ const HEAT_1995: &str =
 const HEAT_1986: &str =
     "title: Heat\nfilm: {title: Heat, year: 1986, directors: [Dick Richards]}\nstatus: published";
 
-/// The JSON after `refused: 409 Conflict ` in the CLI's error.
+/// The API's error body as the CLI says it in words: `refused (409 Conflict): conflict`, then
+/// a `  field: what` line per field.
 fn refusal_body(err: &str) -> Value {
-    let line = err
+    let mut lines = err
         .lines()
-        .find_map(|l| l.split_once("refused: 409 Conflict ").map(|(_, json)| json))
+        .skip_while(|l| !l.contains("refused (409 Conflict): "));
+    let first = lines
+        .next()
         .unwrap_or_else(|| panic!("no 409 refusal in: {err}"));
-    serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"))
+    let error = first.split_once("refused (409 Conflict): ").map(|(_, e)| e);
+    let details: serde_json::Map<String, Value> = lines
+        .map_while(|l| l.strip_prefix("  ")?.split_once(": "))
+        .map(|(field, what)| (field.to_string(), Value::from(what)))
+        .collect();
+    serde_json::json!({"error": error, "details": details})
 }
 
 async fn one_review(pool: &sqlx::PgPool, id: &str) -> (String, i64, String) {
@@ -310,9 +318,9 @@ async fn publish_never_overwrites_another_review_with_the_same_slug() {
         "x",
     );
     let (ok, _, err) = reviewpub(&db, &["publish", &named, "--update", &id_1986]);
-    assert!(!ok && err.contains("refused: 400"), "{err}");
+    assert!(!ok && err.contains("refused (400 Bad Request)"), "{err}");
     let (ok, _, err) = reviewpub(&db, &["publish", &plain, "--update", "no-such-review"]);
-    assert!(!ok && err.contains("refused: 404"), "{err}");
+    assert!(!ok && err.contains("refused (404 Not Found)"), "{err}");
     let (ok, _, err) = reviewpub(
         &db,
         &[
@@ -322,7 +330,7 @@ async fn publish_never_overwrites_another_review_with_the_same_slug() {
             "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
         ],
     );
-    assert!(!ok && err.contains("refused: 404"), "{err}");
+    assert!(!ok && err.contains("refused (404 Not Found)"), "{err}");
     // Changing a named review's slug to another review's is the API's 409 too.
     let clash = review_file(
         dir.path(),
@@ -433,4 +441,46 @@ async fn publish_never_takes_over_a_slug_that_redirects() {
             "Burt Reynolds in Vegas.\n".to_string()
         )
     );
+}
+
+#[tokio::test]
+async fn a_broken_file_is_refused_once_in_words_on_its_own_line_numbers() {
+    let db = fresh_database().await;
+    let dir = shared_tmp("reviewpub-cli-");
+    let alien = review_file(
+        dir.path(),
+        "alien.md",
+        "film:\n  title: Alien Covenant\n  year: 2017\ntitle: Alien: Covenant",
+        "Body.",
+    );
+    let (ok, out, err) = reviewpub(&db, &["publish", &alien]);
+    assert!(!ok, "{out}");
+    assert!(
+        err.contains("line 5, column ")
+            && err.contains("put it in quotes, as in title: \"Alien: Covenant\""),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("front matter (YAML)").count(),
+        1,
+        "said once: {err}"
+    );
+    assert!(
+        !err.contains('{') && !err.contains("ERROR"),
+        "words, not JSON nor a log: {err}"
+    );
+
+    // A file that parses but breaks rules: every field on its own line.
+    let wrong = review_file(
+        dir.path(),
+        "wrong.md",
+        "title: x\nrating: {value: 9}\nfilm: {year: 1700}",
+        "x",
+    );
+    let (ok, _, err) = reviewpub(&db, &["publish", &wrong]);
+    assert!(!ok);
+    for line in ["  film.title: ", "  film.year: ", "  rating: "] {
+        assert!(err.lines().any(|l| l.starts_with(line)), "{line} in {err}");
+    }
+    assert_eq!(err.matches("refused (422").count(), 1, "said once: {err}");
 }
