@@ -82,7 +82,7 @@ pub struct CommentList {
 }
 
 /// Comments by moderation state: `pending`, `published`, `rejected`, or `private`.
-#[utoipa::path(get, path = "/api/v1/comments",
+#[utoipa::path(get, path = "/api/v1/comments", operation_id = "listComments",
     params(("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query), ("status" = Option<String>, Query, description = "pending, published, rejected or private")),
     responses((status = 200, body = CommentList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
@@ -102,7 +102,7 @@ pub async fn list(
 }
 
 /// Publish a held comment.
-#[utoipa::path(post, path = "/api/v1/comments/{id}/approve", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/comments/{id}/approve", operation_id = "approveComment", params(("id" = Uuid, Path)),
     responses((status = 200, body = CommentView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn approve(
     _: Admin,
@@ -117,7 +117,7 @@ pub async fn approve(
 }
 
 /// Reject a comment: it is not shown.
-#[utoipa::path(post, path = "/api/v1/comments/{id}/reject", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/comments/{id}/reject", operation_id = "rejectComment", params(("id" = Uuid, Path)),
     responses((status = 200, body = CommentView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn reject(
     _: Admin,
@@ -132,7 +132,7 @@ pub async fn reject(
 }
 
 /// Delete a comment; the critic's own answers are deleted from the fediverse too.
-#[utoipa::path(delete, path = "/api/v1/comments/{id}", params(("id" = Uuid, Path)),
+#[utoipa::path(delete, path = "/api/v1/comments/{id}", operation_id = "deleteComment", params(("id" = Uuid, Path)),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete(
     _: Admin,
@@ -157,7 +157,7 @@ pub struct EditInput {
 }
 
 /// Edit one of the critic's answers (sent as an `Update`).
-#[utoipa::path(patch, path = "/api/v1/comments/{id}", params(("id" = Uuid, Path)), request_body = EditInput,
+#[utoipa::path(patch, path = "/api/v1/comments/{id}", operation_id = "editComment", params(("id" = Uuid, Path)), request_body = EditInput,
     responses((status = 200, body = CommentView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn edit(
     _: Admin,
@@ -179,7 +179,7 @@ pub async fn edit(
 
 /// The critic answers a comment (or the review): stored, shown, and sent as a `Create{Note}`
 /// to the commenter (with a `Mention`) and the followers.
-#[utoipa::path(post, path = "/api/v1/reviews/{id}/comments", params(("id" = Uuid, Path)), request_body = ReplyInput,
+#[utoipa::path(post, path = "/api/v1/reviews/{id}/comments", operation_id = "answerOnReview", params(("id" = Uuid, Path)), request_body = ReplyInput,
     responses((status = 201, body = CommentView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn reply(
     _: Admin,
@@ -201,7 +201,7 @@ pub async fn reply(
 }
 
 /// Import a comment from an older blog.
-#[utoipa::path(post, path = "/api/v1/reviews/{id}/comments/import", params(("id" = Uuid, Path)), request_body = ImportInput,
+#[utoipa::path(post, path = "/api/v1/reviews/{id}/comments/import", operation_id = "importComment", params(("id" = Uuid, Path)), request_body = ImportInput,
     responses((status = 201, body = CommentView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn import(
     _: Admin,
@@ -252,7 +252,7 @@ impl From<BlockRow> for BlockView {
 }
 
 /// Block an actor or a server: their activities are refused, their comments hidden.
-#[utoipa::path(post, path = "/api/v1/blocks", request_body = BlockInput,
+#[utoipa::path(post, path = "/api/v1/blocks", operation_id = "blockAccountOrServer", request_body = BlockInput,
     responses((status = 201, body = BlockView), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn block(
     _: Admin,
@@ -294,7 +294,7 @@ pub async fn block(
 }
 
 /// Blocked actors and servers.
-#[utoipa::path(get, path = "/api/v1/blocks", responses((status = 200, body = Vec<BlockView>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/blocks", operation_id = "listBlocks", responses((status = 200, body = Vec<BlockView>), (status = 401, body = ErrorBody)))]
 pub async fn blocks(
     _: Admin,
     State(state): State<AppState>,
@@ -309,7 +309,7 @@ pub async fn blocks(
 }
 
 /// Lift a block.
-#[utoipa::path(delete, path = "/api/v1/blocks/{id}", params(("id" = Uuid, Path)),
+#[utoipa::path(delete, path = "/api/v1/blocks/{id}", operation_id = "unblock", params(("id" = Uuid, Path)),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn unblock(
     _: Admin,
@@ -349,7 +349,7 @@ impl From<ReportRow> for ReportView {
 }
 
 /// Reports (`Flag`) sent by other servers.
-#[utoipa::path(get, path = "/api/v1/reports", responses((status = 200, body = Vec<ReportView>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/reports", operation_id = "listReports", responses((status = 200, body = Vec<ReportView>), (status = 401, body = ErrorBody)))]
 pub async fn reports(
     _: Admin,
     State(state): State<AppState>,
@@ -373,7 +373,7 @@ pub struct RefreshView {
 
 /// Recover replies that never reached the blog by crawling the `replies` collections of the
 /// review's comments on their servers.
-#[utoipa::path(post, path = "/api/v1/reviews/{id}/comments/refresh", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/reviews/{id}/comments/refresh", operation_id = "refreshComments", params(("id" = Uuid, Path)),
     responses((status = 200, body = RefreshView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn refresh(
     _: Admin,
@@ -397,7 +397,7 @@ pub async fn refresh(
 /// approval, `noop` is skipped; importing again updates the servers already listed, but never
 /// softens a suspend (`kept_suspended`). A list over 1 MiB is `413`; one over 100,000 rows, or
 /// in which no row names a server, is `422` (`details.file` says why) and nothing is stored.
-#[utoipa::path(post, path = "/api/v1/blocks/import", request_body(content = String, content_type = "text/csv"),
+#[utoipa::path(post, path = "/api/v1/blocks/import", operation_id = "importBlocklist", request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = crate::blocklists::Imported), (status = 401, body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn import_blocks(

@@ -82,8 +82,8 @@ pub struct FollowerList {
 }
 
 /// Followers, newest first (`status=pending` lists requests awaiting approval).
-#[utoipa::path(get, path = "/api/v1/followers",
-    params(("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query), ("status" = Option<String>, Query, description = "pending or accepted")),
+#[utoipa::path(get, path = "/api/v1/followers", operation_id = "listFollowers",
+    params(("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query), ("status" = Option<crate::domain::FollowerStatus>, Query)),
     responses((status = 200, body = FollowerList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_followers(
     _: Admin,
@@ -103,7 +103,7 @@ pub async fn list_followers(
 }
 
 /// Accept a pending follow request.
-#[utoipa::path(post, path = "/api/v1/followers/{id}/approve", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/followers/{id}/approve", operation_id = "approveFollower", params(("id" = Uuid, Path)),
     responses((status = 200, body = FollowerView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn approve(
     _: Admin,
@@ -115,7 +115,7 @@ pub async fn approve(
 }
 
 /// Reject a follow request, or remove a follower.
-#[utoipa::path(post, path = "/api/v1/followers/{id}/reject", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/followers/{id}/reject", operation_id = "rejectFollower", params(("id" = Uuid, Path)),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn reject(
     _: Admin,
@@ -152,8 +152,8 @@ pub struct DeliveryList {
 }
 
 /// Deliveries, newest first, with the last error of each.
-#[utoipa::path(get, path = "/api/v1/deliveries",
-    params(("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query), ("status" = Option<String>, Query, description = "pending, delivered or failed")),
+#[utoipa::path(get, path = "/api/v1/deliveries", operation_id = "listDeliveries",
+    params(("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query), ("status" = Option<crate::domain::DeliveryStatus>, Query)),
     responses((status = 200, body = DeliveryList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_deliveries(
     _: Admin,
@@ -189,7 +189,7 @@ pub async fn list_deliveries(
 }
 
 /// Try a failed (or waiting) delivery again now; its host's backoff is lifted.
-#[utoipa::path(post, path = "/api/v1/deliveries/{id}/retry", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/api/v1/deliveries/{id}/retry", operation_id = "retryDelivery", params(("id" = i64, Path)),
     responses((status = 202), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn retry(
     _: Admin,
@@ -207,7 +207,7 @@ pub async fn retry(
 /// back to draft, servers keep their copy, and publishing it again sends an `Update` of the
 /// same id. (Going back to draft with `PATCH` sends a `Delete`, and the review returns under
 /// a new id.)
-#[utoipa::path(post, path = "/api/v1/reviews/{id}/hide", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/reviews/{id}/hide", operation_id = "hideReview", params(("id" = Uuid, Path)),
     responses((status = 200, body = super::reviews::ReviewView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn hide(
     _: Admin,
@@ -229,7 +229,7 @@ pub async fn hide(
 /// Open a review to replies, close it (new replies are kept for the critic alone, and servers
 /// are told only the blog may reply), or give it back to the blog's default
 /// (`comments.close_after_days`).
-#[utoipa::path(post, path = "/api/v1/reviews/{id}/replies/{policy}", params(("id" = Uuid, Path), ("policy" = String, Path, description = "open, close or default")),
+#[utoipa::path(post, path = "/api/v1/reviews/{id}/replies/{policy}", operation_id = "setReplyPolicy", params(("id" = Uuid, Path), ("policy" = String, Path, description = "open, close or default")),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn set_replies(
     _: Admin,
@@ -248,7 +248,7 @@ pub async fn set_replies(
 }
 
 /// Pin a published review to the blog's profile (the `featured` collection).
-#[utoipa::path(post, path = "/api/v1/reviews/{id}/pin", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/reviews/{id}/pin", operation_id = "pinReview", params(("id" = Uuid, Path)),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn pin(
     _: Admin,
@@ -270,7 +270,7 @@ pub async fn pin(
 }
 
 /// Unpin a review.
-#[utoipa::path(delete, path = "/api/v1/reviews/{id}/pin", params(("id" = Uuid, Path)),
+#[utoipa::path(delete, path = "/api/v1/reviews/{id}/pin", operation_id = "unpinReview", params(("id" = Uuid, Path)),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn unpin(
     _: Admin,

@@ -64,7 +64,7 @@ pub struct HostList {
 }
 
 /// The hosts with a failure record: unavailable ones first, then by failures in a row.
-#[utoipa::path(get, path = "/api/v1/hosts", params(("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+#[utoipa::path(get, path = "/api/v1/hosts", operation_id = "listHosts", params(("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
     responses((status = 200, body = HostList), (status = 401, body = ErrorBody)))]
 pub async fn list(
     _: Admin,
@@ -82,7 +82,7 @@ pub async fn list(
 }
 
 /// Resume deliveries to a host that was given up on; new reviews reach it again.
-#[utoipa::path(post, path = "/api/v1/hosts/{host}/resume", params(("host" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/hosts/{host}/resume", operation_id = "resumeHost", params(("host" = String, Path)),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn resume(
     _: Admin,

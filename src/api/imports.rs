@@ -18,6 +18,7 @@ use crate::wordpress::{self, Options, Report};
 
 /// What to do besides importing.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// Send each published review to the followers as one `Create` (default: no, they are
     /// only in the outbox under their old dates).
@@ -31,7 +32,7 @@ pub struct ImportQuery {
 /// attachments, pingbacks, spam and unapproved comments are left out; the posts' old
 /// addresses answer 301 to their reviews. Importing the same file again changes nothing. A
 /// file that is not a WordPress export is refused (422) and nothing is stored. At most 64 MiB.
-#[utoipa::path(post, path = "/api/v1/import/wordpress", params(ImportQuery),
+#[utoipa::path(post, path = "/api/v1/import/wordpress", operation_id = "importWordpress", params(ImportQuery),
     request_body(content = String, content_type = "application/xml"),
     responses((status = 200, body = Report), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]

@@ -67,7 +67,7 @@ impl From<MoveError> for AppError {
 }
 
 /// Where the blog moved, if it did.
-#[utoipa::path(get, path = "/api/v1/move", operation_id = "get_move",
+#[utoipa::path(get, path = "/api/v1/move", operation_id = "getMove",
     responses((status = 200, body = MoveView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(_: Admin, State(state): State<AppState>) -> Result<Json<MoveView>, AppError> {
     let row = moves::current(&state.pool)
@@ -77,7 +77,7 @@ pub async fn get(_: Admin, State(state): State<AppState>) -> Result<Json<MoveVie
 }
 
 /// Move the blog to another account: its followers get a `Move` and follow the new account.
-#[utoipa::path(post, path = "/api/v1/move", operation_id = "move_blog", request_body = MoveInput,
+#[utoipa::path(post, path = "/api/v1/move", operation_id = "moveBlog", request_body = MoveInput,
     responses(
         (status = 200, body = MoveView),
         (status = 400, body = ErrorBody),
@@ -98,7 +98,7 @@ pub async fn create(
 }
 
 /// Cancel the move: the blog no longer says it moved (followers that left stay gone).
-#[utoipa::path(delete, path = "/api/v1/move", operation_id = "cancel_move",
+#[utoipa::path(delete, path = "/api/v1/move", operation_id = "cancelMove",
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn cancel(_: Admin, State(state): State<AppState>) -> Result<StatusCode, AppError> {
     let data = crate::federation::config(&state.context())

@@ -48,7 +48,7 @@ fn view(row: &QuoteRow, state: &AppState) -> QuoteView {
 }
 
 /// The review's authorized quotes, newest first, and their count.
-#[utoipa::path(get, path = "/api/v1/reviews/{id}/quotes",
+#[utoipa::path(get, path = "/api/v1/reviews/{id}/quotes", operation_id = "listQuotes",
     params(
         ("id" = Uuid, Path),
         ("page" = Option<i64>, Query, description = "From 1"),

@@ -103,7 +103,7 @@ impl ReviewView {
 }
 
 /// Create a review.
-#[utoipa::path(post, path = "/api/v1/reviews", request_body = ReviewInput,
+#[utoipa::path(post, path = "/api/v1/reviews", operation_id = "createReview", request_body = ReviewInput,
     responses(
         (status = 201, description = "Created", body = ReviewView),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
@@ -136,11 +136,11 @@ pub async fn create(
 }
 
 /// List reviews, newest first.
-#[utoipa::path(get, path = "/api/v1/reviews",
+#[utoipa::path(get, path = "/api/v1/reviews", operation_id = "listReviews",
     params(
         ("page" = Option<i64>, Query, description = "From 1"),
         ("per_page" = Option<i64>, Query, description = "1 to 100, default 20"),
-        ("status" = Option<String>, Query, description = "draft, scheduled or published"),
+        ("status" = Option<ReviewStatus>, Query),
     ),
     responses((status = 200, body = ReviewList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
@@ -166,7 +166,7 @@ pub async fn list(
 }
 
 /// Fetch one review.
-#[utoipa::path(get, path = "/api/v1/reviews/{id}", params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/api/v1/reviews/{id}", operation_id = "getReview", params(("id" = Uuid, Path)),
     responses((status = 200, body = ReviewView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     _: Admin,
@@ -180,7 +180,7 @@ pub async fn get(
 }
 
 /// Change a review: a JSON merge patch of the create fields (`null` clears a field).
-#[utoipa::path(patch, path = "/api/v1/reviews/{id}", params(("id" = Uuid, Path)), request_body = ReviewInput,
+#[utoipa::path(patch, path = "/api/v1/reviews/{id}", operation_id = "updateReview", params(("id" = Uuid, Path)), request_body = ReviewInput,
     responses(
         (status = 200, body = ReviewView),
         (status = 400, body = ErrorBody),
@@ -208,7 +208,7 @@ pub async fn update(
 }
 
 /// Delete a review; its page and id answer 410 Gone from then on.
-#[utoipa::path(delete, path = "/api/v1/reviews/{id}", params(("id" = Uuid, Path)),
+#[utoipa::path(delete, path = "/api/v1/reviews/{id}", operation_id = "deleteReview", params(("id" = Uuid, Path)),
     responses((status = 204, description = "Deleted"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete(
     _: Admin,

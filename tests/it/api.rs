@@ -418,6 +418,41 @@ async fn openapi_document_describes_the_api() {
         );
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+
+    // Client generators need each operation named once.
+    let mut ids: Vec<&str> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .flat_map(|ops| ops.as_object().expect("operations").values())
+        .map(|op| op["operationId"].as_str().expect("an operationId"))
+        .collect();
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "operation ids used twice: {ids:?}");
+    // The review's status is one of its words, in what is sent and in the list's filter.
+    let status = &doc["components"]["schemas"]["ReviewStatus"]["enum"];
+    assert_eq!(status, &json!(["draft", "scheduled", "published"]));
+    let text = doc.to_string();
+    for internal in ["::", "crate", "`parse`"] {
+        assert!(!text.contains(internal), "{internal} in the description");
+    }
+
+    // And an OpenAPI validator (scripts/install-test-deps installs it) finds nothing wrong.
+    let dir = crate::helpers::shared_tmp("reviewpub-openapi-");
+    let file = dir.path().join("openapi.json");
+    std::fs::write(&file, &text).expect("write");
+    let output = std::process::Command::new("openapi-spec-validator")
+        .arg(&file)
+        .output()
+        .expect("openapi-spec-validator (run scripts/install-test-deps)");
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     app.stop().await;
 }
 

@@ -74,7 +74,8 @@ fn default_best() -> i64 {
 }
 
 /// A review as the admin API and front matter accept it. Every field is optional here; the
-/// rules live in [`ReviewInput::parse`]. A PATCH is this same shape merged over the stored review.
+/// rules are checked when it is written, and every field that breaks one is named. A PATCH is
+/// this same shape merged over the stored review.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewInput {
@@ -93,6 +94,7 @@ pub struct ReviewInput {
     pub language: Option<String>,
     pub author: Option<String>,
     /// `draft` (default), `scheduled` (needs a future `publish_at`) or `published`.
+    #[schema(value_type = Option<super::ReviewStatus>)]
     pub status: Option<String>,
     /// When a scheduled review goes live; for a published one, its publication date; kept on
     /// a draft for when it is scheduled. A day (`2027-01-01`) or a day and time
@@ -101,5 +103,6 @@ pub struct ReviewInput {
     pub slug: Option<String>,
     /// Who may quote it on the fediverse: `anyone`, `followers` or `nobody`; absent (or
     /// `null`) follows `federation.quote_policy`.
+    #[schema(value_type = Option<crate::domain::QuotePolicy>)]
     pub quote_policy: Option<String>,
 }
