@@ -29,6 +29,7 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .link_rel(Some("noopener noreferrer"))
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
         .add_tag_attributes("img", ["loading"])
+        .add_tag_attributes("details", ["class"])
         .add_generic_attributes(["id"]);
     builder
 });
@@ -342,6 +343,28 @@ mod tests {
             r.summary_text.chars().count() <= TEASER_CHARS + 1 && r.summary_text.ends_with('…')
         );
         assert!(!r.summary_html.contains("<b>"));
+    }
+
+    #[test]
+    fn an_inline_spoiler_is_a_details_block_with_markdown_inside() {
+        // As the README documents it: the summary line, a blank line, Markdown, `</details>`.
+        let html = markdown_to_html(
+            "Before.\n\n<details class=\"spoiler\"><summary>Spoiler: the ending</summary>\n\nThey *all* die.\n\n</details>\n\nAfter.",
+        );
+        assert!(
+            html.contains("<details class=\"spoiler\"><summary>Spoiler: the ending</summary>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<p>They <em>all</em> die.</p>\n</details>"),
+            "{html}"
+        );
+        // Nothing else rides along: no script, no handler.
+        let html = markdown_to_html("<details open onclick=\"x()\"><summary><script>x()</script>S</summary>\n\nT\n\n</details>");
+        assert!(
+            !html.contains("onclick") && !html.contains("<script"),
+            "{html}"
+        );
     }
 
     #[test]

@@ -174,7 +174,13 @@ fn a_chain_of_a_hundred_thousand_is_laid_out_on_a_small_stack() {
                 .collect();
             let shown = thread_for_page(rows);
             let levels: Vec<usize> = shown.iter().map(|s| s.level).collect();
-            let html = crate::web::views::thread_html(&shown);
+            let html = crate::web::views::thread_html(
+                &shown,
+                &crate::web::views::ReplyLinks {
+                    interact: "https://blog.example/interact".into(),
+                    review_ap_id: "https://blog.example/reviews/r".into(),
+                },
+            );
             drop(shown);
             (levels, html)
         })

@@ -13,7 +13,9 @@ use crate::domain::{
 
 pub mod archive;
 mod former;
+mod terms;
 pub use former::{deleted_id, find_former, Former};
+pub use terms::{public_categories, public_terms, Terms};
 
 const COLUMNS: &str =
     "id, slug, title, body, body_html, summary, summary_html, summary_text, film, \
@@ -404,21 +406,6 @@ pub async fn list_public(
     .fetch_one(db)
     .await?;
     Ok((convert(rows)?, total))
-}
-
-/// Categories of published reviews with their counts, most used first.
-#[tracing::instrument(skip_all)]
-pub async fn public_categories(db: impl PgExecutor<'_>) -> Result<Vec<(Term, i64)>, DbError> {
-    // Spellings with the same key ("Sci-Fi", "Sci Fi") count as one category.
-    let rows: Vec<(Json<Term>, i64)> = sqlx::query_as(
-        "SELECT (array_agg(t.term ORDER BY r.published_at DESC))[1], count(*) \
-         FROM reviews r, jsonb_array_elements(r.categories) AS t(term) \
-         WHERE r.status = 'published' AND r.deleted_at IS NULL \
-         GROUP BY t.term->>'key' ORDER BY count(*) DESC, t.term->>'key' LIMIT 50",
-    )
-    .fetch_all(db)
-    .await?;
-    Ok(rows.into_iter().map(|(t, n)| (t.0, n)).collect())
 }
 
 /// Scheduled reviews whose time has come, locked so that one process publishes each.

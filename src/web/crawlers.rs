@@ -53,7 +53,7 @@ pub async fn sitemap(State(state): State<AppState>) -> Response {
 async fn build(state: &AppState) -> Result<String, AppError> {
     let urls = &state.urls;
     let categories = reviews::public_categories(&state.pool).await?;
-    let room = MAX_URLS - 2 - i64::try_from(categories.len()).unwrap_or(MAX_URLS);
+    let room = MAX_URLS - 4 - i64::try_from(categories.len()).unwrap_or(MAX_URLS);
     let addresses = reviews::public_addresses(&state.pool, room.max(0)).await?;
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
@@ -74,6 +74,8 @@ async fn build(state: &AppState) -> Result<String, AppError> {
         .map(|(_, at)| at.format("%Y-%m-%d").to_string());
     entry(&urls.home(), newest);
     entry(&urls.about(), None);
+    entry(&urls.join("/categories"), None);
+    entry(&urls.join("/tags"), None);
     for (slug, updated) in &addresses {
         let slug = crate::domain::Slug::parse(slug)
             .map_err(|_| AppError::Bug("a stored slug does not parse"))?;

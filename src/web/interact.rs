@@ -125,13 +125,23 @@ pub async fn interact(
     let uri = q.uri.unwrap_or_default();
     let ours =
         uri == state.urls.actor() || uri.starts_with(&format!("{}/reviews/", state.urls.base()));
-    if !ours {
+    // A comment shown on one of the reviews (its Reply link), wherever it lives.
+    let shown_comment = !ours
+        && uri.len() <= 2048
+        && matches!(
+            crate::db::comments::get_by_ap_id(&state.pool, &uri).await,
+            Ok(Some(comment)) if comment.is_public()
+        );
+    if !ours && !shown_comment {
         return message_page(
             &state,
             StatusCode::BAD_REQUEST,
             "Nothing to answer",
             "That is not a review or an account of this blog.",
         );
+    }
+    if q.handle.as_deref().is_none_or(|h| h.trim().is_empty()) {
+        return ask_for_handle(&state, &uri, shown_comment);
     }
     let Some((user, host)) = q.handle.as_deref().and_then(parse_handle) else {
         return message_page(
@@ -188,6 +198,44 @@ pub async fn interact(
                 "Your server could not be asked",
                 &format!("{reason}. You can also search for this address on your server: {uri}"),
             )
+        }
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "interact.html", config = "config/askama.toml")]
+struct HandlePage {
+    layout: super::views::Layout,
+    heading: &'static str,
+    what: &'static str,
+    action: String,
+    uri: String,
+}
+
+/// The form that asks which account answers (a comment's Reply link arrives without one).
+fn ask_for_handle(state: &AppState, uri: &str, comment: bool) -> Response {
+    let (heading, what) = if comment {
+        ("Reply to this comment", "comment")
+    } else if uri == state.urls.actor() {
+        ("Follow this blog", "blog's account")
+    } else {
+        ("Reply to this review", "review")
+    };
+    let action = state.urls.join("/interact");
+    let mut layout = super::views::Layout::plain(state, heading, &action);
+    layout.robots_noindex = true;
+    let page = HandlePage {
+        layout,
+        heading,
+        what,
+        action,
+        uri: uri.to_string(),
+    };
+    match askama::Template::render(&page) {
+        Ok(html) => (StatusCode::OK, super::html_headers(), html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "rendering the handle form");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
 }

@@ -24,6 +24,18 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(legacy::index))
         .route(crate::federation::routes::paths::REVIEW, get(pages::review))
+        .route(
+            "/categories",
+            get(|State(state): State<AppState>| async move {
+                pages::terms(&state, crate::db::reviews::Terms::Categories).await
+            }),
+        )
+        .route(
+            "/tags",
+            get(|State(state): State<AppState>| async move {
+                pages::terms(&state, crate::db::reviews::Terms::Tags).await
+            }),
+        )
         .route("/categories/{key}", get(pages::category))
         .route("/tags/{key}", get(pages::tag))
         .route("/about", get(pages::about))

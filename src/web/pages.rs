@@ -51,6 +51,68 @@ pub struct ErrorPage {
     pub message: String,
 }
 
+#[derive(Template)]
+#[template(path = "terms.html", config = "config/askama.toml")]
+pub struct TermsPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub tags: bool,
+    pub terms: Vec<TermEntry>,
+    pub other_url: String,
+}
+
+pub struct TermEntry {
+    pub name: String,
+    pub url: String,
+    pub count: i64,
+}
+
+/// The most terms an index page lists.
+const MAX_TERMS: i64 = 1000;
+
+/// `/categories` and `/tags`: every category or tag of a published review, most used first.
+pub async fn terms(state: &AppState, which: reviews::Terms) -> Response {
+    page(state, terms_page(state, which)).await
+}
+
+async fn terms_page(state: &AppState, which: reviews::Terms) -> Result<Response, AppError> {
+    let urls = &state.urls;
+    let tags = which == reviews::Terms::Tags;
+    let (title, canonical, other_url) = if tags {
+        ("Tags", urls.join("/tags"), urls.join("/categories"))
+    } else {
+        ("Categories", urls.join("/categories"), urls.join("/tags"))
+    };
+    let found = reviews::public_terms(&state.pool, which, MAX_TERMS).await?;
+    let terms = found
+        .into_iter()
+        .map(|(term, count)| TermEntry {
+            name: if tags {
+                format!("#{}", term.name)
+            } else {
+                term.name.clone()
+            },
+            url: if tags {
+                urls.tag(&term.key)
+            } else {
+                urls.category(&term.key)
+            },
+            count,
+        })
+        .collect();
+    let layout = frame(state, title, &canonical).await?;
+    render(
+        &TermsPage {
+            layout,
+            heading: title.to_string(),
+            tags,
+            terms,
+            other_url,
+        },
+        &[Change::Listings],
+    )
+}
+
 #[derive(Debug, Deserialize)]
 pub struct PageParams {
     page: Option<String>,
@@ -159,6 +221,7 @@ async fn listing(
     let mut layout = frame(state, &title, &canonical).await?;
     if matches!(listing, Listing::All) {
         layout.actor_url = Some(urls.actor());
+        layout.site_heading = true;
     }
     if let Some((title, url)) = feed {
         layout.feeds.push(super::views::FeedLink { title, url });

@@ -4,10 +4,10 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::comments::Shown;
-use crate::content::escape_html;
+
 use crate::db::comments::Engagement;
 use crate::db::reviews::StoredReview;
-use crate::domain::{CommentOrigin, Review, Term};
+use crate::domain::{Review, Term};
 use crate::federation::documents::with_fields;
 use crate::state::AppState;
 use crate::urls::Urls;
@@ -42,6 +42,8 @@ pub struct Layout {
     pub style_url: String,
     pub home_url: String,
     pub about_url: String,
+    pub categories_url: String,
+    pub tags_url: String,
     pub feed_url: String,
     pub feeds: Vec<FeedLink>,
     pub nav_categories: Vec<Link>,
@@ -51,6 +53,8 @@ pub struct Layout {
     pub moved: Option<Link>,
     /// A page search engines must not keep (a preview).
     pub robots_noindex: bool,
+    /// The site's title is the page's heading (the home page, the only `<h1>` there).
+    pub site_heading: bool,
 }
 
 impl Layout {
@@ -84,6 +88,8 @@ impl Layout {
             style_url: urls.join(&format!("/style.css?v={}", super::style_version())),
             home_url: urls.home(),
             about_url: urls.about(),
+            categories_url: urls.join("/categories"),
+            tags_url: urls.join("/tags"),
             feed_url: urls.feed(),
             feeds: vec![FeedLink {
                 title: format!("{} – all reviews", site.title),
@@ -93,6 +99,7 @@ impl Layout {
             actor_url: None,
             moved: None,
             robots_noindex: false,
+            site_heading: false,
         }
     }
 
@@ -123,7 +130,10 @@ impl Layout {
 }
 
 pub struct RatingView {
-    pub stars: String,
+    /// The stars drawn: whole, then a half (a star half filled, in the same font), then empty.
+    pub full: String,
+    pub half: bool,
+    pub empty: String,
     pub text: String,
 }
 
@@ -156,10 +166,30 @@ fn term_links(terms: &[Term], url: impl Fn(&str) -> String) -> Vec<Link> {
         .collect()
 }
 
+/// A time for machines (`<time datetime>`, JSON-LD): whole seconds, UTC, as HTML's validator
+/// takes it (it refuses more than three digits of fractions).
+pub fn machine_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Text that follows a full stop ("Spoiler warning. The ending…"): its first letter capital.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 fn rating(r: &Review) -> Option<RatingView> {
-    r.rating.map(|x| RatingView {
-        stars: x.stars(),
-        text: x.text(),
+    r.rating.map(|x| {
+        let stars = x.stars();
+        RatingView {
+            full: stars.chars().filter(|&c| c == '★').collect(),
+            half: stars.contains('½'),
+            empty: stars.chars().filter(|&c| c == '☆').collect(),
+            text: x.text(),
+        }
     })
 }
 
@@ -182,11 +212,11 @@ impl Card {
             title: r.title.clone(),
             url: urls.review(&r.slug),
             date: display_date(r.date()),
-            date_iso: r.date().to_rfc3339(),
+            date_iso: machine_time(r.date()),
             film_title: r.film.title.clone(),
             film_line,
             rating: rating(r),
-            spoiler_warning: r.spoiler_warning.clone(),
+            spoiler_warning: r.spoiler_warning.as_deref().map(sentence),
             summary_html: r.summary_html.clone(),
             categories: term_links(&r.categories, |k| urls.category(k)),
         }
@@ -302,9 +332,9 @@ impl ReviewDetails {
             ap_id: urls.review_ap_id(r.id, r.ap_revision),
             author: r.author.clone(),
             date: display_date(published_at),
-            date_iso: published_at.to_rfc3339(),
+            date_iso: machine_time(published_at),
             updated: edited.then(|| display_date(r.updated_at)),
-            updated_iso: r.updated_at.max(published_at).to_rfc3339(),
+            updated_iso: machine_time(r.updated_at.max(published_at)),
             categories: term_links(&r.categories, |k| urls.category(k)),
             tags: term_links(&r.tags, |k| urls.tag(k)),
             film_title: r.film.title.clone(),
@@ -314,10 +344,16 @@ impl ReviewDetails {
             links,
             poster: poster(r),
             rating: rating(r),
-            spoiler_warning: r.spoiler_warning.clone(),
+            spoiler_warning: r.spoiler_warning.as_deref().map(sentence),
             body_html: r.body_html.clone(),
             comments_heading: comments_heading(comment_count, &r.title),
-            thread_html: thread_html(thread),
+            thread_html: thread_html(
+                thread,
+                &ReplyLinks {
+                    interact: urls.join("/interact"),
+                    review_ap_id: urls.review_ap_id(r.id, r.ap_revision),
+                },
+            ),
             likes: engagement.likes,
             shares: engagement.shares,
             comments_feed: urls.comments_feed(&r.slug),
@@ -377,8 +413,8 @@ fn json_ld(r: &Review, url: &str) -> String {
         "url": url,
         "inLanguage": r.language.as_str(),
         "author": {"@type": "Person", "name": r.author},
-        "datePublished": r.date().to_rfc3339(),
-        "dateModified": r.updated_at.to_rfc3339(),
+        "datePublished": machine_time(r.date()),
+        "dateModified": machine_time(r.updated_at),
         "itemReviewed": movie,
     });
     let rating = r.rating.map(|rating| {
@@ -389,113 +425,14 @@ fn json_ld(r: &Review, url: &str) -> String {
         .replace('<', "\\u003c")
 }
 
-/// An http(s) URL, or nothing, escaped: remote avatars and profile links go into attributes.
-fn safe_url(url: Option<&str>) -> Option<String> {
-    url.and_then(http_url).map(|url| escape_html(&url))
-}
-
 /// An http(s) URL, or nothing (unescaped, for templates, which escape it).
-fn http_url(url: &str) -> Option<String> {
+pub(super) fn http_url(url: &str) -> Option<String> {
     let parsed = url::Url::parse(url).ok()?;
     matches!(parsed.scheme(), "http" | "https").then(|| parsed.into())
 }
 
-/// The comment thread as nested lists, from the thread in page order (see
-/// `comments::thread_for_page`), without recursion. Every value from outside is escaped here; comment
-/// bodies were sanitized when stored.
-pub fn thread_html(thread: &[Shown]) -> String {
-    let mut html = String::from("<ol class=\"comment-list\">");
-    // The level of the `<li>` left open for answers, if any.
-    let mut open: Option<usize> = None;
-    for shown in thread {
-        // One level deeper than the comment before at most, whatever the input says.
-        let level = shown.level.min(open.map_or(0, |o| o + 1));
-        match open {
-            Some(o) if level > o => html.push_str("<ol class=\"children\">"),
-            Some(o) => {
-                html.push_str("</li>");
-                for _ in level..o {
-                    html.push_str("</ol></li>");
-                }
-            }
-            None => {}
-        }
-        comment_html(shown, &mut html);
-        open = Some(level);
-    }
-    if let Some(o) = open {
-        html.push_str("</li>");
-        for _ in 0..o {
-            html.push_str("</ol></li>");
-        }
-    }
-    html.push_str("</ol>");
-    html
-}
-
-/// One comment's `<li>` and content, left open for its answers.
-fn comment_html(shown: &Shown, html: &mut String) {
-    let c = &shown.comment;
-    html.push_str(&format!(
-        "<li id=\"comment-{}\" class=\"comment comment-{}\">",
-        c.id,
-        c.origin.as_str()
-    ));
-    if c.deleted_at.is_some() {
-        html.push_str("<p class=\"comment-deleted\">This comment was deleted.</p>");
-    } else {
-        html.push_str("<article><header class=\"comment-meta\">");
-        if let Some(avatar) = safe_url(c.author_avatar.as_deref()) {
-            html.push_str(&format!(
-                "<img class=\"avatar\" src=\"{avatar}\" alt=\"\" width=\"48\" height=\"48\" loading=\"lazy\" referrerpolicy=\"no-referrer\"> "
-            ));
-        }
-        let name = escape_html(&c.author_name);
-        match safe_url(c.author_url.as_deref()) {
-            Some(url) => html.push_str(&format!("<a class=\"comment-author\" href=\"{url}\" rel=\"nofollow noopener ugc\">{name}</a>")),
-            None => html.push_str(&format!("<span class=\"comment-author\">{name}</span>")),
-        }
-        if let Some(handle) = &c.author_handle {
-            let handle = escape_html(handle);
-            match safe_url(c.author_url.as_deref()) {
-                Some(url) => html.push_str(&format!(" <a class=\"handle\" href=\"{url}\" rel=\"nofollow noopener ugc\">{handle}</a>")),
-                None => html.push_str(&format!(" <span class=\"handle\">{handle}</span>")),
-            }
-        }
-        if c.origin == CommentOrigin::Local {
-            html.push_str(" <span class=\"badge\">author</span>");
-        }
-        let link = safe_url(c.url.as_deref()).unwrap_or_else(|| format!("#comment-{}", c.id));
-        html.push_str(&format!(
-            " · <a class=\"comment-time\" href=\"{link}\"><time datetime=\"{}\">{}</time></a>",
-            c.published_at.to_rfc3339(),
-            c.published_at.format("%-d %B %Y at %H:%M")
-        ));
-        if c.edited_at.is_some() {
-            html.push_str(" · <span class=\"edited\">edited</span>");
-        }
-        if let Some(answered) = &shown.in_reply_to {
-            let whom = match &answered.author {
-                Some(name) => escape_html(name),
-                None => "a deleted comment".to_string(),
-            };
-            html.push_str(&format!(
-                " · <span class=\"in-reply-to\">in reply to <a href=\"#comment-{}\">{whom}</a></span>",
-                answered.id
-            ));
-        }
-        html.push_str("</header>");
-        match &c.summary {
-            Some(warning) => html.push_str(&format!(
-                "<details class=\"comment-cw\"><summary>{}</summary><div class=\"comment-body\">{}</div></details>",
-                escape_html(warning),
-                c.content_html
-            )),
-            None => html.push_str(&format!("<div class=\"comment-body\">{}</div>", c.content_html)),
-        }
-        html.push_str("</article>");
-    }
-}
+mod thread;
+pub use thread::{thread_html, ReplyLinks};
 
 #[cfg(test)]
 mod tests;

@@ -40,5 +40,6 @@ mod slow_clients;
 mod threads;
 mod web;
 mod web_crawlers;
+mod web_pages;
 mod webfinger;
 mod wordpress;

@@ -1,7 +1,15 @@
 use super::*;
 use crate::comments::Answered;
 use crate::db::comments::CommentRow;
+use crate::domain::CommentOrigin;
 use uuid::Uuid;
+
+fn links() -> ReplyLinks {
+    ReplyLinks {
+        interact: "https://blog.example/interact".into(),
+        review_ap_id: "https://blog.example/reviews/r".into(),
+    }
+}
 
 fn shown(id: u128, level: usize) -> Shown {
     let at = Utc::now();
@@ -56,14 +64,17 @@ fn nesting(html: &str) -> Vec<(String, Vec<String>)> {
 #[test]
 fn levels_become_nested_lists_and_impossible_jumps_are_clamped() {
     let id = |n: u128| format!("comment-{}", Uuid::from_u128(n));
-    let html = thread_html(&[
-        shown(1, 0),
-        shown(2, 1),
-        shown(3, 2),
-        shown(4, 0),
-        shown(5, 3), // no level 1 or 2 before it: one level down at most
-        shown(6, 9),
-    ]);
+    let html = thread_html(
+        &[
+            shown(1, 0),
+            shown(2, 1),
+            shown(3, 2),
+            shown(4, 0),
+            shown(5, 3), // no level 1 or 2 before it: one level down at most
+            shown(6, 9),
+        ],
+        &links(),
+    );
     assert_eq!(html.matches("<ol").count(), html.matches("</ol>").count());
     assert_eq!(html.matches("<li ").count(), html.matches("</li>").count());
     assert_eq!(
@@ -77,7 +88,10 @@ fn levels_become_nested_lists_and_impossible_jumps_are_clamped() {
             (id(6), vec![id(4), id(5)]),
         ]
     );
-    assert_eq!(thread_html(&[]), "<ol class=\"comment-list\"></ol>");
+    assert_eq!(
+        thread_html(&[], &links()),
+        "<ol class=\"comment-list\"></ol>"
+    );
 }
 
 #[test]
@@ -92,7 +106,7 @@ fn flattened_answers_say_whom_they_answer_escaped() {
         id: Uuid::from_u128(9),
         author: None,
     });
-    let html = thread_html(&[shown(1, 0), deep, after_deleted]);
+    let html = thread_html(&[shown(1, 0), deep, after_deleted], &links());
     assert!(html.contains(&format!(
         "<span class=\"in-reply-to\">in reply to <a href=\"#comment-{}\">&lt;b&gt;Bob&lt;/b&gt;</a></span>",
         Uuid::from_u128(1)
