@@ -8,6 +8,7 @@ mod comment;
 pub mod destination;
 pub mod federation;
 pub mod host;
+mod notice;
 pub mod quote;
 pub mod review;
 pub mod wxr;
@@ -23,6 +24,7 @@ pub use comment::{
 };
 pub use federation::{DeliveryStatus, FollowerStatus, HostState};
 pub use host::{authority, same_host, same_server, HostName};
+pub use notice::NoticeKind;
 pub use quote::{QuotePolicy, QuoteState};
 pub use review::{
     Credit, Film, RequestedStatus, Review, ReviewDraft, ReviewInput, ReviewStatus, ValidationErrors,
