@@ -150,3 +150,39 @@ pub async fn send_test(settings: &Settings) -> Result<(), MailError> {
     tracing::info!("a test e-mail was sent");
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn notice(kind: NoticeKind, who: &str, excerpt: &str) -> Notice {
+        Notice {
+            kind,
+            id: uuid::Uuid::now_v7(),
+            arrived: chrono::Utc::now(),
+            who: who.into(),
+            about: Some("Heat <1995>".into()),
+            excerpt: excerpt.into(),
+            desk_url: "https://blog.example/admin/comments#comment-1".into(),
+        }
+    }
+
+    #[test]
+    fn the_mail_counts_in_its_subject_and_escapes_its_html() {
+        let settings = Settings::from_figment(&Settings::defaults()).expect("defaults");
+        let mail = compose(
+            &settings,
+            &[
+                notice(NoticeKind::HeldComment, "Alice", "<script>x</script>"),
+                notice(NoticeKind::FollowRequest, "Bob", "https://b.example/bob"),
+                notice(NoticeKind::HeldComment, "Carol", "Fine film."),
+            ],
+        );
+        assert_eq!(mail.subject, "reviewpub: 2 held comments, 1 follow request");
+        assert!(mail.text.contains("Held comment by Alice on “Heat <1995>”"));
+        assert!(mail.text.contains("<script>x</script>"));
+        assert!(!mail.html.contains("<script>"), "{}", mail.html);
+        assert!(mail.html.contains("&lt;script&gt;x&lt;/script&gt;"));
+        assert!(mail.html.contains("Heat &lt;1995&gt;"));
+    }
+}
