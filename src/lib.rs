@@ -41,6 +41,7 @@ pub mod limits;
 pub mod media;
 pub mod memory;
 pub mod moderation;
+pub mod notifications;
 pub mod outbound;
 pub mod publishing;
 pub mod secrets;

@@ -73,7 +73,7 @@ impl Tasks {
 const FORGET_CLIENTS_EVERY: Duration = Duration::from_secs(60);
 
 /// The jobs every server runs: scheduled publication, the delivery workers, thread crawls,
-/// forgetting idle clients, and (with the cache on) the listener that invalidates it when another process
+/// forgetting idle clients, the notification e-mail (when set up), and (with the cache on) the listener that invalidates it when another process
 /// changes something.
 pub fn start(state: &AppState, shutdown: CancellationToken) -> Tasks {
     let mut tasks = Tasks::new(shutdown.clone());
@@ -130,6 +130,25 @@ pub fn start(state: &AppState, shutdown: CancellationToken) -> Tasks {
             }
         },
     );
+    if state.settings.notifications.digest != crate::config::Digest::Off {
+        let (pool, settings, urls) = (
+            state.pool.clone(),
+            state.settings.clone(),
+            state.urls.clone(),
+        );
+        tasks.every(
+            "notification-mail",
+            state.settings.scheduler_interval,
+            move || {
+                let (pool, settings, urls) = (pool.clone(), settings.clone(), urls.clone());
+                async move {
+                    crate::notifications::round(&pool, &settings, &urls, Utc::now())
+                        .await
+                        .map(|_| ())
+                }
+            },
+        );
+    }
     tasks.spawn("deliveries", delivery::run(state.context(), shutdown));
     tasks
 }

@@ -5,6 +5,7 @@
 //! Raw values are read with figment and then parsed into typed settings; anything invalid stops
 //! start-up with a message that names the key and where its value came from.
 
+mod notifications;
 mod public_url;
 mod raw;
 mod sections;
@@ -19,6 +20,7 @@ use secrecy::SecretString;
 
 use crate::domain::Handle;
 
+pub use notifications::{Digest, Email, Notifications};
 pub use public_url::PublicUrl;
 pub use sections::{
     Cache, Comments, EmbeddedPostgresSettings, Federation, Limits, LogFormat, Moderation, Rate,
@@ -63,6 +65,7 @@ pub struct Settings {
     pub comments: Comments,
     pub cache: Cache,
     pub limits: Limits,
+    pub notifications: Notifications,
 }
 
 impl Settings {

@@ -52,6 +52,24 @@ pub(super) struct Raw {
     pub(super) comments: RawComments,
     pub(super) cache: RawCache,
     pub(super) limits: RawLimits,
+    pub(super) notifications: RawNotifications,
+}
+
+/// Deliberately without `Debug`: `smtp_url` may hold a password.
+#[derive(Deserialize)]
+pub(super) struct RawNotifications {
+    #[serde(deserialize_with = "text")]
+    pub(super) email_to: String,
+    #[serde(deserialize_with = "text")]
+    pub(super) email_from: String,
+    #[serde(deserialize_with = "text")]
+    pub(super) smtp_url: String,
+    #[serde(deserialize_with = "text")]
+    pub(super) digest: String,
+    #[serde(deserialize_with = "text")]
+    pub(super) daily_at: String,
+    pub(super) debounce_seconds: u64,
+    pub(super) retry_seconds: u64,
 }
 
 #[derive(Debug, Deserialize)]

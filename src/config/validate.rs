@@ -243,6 +243,8 @@ impl Settings {
             ("limits.pages_burst", l.pages_burst),
         )
         .map_err(|(key, message)| invalid(key, message))?;
+        let notifications = super::notifications::parse(raw.notifications)
+            .map_err(|(key, message)| invalid(key, message))?;
         if raw.embedded_postgres.run_as.trim().is_empty() {
             return Err(invalid(
                 "embedded_postgres.run_as",
@@ -314,6 +316,7 @@ impl Settings {
                 inbox,
                 pages,
             },
+            notifications,
         })
     }
 }

@@ -11,6 +11,7 @@ pub mod federation;
 pub mod hosts;
 pub mod legacy_paths;
 pub mod moves;
+pub mod notifications;
 pub mod previews;
 pub mod quotes;
 pub mod reactions;

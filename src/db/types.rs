@@ -9,7 +9,8 @@ use sqlx::{Decode, Encode, Type};
 
 use crate::domain::{
     BlockKind, BlockSeverity, CommentOrigin, CommentStatus, DeliveryStatus, FollowerStatus,
-    QuotePolicy, QuoteState, ReactionKind, ReplyAuthorizationState, ReplyPolicy, Visibility,
+    NoticeKind, QuotePolicy, QuoteState, ReactionKind, ReplyAuthorizationState, ReplyPolicy,
+    Visibility,
 };
 
 macro_rules! stored_as_text {
@@ -49,6 +50,7 @@ stored_as_text!(
     BlockSeverity,
     FollowerStatus,
     DeliveryStatus,
+    NoticeKind,
     QuotePolicy,
     QuoteState,
     ReplyPolicy,

@@ -65,16 +65,9 @@ fn when(at: DateTime<Utc>) -> String {
 }
 
 fn follower(f: db::FollowerRow) -> Follower {
-    let host = crate::domain::authority(&f.actor_id);
-    let who = match (&f.name, &f.preferred_username) {
-        (Some(name), Some(user)) => format!("{name} ({})", crate::domain::handle(user, &host)),
-        (None, Some(user)) => crate::domain::handle(user, &host),
-        (Some(name), None) => name.clone(),
-        (None, None) => f.actor_id.clone(),
-    };
     Follower {
         id: f.id,
-        who,
+        who: crate::notifications::follower_name(&f),
         since: when(f.created_at),
         actor: f.actor_id,
     }

@@ -7,6 +7,8 @@ mod comments;
 mod editor;
 mod fediverse;
 mod home;
+mod notifications;
+mod notifications_feed;
 mod reviews;
 mod sign_in;
 mod tokens;
@@ -68,6 +70,16 @@ pub fn router() -> Router<AppState> {
         .route(&path("/followers/{id}/reject"), post(fediverse::reject))
         .route(&path("/hosts/{host}/resume"), post(fediverse::resume))
         .route(&path("/deliveries/{id}/retry"), post(fediverse::retry))
+        .route(&path("/notifications"), get(notifications::show))
+        .route(
+            &path("/notifications/regenerate"),
+            post(notifications::regenerate),
+        )
+        .route(&path("/notifications/test"), post(notifications::test))
+        .route(
+            &path("/notifications/{file}"),
+            get(notifications_feed::feed),
+        )
         .route(&path("/tokens"), get(tokens::list).post(tokens::mint))
         .route(&path("/tokens/{id}/revoke"), post(tokens::revoke))
         .route(&path("/desk.css"), get(style))

@@ -9,6 +9,7 @@ pub mod destination;
 pub mod federation;
 pub mod host;
 pub mod json;
+mod notice;
 pub mod quote;
 pub mod review;
 pub mod wxr;
@@ -24,6 +25,7 @@ pub use comment::{
 };
 pub use federation::{DeliveryStatus, FollowerStatus, HostState};
 pub use host::{authority, same_host, same_server, HostName};
+pub use notice::NoticeKind;
 pub use quote::{QuotePolicy, QuoteState};
 pub use review::{
     Credit, Film, RequestedStatus, Review, ReviewDraft, ReviewInput, ReviewStatus, ValidationErrors,

@@ -106,6 +106,11 @@ async fn style() -> Response {
 }
 
 /// Renders an error as an HTML page with the right status.
+/// The answer to an address where there is nothing: the same page whatever was asked.
+pub fn not_found(state: &AppState) -> Response {
+    error_page(state, AppError::NotFound)
+}
+
 fn error_page(state: &AppState, error: AppError) -> Response {
     error.log();
     let status = error.status();

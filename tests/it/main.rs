@@ -27,6 +27,7 @@ mod inbound;
 mod message_signatures;
 mod moving;
 mod neodb;
+mod notifications;
 mod peer;
 mod preview;
 mod quotes;
