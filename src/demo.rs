@@ -308,35 +308,16 @@ fn responses(text: &str) -> Vec<Response> {
     items
 }
 
-/// Dates for responses that lost theirs: spread evenly between the known ones, starting at
-/// the review's own date, three hours apart after the last known one.
+/// Dates for responses that lost theirs: the last known one before them (the review's own
+/// date for the first), never an invented time. The page shows days, and the import keeps
+/// the sample's order among comments of the same time.
 fn fill_dates(items: &mut [Response], posted: DateTime<Utc>) {
-    let known: Vec<(usize, DateTime<Utc>)> = std::iter::once((0, posted))
-        .chain(
-            items
-                .iter()
-                .enumerate()
-                .filter_map(|(i, r)| r.date.map(|d| (i + 1, d))),
-        )
-        .collect();
-    for (i, item) in items.iter_mut().enumerate() {
-        if item.date.is_some() {
-            continue;
+    let mut last = posted;
+    for item in items.iter_mut() {
+        match item.date {
+            Some(known) => last = known,
+            None => item.date = Some(last),
         }
-        let position = i + 1;
-        let before = known
-            .iter()
-            .rev()
-            .find(|(p, _)| *p < position)
-            .copied()
-            .unwrap_or((0, posted));
-        let after = known.iter().find(|(p, _)| *p > position).copied();
-        item.date = Some(match after {
-            Some((p, at)) => {
-                before.1 + (at - before.1) * (position - before.0) as i32 / (p - before.0) as i32
-            }
-            None => before.1 + chrono::Duration::hours(3 * (position - before.0) as i64),
-        });
     }
 }
 

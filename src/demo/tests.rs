@@ -46,6 +46,10 @@ fn the_sample_has_31_responses() {
     let dates: Vec<_> = items.iter().map(|r| r.date.expect("date")).collect();
     assert!(dates.windows(2).all(|w| w[0] <= w[1]), "in order");
     assert_eq!(dates[15].to_rfc3339(), "2011-02-05T16:12:00+00:00");
+    // No invented times: an undated response has the last date the sample gives before it.
+    assert!(dates[..15].iter().all(|d| *d == posted));
+    assert!(dates[16..22].iter().all(|d| *d == dates[15]));
+    assert_eq!(dates[23], dates[22]);
 }
 
 #[test]

@@ -125,6 +125,34 @@ async fn the_binary_serves_the_demo_on_its_embedded_database_and_keeps_it_across
         page.contains("31 Responses to “Never Let Me Go”"),
         "the sample's reader responses are the thread"
     );
+    // In the sample's order and numbering, dated by day: no invented times.
+    let doc = scraper::Html::parse_document(&page);
+    let select = |css: &str| scraper::Selector::parse(css).expect("selector");
+    let authors: Vec<String> = doc
+        .select(&select(".comment-author"))
+        .map(|e| e.text().collect())
+        .collect();
+    assert_eq!(authors.first().map(String::as_str), Some("Reader 1"));
+    assert_eq!(
+        authors.get(15).map(String::as_str),
+        Some("Jareth Cutestory's Clone")
+    );
+    assert_eq!(authors.get(21).map(String::as_str), Some("Reader 22"));
+    assert_eq!(
+        authors.get(22).map(String::as_str),
+        Some("The Sophisticated Panda")
+    );
+    let days: Vec<String> = doc
+        .select(&select(".comment-time time"))
+        .map(|e| e.text().collect())
+        .collect();
+    assert_eq!(days.len(), 31);
+    assert_eq!(days.first().map(String::as_str), Some("4 February 2011"));
+    assert_eq!(days.get(16).map(String::as_str), Some("5 February 2011"));
+    assert!(
+        days.iter().all(|d| !d.contains(':')),
+        "days, not times: {days:?}"
+    );
     let status = server.terminate();
     assert!(status.success(), "clean exit: {status}");
 

@@ -100,7 +100,7 @@ fn comment_html(shown: &Shown, reply: &ReplyLinks, html: &mut String) {
         html.push_str(&format!(
             " · <a class=\"comment-time\" href=\"{link}\"><time datetime=\"{}\">{}</time></a>",
             machine_time(c.published_at),
-            c.published_at.format("%-d %B %Y at %H:%M")
+            c.published_at.format("%-d %B %Y")
         ));
         if c.edited_at.is_some() {
             html.push_str(" · <span class=\"edited\">edited</span>");
