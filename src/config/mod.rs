@@ -5,6 +5,7 @@
 //! Raw values are read with figment and then parsed into typed settings; anything invalid stops
 //! start-up with a message that names the key and where its value came from.
 
+mod media;
 mod public_url;
 mod raw;
 mod sections;
@@ -19,6 +20,7 @@ use secrecy::SecretString;
 
 use crate::domain::Handle;
 
+pub use media::{Media, MediaStore, S3};
 pub use public_url::PublicUrl;
 pub use sections::{
     Cache, Comments, EmbeddedPostgresSettings, Federation, Limits, LogFormat, Moderation, Rate,
@@ -63,6 +65,7 @@ pub struct Settings {
     pub comments: Comments,
     pub cache: Cache,
     pub limits: Limits,
+    pub media: Media,
 }
 
 impl Settings {
@@ -102,7 +105,8 @@ impl Settings {
         self.data_dir.join("postgres")
     }
 
-    /// Where imported (and later uploaded) images are kept: `media` under the data directory.
+    /// Where images are kept on local disk (`media.store = "local"`): `media` under the data
+    /// directory.
     pub fn media_dir(&self) -> PathBuf {
         self.data_dir.join("media")
     }
