@@ -1,6 +1,7 @@
 //! Posters and stills: uploads checked, stripped and sized, served from the media store (local
 //! or a real S3 protocol server), shown on the pages and carried by the Article.
 
+mod avif;
 mod desk;
 mod refusals;
 mod s3;
