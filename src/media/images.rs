@@ -23,8 +23,9 @@ use crate::urls::Urls;
 /// The longest alt text taken.
 pub const MAX_ALT_CHARS: usize = 1000;
 
-/// Uploads decoded at once (each may hold a large image in memory).
-static DECODING: Semaphore = Semaphore::const_new(2);
+/// Uploads decoded at once: one (each may hold hundreds of megabytes of pixels; one critic
+/// uploads).
+static DECODING: Semaphore = Semaphore::const_new(1);
 
 /// What an uploaded image is to its review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -130,15 +130,6 @@ impl Store {
             Err(e) => Err(MediaError::Store(e)),
         }
     }
-
-    /// Whether an object of this name is stored.
-    pub async fn contains(&self, name: &str) -> Result<bool, MediaError> {
-        match self.inner.head(&Path::from(name)).await {
-            Ok(_) => Ok(true),
-            Err(object_store::Error::NotFound { .. }) => Ok(false),
-            Err(e) => Err(MediaError::Store(e)),
-        }
-    }
 }
 
 #[cfg(test)]
