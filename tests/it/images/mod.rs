@@ -137,6 +137,16 @@ pub async fn fetch(app: &TestApp, url: &str) -> Vec<u8> {
         "public, max-age=31536000, immutable"
     );
     assert_eq!(response.headers()["x-content-type-options"], "nosniff");
-    assert!(response.headers().contains_key("etag"));
-    response.bytes().await.expect("body").to_vec()
+    let etag = response.headers()["etag"].clone();
+    let bytes = response.bytes().await.expect("body").to_vec();
+    // Asked again with its ETag: 304, nothing sent.
+    let again = app
+        .client
+        .get(url)
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(again.status().as_u16(), 304, "{url}");
+    bytes
 }
