@@ -424,7 +424,7 @@ async fn import_wordpress(
         )
     })?;
     let media = crate::media::Media::new(
-        settings.media_dir(),
+        crate::media::Store::open(settings)?,
         crate::federation::http_client(settings)?,
         crate::urls::Urls::new(settings),
         settings.allow_private_networks,

@@ -28,6 +28,9 @@ pub enum AppError {
     MethodNotAllowed,
     #[error("request body too large")]
     PayloadTooLarge,
+    /// The body is not of a type taken here (415), with what was expected.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// The slug is another review's (409, as [`DbError::SlugTaken`], naming that review).
     #[error("the slug {slug} is already used by review {review}")]
     SlugUsedBy { slug: String, review: Uuid },
@@ -71,6 +74,7 @@ impl AppError {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Db(DbError::SlugTaken)
             | Self::SlugUsedBy { .. }

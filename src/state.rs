@@ -25,6 +25,8 @@ pub struct AppState {
     pub limits: Arc<Limiters>,
     /// What the services tell the fediverse through (federation's outbox, waking the workers).
     pub outbound: Arc<dyn Outbound>,
+    /// Where images are kept (see [`crate::media::store`]).
+    pub media: crate::media::Store,
 }
 
 impl std::fmt::Debug for AppState {
@@ -36,6 +38,17 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
+    /// What the image services need.
+    pub fn attach(&self) -> crate::media::images::Attach<'_> {
+        crate::media::images::Attach {
+            pool: &self.pool,
+            settings: &self.settings,
+            outbound: self.outbound.as_ref(),
+            store: &self.media,
+            urls: &self.urls,
+        }
+    }
+
     /// What federation code reaches.
     pub fn context(&self) -> federation::Context {
         federation::Context {
@@ -52,11 +65,17 @@ impl AppState {
         let federation = Federation::start(&settings, &pool, &urls).await?;
         let cache = Arc::new(ResponseCache::new(&settings.cache));
         let limits = Arc::new(Limiters::new(&settings));
+        let media =
+            crate::media::Store::open(&settings).map_err(|e| FederationError::Internal {
+                what: "opening the media store",
+                source: Box::new(e),
+            })?;
         let outbound = Arc::new(federation::outbox::Outbox::waking(
             &settings,
             federation.wake.clone(),
         ));
         Ok(Self {
+            media,
             limits,
             outbound,
             settings: Arc::new(settings),

@@ -170,6 +170,12 @@ impl Urls {
         self.base.join(&format!("/media/{name}"))
     }
 
+    /// The media name an address of ours names (`None` for any other address).
+    pub fn media_name(&self, url: &str) -> Option<String> {
+        let name = url.strip_prefix(&self.media(""))?;
+        (!name.is_empty() && !name.contains(['/', '?', '#'])).then(|| name.to_string())
+    }
+
     pub fn feed(&self) -> String {
         self.base.join("/feed.xml")
     }

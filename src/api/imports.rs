@@ -61,7 +61,7 @@ pub async fn wordpress(
         let client = crate::federation::http_client(&state.settings)
             .map_err(|e| AppError::internal("building the HTTP client", e))?;
         Some(Media::new(
-            state.settings.media_dir(),
+            state.media.clone(),
             client,
             (*state.urls).clone(),
             state.settings.allow_private_networks,

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod comments;
 pub mod federation;
 pub mod hosts;
+pub mod images;
 pub mod imports;
 pub mod moving;
 pub mod quotes;
@@ -40,6 +41,17 @@ pub fn router(settings: &Settings) -> Router<AppState> {
                 .delete(reviews::delete),
         )
         .route("/reviews/{id}/hide", post(federation::hide))
+        .route(
+            "/reviews/{id}/images",
+            // The image's own limit (`media.max_upload_bytes`), checked as it is read.
+            get(images::list)
+                .post(images::upload)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/reviews/{id}/images/{image}",
+            axum::routing::delete(images::remove),
+        )
         .route(
             "/reviews/{id}/replies/{policy}",
             post(federation::set_replies),
@@ -208,9 +220,9 @@ impl Modify for BearerSecurity {
         comments::list, comments::approve, comments::reject, comments::delete, comments::edit,
         comments::reply, comments::import, comments::refresh, comments::block, comments::blocks, comments::unblock,
         comments::reports, comments::import_blocks, quotes::list, imports::wordpress, moving::get,
-        moving::create, moving::cancel,
+        moving::create, moving::cancel, images::upload, images::list, images::remove,
     ),
-    components(schemas(ErrorBody, reviews::ReviewView, reviews::ReviewList, federation::FollowerView, federation::DeliveryView, hosts::HostView, hosts::HostList, quotes::QuoteView, quotes::QuoteList, moving::MoveInput, moving::MoveView)),
+    components(schemas(ErrorBody, reviews::ReviewView, reviews::ReviewList, federation::FollowerView, federation::DeliveryView, hosts::HostView, hosts::HostList, quotes::QuoteView, quotes::QuoteList, moving::MoveInput, moving::MoveView, images::ImageView, images::SizeView)),
     modifiers(&BearerSecurity),
     security(("bearer" = []))
 )]

@@ -6,6 +6,7 @@
 //! start-up with a message that names the key and where its value came from.
 
 mod notifications;
+mod media;
 mod public_url;
 mod raw;
 mod sections;
@@ -21,6 +22,7 @@ use secrecy::SecretString;
 use crate::domain::Handle;
 
 pub use notifications::{Digest, Email, Notifications};
+pub use media::{Media, MediaStore, S3};
 pub use public_url::PublicUrl;
 pub use sections::{
     Cache, Comments, EmbeddedPostgresSettings, Federation, Limits, LogFormat, Moderation, Rate,
@@ -66,6 +68,7 @@ pub struct Settings {
     pub cache: Cache,
     pub limits: Limits,
     pub notifications: Notifications,
+    pub media: Media,
 }
 
 impl Settings {
@@ -105,7 +108,8 @@ impl Settings {
         self.data_dir.join("postgres")
     }
 
-    /// Where imported (and later uploaded) images are kept: `media` under the data directory.
+    /// Where images are kept on local disk (`media.store = "local"`): `media` under the data
+    /// directory.
     pub fn media_dir(&self) -> PathBuf {
         self.data_dir.join("media")
     }

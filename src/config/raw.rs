@@ -8,7 +8,7 @@ use super::SigningBackend;
 
 /// Environment values are read as TOML-like scalars (`1984`, `true`); settings that are text
 /// take any scalar as its text.
-fn text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+pub(super) fn text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Scalar {
@@ -53,6 +53,7 @@ pub(super) struct Raw {
     pub(super) cache: RawCache,
     pub(super) limits: RawLimits,
     pub(super) notifications: RawNotifications,
+    pub(super) media: super::media::RawMedia,
 }
 
 /// Deliberately without `Debug`: `smtp_url` may hold a password.

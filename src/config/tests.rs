@@ -184,3 +184,44 @@ fn public_url_builds_ids() {
     assert_eq!(url.join("/reviews/x"), "http://localhost:8080/reviews/x");
     assert!(PublicUrl::parse("https://example.com/blog").is_err());
 }
+
+#[test]
+fn media_store_settings_are_checked() {
+    let with = |pairs: &[(&str, &str)]| {
+        let mut figment = Settings::defaults();
+        for (key, value) in pairs {
+            figment = figment.merge((*key, *value));
+        }
+        Settings::from_figment(&figment)
+    };
+    assert!(matches!(
+        with(&[]).expect("defaults").media.store,
+        MediaStore::Local
+    ));
+    let refused = |pairs: &[(&str, &str)]| match with(pairs) {
+        Err(ConfigError::Invalid { key, .. }) => key,
+        other => panic!("accepted: {:?}", other.map(|s| s.media)),
+    };
+    assert_eq!(refused(&[("media.store", "ftp")]), "media.store");
+    assert_eq!(refused(&[("media.store", "s3")]), "media.bucket");
+    let s3 = [
+        ("media.store", "s3"),
+        ("media.bucket", "b"),
+        ("media.access_key_id", "k"),
+        ("media.secret_access_key", "very-secret-key"),
+        ("media.endpoint", "http://127.0.0.1:9000"),
+    ];
+    assert_eq!(refused(&s3), "media.endpoint", "http needs allow_http");
+    let mut figment = Settings::defaults();
+    for (key, value) in s3 {
+        figment = figment.merge((key, value));
+    }
+    let settings =
+        Settings::from_figment(&figment.merge(("media.allow_http", true))).expect("valid");
+    let MediaStore::S3(store) = &settings.media.store else {
+        panic!("S3")
+    };
+    assert_eq!(store.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+    assert_eq!(store.secret_access_key.expose_secret(), "very-secret-key");
+    assert!(!format!("{:?}", settings.media).contains("very-secret-key"));
+}

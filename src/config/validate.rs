@@ -252,7 +252,10 @@ impl Settings {
             ));
         }
 
+        let media = super::media::validate(raw.media).map_err(|(key, m)| invalid(key, m))?;
+
         Ok(Settings {
+            media,
             public_url,
             listen,
             data_dir: raw.data_dir,

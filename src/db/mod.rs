@@ -9,6 +9,7 @@ pub mod desk;
 pub mod embedded;
 pub mod federation;
 pub mod hosts;
+pub mod images;
 pub mod legacy_paths;
 pub mod moves;
 pub mod notifications;

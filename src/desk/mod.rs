@@ -9,12 +9,13 @@ mod fediverse;
 mod home;
 mod notifications;
 mod notifications_feed;
+mod images;
 mod reviews;
 mod sign_in;
 mod tokens;
 
 use askama::Template;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -52,6 +53,15 @@ pub fn router() -> Router<AppState> {
         .route(
             &path("/reviews/{id}"),
             get(reviews::edit_form).post(reviews::update),
+        )
+        .route(
+            &path("/reviews/{id}/images"),
+            // The upload's own limit (`media.max_upload_bytes`), checked as it is read.
+            post(images::upload).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            &path("/reviews/{id}/images/{image}/remove"),
+            post(images::remove),
         )
         .route(&path("/comments"), get(comments::list))
         .route(&path("/comments/{id}/approve"), post(comments::approve))
@@ -221,13 +231,20 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
             .map_err(|_| AppError::PayloadTooLarge)?;
         let csrf: CsrfField = serde_html_form::from_bytes(&bytes)
             .map_err(|e| AppError::BadRequest(format!("the form is malformed: {e}")))?;
-        if !critic.session.csrf_matches(&csrf.csrf) {
-            tracing::warn!("a desk form without the session's CSRF token was refused");
-            return Err(Refused::Forged);
-        }
+        check_csrf(&critic, &csrf.csrf)?;
         let form = serde_html_form::from_bytes(&bytes)
             .map_err(|e| AppError::BadRequest(format!("the form is malformed: {e}")))?;
         Ok(Self { critic, form })
+    }
+}
+
+/// The one check of a desk form's CSRF token (urlencoded forms and uploads alike).
+fn check_csrf(critic: &Critic, token: &str) -> Result<(), Refused> {
+    if critic.session.csrf_matches(token) {
+        Ok(())
+    } else {
+        tracing::warn!("a desk form without the session's CSRF token was refused");
+        Err(Refused::Forged)
     }
 }
 

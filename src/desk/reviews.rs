@@ -47,6 +47,10 @@ struct EditorPage {
     preview_link: Option<String>,
     errors: Vec<(String, String)>,
     notice: Option<String>,
+    /// A stored review's images and where to upload more.
+    images: Vec<super::images::ImageItem>,
+    images_url: Option<String>,
+    max_upload_mib: usize,
     /// The public page as it would look, for the preview frame.
     preview_html: Option<String>,
 }
@@ -63,6 +67,8 @@ fn notice(done: Option<&str>) -> Option<String> {
             "draft" => "Saved as a draft.",
             "schedule" => "Scheduled.",
             "publish" => "Published: followers get it now.",
+            "image" => "Image added.",
+            "image-removed" => "Image removed.",
             _ => return None,
         }
         .to_string(),
@@ -140,8 +146,15 @@ async fn editor(
         Some(s) => format!("Edit “{}”", s.review.title),
         None => "New review".to_string(),
     };
+    let images = match stored {
+        Some(s) => super::images::of_review(state, s.review.id).await?,
+        None => Vec::new(),
+    };
     render(&EditorPage {
         frame: Frame::new(state, critic, &title).await?,
+        images,
+        images_url: stored.map(|s| path(&format!("/reviews/{}/images", s.review.id))),
+        max_upload_mib: state.settings.media.max_upload_bytes / 1024 / 1024,
         credits: form.credit_rows(),
         form,
         roles: ROLES,

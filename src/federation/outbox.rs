@@ -345,6 +345,7 @@ pub async fn article_document(
     let engagement = comments::engagement(&mut *conn, review.id).await?;
     let replies = first_replies(&mut *conn, review.id, None).await?;
     let open = review.accepts_replies(defaults.close_after, Utc::now());
+    let poster_size = poster_size(&mut *conn, urls, review).await?;
     Ok(documents::article(
         review,
         urls,
@@ -352,7 +353,29 @@ pub async fn article_document(
         replies,
         open,
         defaults.quote_policy,
+        poster_size,
     ))
+}
+
+/// The pixel size of the review's poster when it is an upload of ours.
+async fn poster_size(
+    conn: &mut PgConnection,
+    urls: &Urls,
+    review: &Review,
+) -> Result<Option<(u32, u32)>, DbError> {
+    let Some(name) = review
+        .film
+        .poster_url
+        .as_ref()
+        .and_then(|u| urls.media_name(u.as_str()))
+    else {
+        return Ok(None);
+    };
+    let rows = crate::db::images::by_largest(&mut *conn, &[name]).await?;
+    Ok(rows
+        .first()
+        .and_then(|row| row.largest())
+        .map(|s| (s.width, s.height)))
 }
 
 /// After the critic wrote, edited or deleted a comment: `Create`, `Update` or `Delete` of the

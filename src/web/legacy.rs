@@ -3,10 +3,8 @@
 //! comment feed. One indexed lookup, and only for paths no route of ours answers; unknown
 //! paths stay `404`. The `301`s are not kept by the response cache (it keeps `200`s), so a
 //! review's new slug is followed at once.
-//!
-//! Also the images an import fetched (`/media/{name}`), served for good.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
@@ -93,30 +91,5 @@ fn moved(to: &str) -> Response {
         )
             .into_response(),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
-}
-
-/// A stored image: its name is its content's hash, so it never changes.
-pub async fn media(State(state): State<AppState>, Path(name): Path<String>) -> Response {
-    let Some((path, content_type)) = crate::media::locate(&state.settings.media_dir(), &name)
-    else {
-        return error_page(&state, AppError::NotFound);
-    };
-    match tokio::fs::read(&path).await {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-                (
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("public, max-age=31536000, immutable"),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            error_page(&state, AppError::NotFound)
-        }
-        Err(e) => error_page(&state, AppError::internal("reading a stored image", e)),
     }
 }

@@ -4,7 +4,9 @@ mod crawlers;
 mod feeds;
 mod interact;
 mod legacy;
+mod media;
 mod pages;
+mod posters;
 
 pub use pages::preview_html;
 pub(crate) mod views;
@@ -49,7 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/interact", get(interact::interact))
         .route("/style.css", get(style))
         .route("/healthz", get(healthz))
-        .route("/media/{name}", get(legacy::media))
+        .route("/media/{name}", get(media::serve))
         .fallback(legacy::fallback)
 }
 

@@ -6,7 +6,8 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::views::{Card, Image, Layout, ReviewDetails};
+use super::posters::Posters;
+use super::views::{Card, Layout, ReviewDetails};
 use super::{error_page, html_headers};
 use crate::changes::{cacheable, Change};
 use crate::content;
@@ -218,6 +219,7 @@ async fn listing(
         }
     };
     let canonical = page_url(page);
+    let posters = Posters::of(&state.pool, urls, rows.iter().map(|r| &r.review)).await?;
     let mut layout = frame(state, &title, &canonical).await?;
     if matches!(listing, Listing::All) {
         layout.actor_url = Some(urls.actor());
@@ -230,7 +232,10 @@ async fn listing(
         &ListPage {
             layout,
             heading,
-            cards: rows.iter().map(|r| Card::new(r, urls)).collect(),
+            cards: rows
+                .iter()
+                .map(|r| Card::new(r, urls, posters.image(&r.review, urls)))
+                .collect(),
             page,
             pages,
             newer_url: (page > 1).then(|| page_url(page - 1)),
@@ -304,15 +309,13 @@ async fn review_template(
 ) -> Result<ReviewPage, AppError> {
     let urls = &state.urls;
     let r = &stored.review;
-    let details = ReviewDetails::new(r, urls, thread, engagement);
+    let poster = Posters::of(&state.pool, urls, [r]).await?.image(r, urls);
+    let details = ReviewDetails::new(r, urls, thread, engagement, poster.clone());
     let mut layout = frame(state, &r.title, &details.url).await?;
     layout.description = content::truncate(&stored.summary_text, 300);
     layout.og_type = "article";
     layout.lang = r.language.to_string();
-    layout.image = super::views::poster(r).map(|p| Image {
-        url: p.url,
-        alt: p.alt,
-    });
+    layout.image = poster;
     layout.feeds.push(super::views::FeedLink {
         title: format!("Comments on “{}”", r.title),
         url: urls.comments_feed(&r.slug),

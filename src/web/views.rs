@@ -22,10 +22,7 @@ pub struct FeedLink {
     pub url: String,
 }
 
-pub struct Image {
-    pub url: String,
-    pub alt: String,
-}
+pub use super::posters::Image;
 
 /// The frame every page shares: head metadata and site navigation.
 pub struct Layout {
@@ -150,6 +147,7 @@ pub struct Card {
     pub spoiler_warning: Option<String>,
     pub summary_html: String,
     pub categories: Vec<Link>,
+    pub poster: Option<Image>,
 }
 
 pub fn display_date(at: DateTime<Utc>) -> String {
@@ -194,7 +192,7 @@ fn rating(r: &Review) -> Option<RatingView> {
 }
 
 impl Card {
-    pub fn new(stored: &StoredReview, urls: &Urls) -> Self {
+    pub fn new(stored: &StoredReview, urls: &Urls, poster: Option<Image>) -> Self {
         let r = &stored.review;
         let mut film_line = String::new();
         if let Some(year) = r.display_year() {
@@ -219,6 +217,7 @@ impl Card {
             spoiler_warning: r.spoiler_warning.as_deref().map(sentence),
             summary_html: r.summary_html.clone(),
             categories: term_links(&r.categories, |k| urls.category(k)),
+            poster,
         }
     }
 }
@@ -304,7 +303,13 @@ fn credit_lines(r: &Review) -> Vec<CreditLine> {
 }
 
 impl ReviewDetails {
-    pub fn new(r: &Review, urls: &Urls, thread: &[Shown], engagement: Engagement) -> Self {
+    pub fn new(
+        r: &Review,
+        urls: &Urls,
+        thread: &[Shown],
+        engagement: Engagement,
+        poster: Option<Image>,
+    ) -> Self {
         let comment_count = thread
             .iter()
             .filter(|s| s.comment.deleted_at.is_none())
@@ -342,7 +347,7 @@ impl ReviewDetails {
             original_title: r.film.original_title.clone(),
             credits: credit_lines(r),
             links,
-            poster: poster(r),
+            poster,
             rating: rating(r),
             spoiler_warning: r.spoiler_warning.as_deref().map(sentence),
             body_html: r.body_html.clone(),
@@ -363,17 +368,6 @@ impl ReviewDetails {
             url,
         }
     }
-}
-
-pub fn poster(r: &Review) -> Option<Image> {
-    r.film.poster_url.as_ref().map(|u| Image {
-        url: u.to_string(),
-        alt: r
-            .film
-            .poster_alt
-            .clone()
-            .unwrap_or_else(|| format!("Poster of {}", r.film.title)),
-    })
 }
 
 /// schema.org `Review` of a `Movie`, for search engines; safe inside a `<script>` element.

@@ -23,6 +23,7 @@ mod follower_sync;
 mod fuzz_inbox;
 mod gone_followers;
 mod helpers;
+mod images;
 mod inbound;
 mod message_signatures;
 mod moving;

@@ -108,6 +108,8 @@ pub fn blog_actor(
             .map_or_else(|| urls.avatar(), ToString::to_string),
         media_type: site.avatar_url.is_none().then_some("image/png"),
         name: None,
+        width: None,
+        height: None,
     };
     Actor {
         context: context(),

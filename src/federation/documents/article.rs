@@ -136,7 +136,8 @@ fn movie(review: &Review) -> Movie {
 
 /// A review as an `Article`, to be served (with `@context`, see [`super::Document`]) or
 /// embedded in an activity.
-/// `replies` is the first page of its direct answers.
+/// `replies` is the first page of its direct answers; `poster_size` the poster's pixel size
+/// when it is an upload of ours.
 pub fn article(
     review: &Review,
     urls: &Urls,
@@ -144,6 +145,7 @@ pub fn article(
     replies: FirstPage,
     accepts_replies: bool,
     default_quote_policy: QuotePolicy,
+    poster_size: Option<(u32, u32)>,
 ) -> Article {
     let mut content = String::new();
     if let Some(warning) = &review.spoiler_warning {
@@ -177,14 +179,15 @@ pub fn article(
     let published = timestamp(published);
     let updated = updated.then(|| timestamp(review.updated_at));
     let url = urls.review(&review.slug);
+    let image = poster(review, poster_size);
     let preview = preview(
         review,
         &tag,
         urls.actor(),
         &url,
         (published.clone(), updated.clone()),
+        image.clone(),
     );
-    let image = poster(review);
     let summary = summary(review, &tag, true);
     let id = urls.review_ap_id(review.id, review.ap_revision);
     // For NeoDB: the film as the one catalog item, and the review and rating about it (after

@@ -140,6 +140,11 @@ pub struct Image {
     pub media_type: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Pixel size, when known (Mastodon lays attachments out with it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
 }
 
 /// An object served on its own: with `@context` (an `Article`, a `Note`, a `Tombstone`).

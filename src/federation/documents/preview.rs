@@ -40,8 +40,8 @@ pub struct Preview {
 }
 
 /// The poster, with its alt text (a default naming the film when the critic gave none) and its
-/// media type when the address tells it.
-pub fn poster(review: &Review) -> Option<Image> {
+/// media type when the address tells it; `size` is its pixel size when known (an upload's).
+pub fn poster(review: &Review, size: Option<(u32, u32)>) -> Option<Image> {
     let url = review.film.poster_url.as_ref()?;
     Some(Image {
         kind: "Image",
@@ -54,6 +54,8 @@ pub fn poster(review: &Review) -> Option<Image> {
                 .clone()
                 .unwrap_or_else(|| format!("Poster of {}", review.film.title)),
         ),
+        width: size.map(|(w, _)| w),
+        height: size.map(|(_, h)| h),
     })
 }
 
@@ -157,6 +159,7 @@ pub fn preview(
     attributed_to: String,
     url: &str,
     (published, updated): (String, Option<String>),
+    poster: Option<Image>,
 ) -> Preview {
     let content = format!(
         "<p><strong>{}</strong></p>{}<p><a href=\"{url}\">{url}</a></p>",
@@ -174,6 +177,6 @@ pub fn preview(
         published,
         updated,
         tag: tags.to_vec(),
-        attachment: poster(review).into_iter().collect(),
+        attachment: poster.into_iter().collect(),
     }
 }

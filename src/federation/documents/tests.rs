@@ -169,6 +169,7 @@ mod previews {
             FirstPage::default(),
             true,
             crate::domain::QuotePolicy::Anyone,
+            None,
         ))
         .expect("serializes")
     }

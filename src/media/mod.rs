@@ -1,31 +1,24 @@
-//! Images kept on local disk and served from here (`/media/{name}`): fetched from an older
-//! blog by an import now, uploaded by the critic later. A file's name is the SHA-256 of its
-//! bytes and an extension from its type, so a name never changes meaning and may be cached
-//! for good; storing the same image twice keeps one file.
+//! Images: stored in one place ([`store`]: local disk or an S3-compatible bucket) and served
+//! from here (`/media/{name}`); fetched from an older blog by an import, or uploaded by the
+//! critic ([`process`] checks, strips and sizes them; [`images`] attaches them to reviews).
 
-use std::path::{Path, PathBuf};
+pub mod avif;
+pub mod images;
+pub mod process;
+pub mod store;
+
 use std::time::Duration;
-
-use sha2::{Digest, Sha256};
 
 use crate::domain::destination::{self, Refused};
 use crate::urls::Urls;
+pub use store::{extension_of, Store};
 
-/// The largest image kept.
+/// The largest image fetched by an import.
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 /// Images fetched for one post at most.
 pub const MAX_PER_POST: usize = 50;
 /// How long one fetch may take, body included.
 pub const FETCH_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// Image types kept: content type → extension.
-const TYPES: &[(&str, &str)] = &[
-    ("image/jpeg", "jpg"),
-    ("image/png", "png"),
-    ("image/gif", "gif"),
-    ("image/webp", "webp"),
-    ("image/avif", "avif"),
-];
 
 #[derive(Debug, thiserror::Error)]
 pub enum MediaError {
@@ -45,11 +38,13 @@ pub enum MediaError {
     Timeout,
     #[error("storing it failed: {0}")]
     Io(#[from] std::io::Error),
+    #[error("the media store failed: {0}")]
+    Store(#[source] object_store::Error),
 }
 
 /// The media store and the client that fetches into it.
 pub struct Media {
-    dir: PathBuf,
+    store: Store,
     client: reqwest::Client,
     urls: Urls,
     allow_private: bool,
@@ -59,9 +54,9 @@ impl Media {
     /// Every address is first judged by [`destination::check`] (`allow_private`: the setting
     /// `allow_private_networks`); `client` must judge the addresses host names resolve to
     /// (the federation's client does: it refuses private ones unless that same setting).
-    pub fn new(dir: PathBuf, client: reqwest::Client, urls: Urls, allow_private: bool) -> Self {
+    pub fn new(store: Store, client: reqwest::Client, urls: Urls, allow_private: bool) -> Self {
         Self {
-            dir,
+            store,
             client,
             urls,
             allow_private,
@@ -77,7 +72,7 @@ impl Media {
         let (bytes, extension) = tokio::time::timeout(FETCH_TIMEOUT, self.download(parsed))
             .await
             .map_err(|_| MediaError::Timeout)??;
-        let name = store(&self.dir, &bytes, extension).await?;
+        let name = self.store.put(bytes.into(), extension).await?;
         Ok(self.urls.media(&name))
     }
 
@@ -112,65 +107,5 @@ impl Media {
             bytes.extend_from_slice(&chunk);
         }
         Ok((bytes, extension))
-    }
-}
-
-fn extension_of(content_type: &str) -> Option<&'static str> {
-    let essence = content_type.split(';').next().unwrap_or_default().trim();
-    TYPES
-        .iter()
-        .find(|(t, _)| t.eq_ignore_ascii_case(essence))
-        .map(|(_, e)| *e)
-}
-
-/// Stores `bytes` under their content-hash name (written aside, then renamed: a reader never
-/// sees half a file); the name.
-pub async fn store(dir: &Path, bytes: &[u8], extension: &str) -> Result<String, MediaError> {
-    let name = format!("{}.{extension}", hex::encode(Sha256::digest(bytes)));
-    let path = dir.join(&name);
-    if tokio::fs::try_exists(&path).await? {
-        return Ok(name);
-    }
-    tokio::fs::create_dir_all(dir).await?;
-    let partial = dir.join(format!(".{name}.{}", uuid::Uuid::new_v4()));
-    tokio::fs::write(&partial, bytes).await?;
-    tokio::fs::rename(&partial, &path).await?;
-    Ok(name)
-}
-
-/// The file and content type of a stored image's name; `None` for any name this store does
-/// not make (so no path outside it is ever opened).
-pub fn locate(dir: &Path, name: &str) -> Option<(PathBuf, &'static str)> {
-    let (hash, extension) = name.split_once('.')?;
-    if hash.len() != 64 || !hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        return None;
-    }
-    let (content_type, _) = TYPES.iter().find(|(_, e)| *e == extension)?;
-    Some((dir.join(name), content_type))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_names_the_store_makes_are_located() {
-        let dir = Path::new("/srv/media");
-        let hash = "a".repeat(64);
-        assert_eq!(
-            locate(dir, &format!("{hash}.png")),
-            Some((dir.join(format!("{hash}.png")), "image/png"))
-        );
-        for bad in [
-            "../etc/passwd",
-            &format!("{hash}.svg"),
-            &format!("{}.png", "A".repeat(64)),
-            "x.png",
-            "",
-        ] {
-            assert_eq!(locate(dir, bad), None, "{bad}");
-        }
-        assert_eq!(extension_of("image/JPEG; charset=x"), Some("jpg"));
-        assert_eq!(extension_of("text/html"), None);
     }
 }
