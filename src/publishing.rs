@@ -20,6 +20,7 @@ use crate::outbound::Outbound;
 
 mod locate;
 mod preview;
+pub mod trash;
 pub use locate::{locate, Located};
 pub use preview::preview;
 

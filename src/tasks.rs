@@ -89,9 +89,11 @@ pub fn start(state: &AppState, shutdown: CancellationToken) -> Tasks {
             let outbound = outbound.clone();
             async move {
                 // Its changes are applied here at once; other processes hear them.
-                let (result, announced) =
-                    changes::recording(publishing::publish_due(&pool, &*outbound, Utc::now()))
-                        .await;
+                let (result, announced) = changes::recording(async {
+                    publishing::publish_due(&pool, &*outbound, Utc::now()).await?;
+                    publishing::trash::purge(&pool, &*outbound, Utc::now()).await
+                })
+                .await;
                 response_cache.apply_own(&announced);
                 result.map(|_| ())
             }

@@ -5,8 +5,8 @@
 //! Raw values are read with figment and then parsed into typed settings; anything invalid stops
 //! start-up with a message that names the key and where its value came from.
 
-mod notifications;
 mod media;
+mod notifications;
 mod public_url;
 mod raw;
 mod sections;
@@ -21,8 +21,8 @@ use secrecy::SecretString;
 
 use crate::domain::Handle;
 
-pub use notifications::{Digest, Email, Notifications};
 pub use media::{Media, MediaStore, S3};
+pub use notifications::{Digest, Email, Notifications};
 pub use public_url::PublicUrl;
 pub use sections::{
     Cache, Comments, EmbeddedPostgresSettings, Federation, Limits, LogFormat, Moderation, Rate,

@@ -469,7 +469,9 @@ pub async fn engagement(db: impl PgExecutor<'_>, review_id: Uuid) -> Result<Enga
 
 pub mod archive;
 mod conversation;
+mod moderation;
 pub use conversation::{conversation_page, public_replies_page};
+pub use moderation::for_review;
 
 #[cfg(test)]
 #[allow(

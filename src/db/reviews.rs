@@ -14,6 +14,7 @@ use crate::domain::{
 pub mod archive;
 mod former;
 mod terms;
+pub mod trash;
 pub use former::{deleted_id, find_former, Former};
 pub use terms::{public_categories, public_terms, Terms};
 

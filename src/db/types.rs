@@ -10,7 +10,7 @@ use sqlx::{Decode, Encode, Type};
 use crate::domain::{
     BlockKind, BlockSeverity, CommentOrigin, CommentStatus, DeliveryStatus, FollowerStatus,
     NoticeKind, QuotePolicy, QuoteState, ReactionKind, ReplyAuthorizationState, ReplyPolicy,
-    Visibility,
+    ReviewStatus, Visibility,
 };
 
 macro_rules! stored_as_text {
@@ -42,6 +42,7 @@ macro_rules! stored_as_text {
 }
 
 stored_as_text!(
+    ReviewStatus,
     CommentOrigin,
     Visibility,
     CommentStatus,

@@ -53,6 +53,14 @@ struct Line {
     published: bool,
     /// From the fediverse: its author and server can be blocked.
     blockable: bool,
+    /// How deep it sits in its thread (0 in the queue).
+    level: usize,
+    /// The critic's own answer.
+    yours: bool,
+    /// Its moderation state, in words.
+    state: &'static str,
+    /// The whole thread of its review, at the desk.
+    thread_url: String,
 }
 
 fn web_url(url: Option<&str>) -> Option<String> {
@@ -62,12 +70,33 @@ fn web_url(url: Option<&str>) -> Option<String> {
 
 async fn line(state: &AppState, c: CommentRow) -> Result<Line, AppError> {
     let review = reviews::get(&state.pool, c.review_id).await?;
+    Ok(line_of(state, c, review.as_ref(), 0))
+}
+
+fn line_of(
+    state: &AppState,
+    c: CommentRow,
+    review: Option<&reviews::StoredReview>,
+    level: usize,
+) -> Line {
     let (review_title, review_url) = review.map_or_else(
         || ("(a deleted review)".to_string(), state.urls.home()),
         |r| (r.review.title.clone(), state.urls.review(&r.review.slug)),
     );
-    Ok(Line {
+    Line {
         id: c.id,
+        level,
+        yours: c.origin == crate::domain::CommentOrigin::Local,
+        state: match (c.deleted_at.is_some(), c.status) {
+            (true, _) => "deleted",
+            (false, CommentStatus::Pending) => "held",
+            (false, CommentStatus::Published) => "published",
+            (false, CommentStatus::Rejected) => "rejected",
+        },
+        thread_url: path(&format!(
+            "/reviews/{}/comments#comment-{}",
+            c.review_id, c.id
+        )),
         handle: c.author_handle.clone(),
         author_url: web_url(c.author_url.as_deref()),
         review_title,
@@ -82,7 +111,7 @@ async fn line(state: &AppState, c: CommentRow) -> Result<Line, AppError> {
         blockable: c.author_actor.is_some(),
         author: c.author_name,
         content_html: c.content_html,
-    })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -138,6 +167,49 @@ pub async fn list(
     })?)
 }
 
+#[derive(Template)]
+#[template(path = "desk_thread.html", config = "config/askama.toml")]
+struct ThreadPage {
+    frame: Frame,
+    /// Where its forms lead back: this thread.
+    status: String,
+    comments: Vec<Line>,
+    edit_url: String,
+    public_url: Option<String>,
+}
+
+/// One review's whole thread, nested, each comment in whatever state with its actions, and
+/// the critic's answers among them.
+pub async fn thread(
+    State(state): State<AppState>,
+    critic: Critic,
+    Path(id): Path<String>,
+) -> Result<Response, Refused> {
+    let id = comment_id(&id)?;
+    let review = reviews::get(&state.pool, id)
+        .await
+        .map_err(AppError::from)?
+        .ok_or(AppError::NotFound)?;
+    let rows = db::for_review(&state.pool, id)
+        .await
+        .map_err(AppError::from)?;
+    let comments = comments::thread_for_page(rows)
+        .into_iter()
+        .map(|shown| line_of(&state, shown.comment, Some(&review), shown.level))
+        .collect();
+    let title = format!("Comments on “{}”", review.review.title);
+    Ok(render(&ThreadPage {
+        frame: Frame::new(&state, &critic, &title).await?,
+        status: format!("review-{id}"),
+        comments,
+        edit_url: path(&format!("/reviews/{id}")),
+        public_url: review
+            .review
+            .is_public()
+            .then(|| state.urls.review(&review.review.slug)),
+    })?)
+}
+
 /// Where a moderation form sends the critic back to: the tab it came from.
 #[derive(Deserialize)]
 pub struct Back {
@@ -146,6 +218,13 @@ pub struct Back {
 }
 
 fn back_to(back: &str) -> String {
+    // The thread of one review, or a tab of the queue.
+    if let Some(review) = back
+        .strip_prefix("review-")
+        .and_then(crate::domain::parse_id)
+    {
+        return path(&format!("/reviews/{review}/comments"));
+    }
     let tab = TABS
         .iter()
         .map(|(word, _, _)| *word)

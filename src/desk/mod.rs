@@ -7,12 +7,14 @@ mod comments;
 mod editor;
 mod fediverse;
 mod home;
+mod images;
+mod live;
 mod notifications;
 mod notifications_feed;
-mod images;
 mod reviews;
 mod sign_in;
 mod tokens;
+mod trash;
 
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request};
@@ -32,6 +34,12 @@ use crate::state::AppState;
 use crate::urls::DESK_PREFIX;
 
 const STYLE: &str = include_str!("desk.css");
+const SCRIPT: &str = include_str!("desk.js");
+
+/// The desk's pages run its own script (`desk.js`) and nothing else; the public pages run none.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; \
+    style-src 'self'; img-src 'self' https: http: data:; base-uri 'none'; form-action 'self'; \
+    frame-ancestors 'none'";
 
 /// The largest form the desk takes (review bodies are long; images come another way).
 const FORM_BYTES: usize = 1024 * 1024;
@@ -46,6 +54,9 @@ pub fn router() -> Router<AppState> {
             post(sign_in::sign_out_everywhere),
         )
         .route(&path("/reviews"), get(reviews::list))
+        .route(&path("/reviews/{id}/delete"), post(trash::delete))
+        .route(&path("/reviews/{id}/comments"), get(comments::thread))
+        .route(&path("/reviews/{id}/restore"), post(trash::restore))
         .route(
             &path("/reviews/new"),
             get(reviews::new_form).post(reviews::create),
@@ -93,6 +104,29 @@ pub fn router() -> Router<AppState> {
         .route(&path("/tokens"), get(tokens::list).post(tokens::mint))
         .route(&path("/tokens/{id}/revoke"), post(tokens::revoke))
         .route(&path("/desk.css"), get(style))
+        .route(&path("/desk.js"), get(script))
+        .route(&path("/preview"), post(live::preview))
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+}
+
+async fn script() -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
+        ],
+        SCRIPT,
+    )
+        .into_response()
 }
 
 /// A desk address.

@@ -20,6 +20,9 @@ use crate::state::AppState;
 struct ReviewsPage {
     frame: Frame,
     reviews: Vec<ReviewLine>,
+    notice: Option<String>,
+    trashed: Vec<super::trash::TrashedLine>,
+    undo_minutes: i64,
 }
 
 struct ReviewLine {
@@ -50,6 +53,8 @@ struct EditorPage {
     /// A stored review's images and where to upload more.
     images: Vec<super::images::ImageItem>,
     images_url: Option<String>,
+    /// Where its Delete button posts (a stored review).
+    delete_url: Option<String>,
     max_upload_mib: usize,
     /// The public page as it would look, for the preview frame.
     preview_html: Option<String>,
@@ -67,6 +72,13 @@ fn notice(done: Option<&str>) -> Option<String> {
             "draft" => "Saved as a draft.",
             "schedule" => "Scheduled.",
             "publish" => "Published: followers get it now.",
+            "deleted" => "Deleted: it is off the blog. It can be taken back below for a while.",
+            "restored" => "Taken back from the trash.",
+            "restored-published" => "Taken back and published again: followers get it as an edit.",
+            "restored-scheduled" => "Taken back, and scheduled again.",
+            "restored-late" => {
+                "Taken back as a draft: its time passed while it was deleted, so schedule it again."
+            }
             "image" => "Image added.",
             "image-removed" => "Image removed.",
             _ => return None,
@@ -94,13 +106,24 @@ fn when(stored: &StoredReview, tz: chrono_tz::Tz) -> String {
     )
 }
 
-pub async fn list(State(state): State<AppState>, critic: Critic) -> Result<Response, Refused> {
+pub async fn list(
+    State(state): State<AppState>,
+    critic: Critic,
+    Query(done): Query<Done>,
+) -> Result<Response, Refused> {
     let tz = state.settings.site.time_zone;
     let (rows, _) = reviews::list_all(&state.pool, None, 100, 0)
         .await
         .map_err(AppError::from)?;
+    let trashed_ids: Vec<uuid::Uuid> = reviews::trash::list(&state.pool)
+        .await
+        .map_err(AppError::from)?
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
     let reviews = rows
         .iter()
+        .filter(|stored| !trashed_ids.contains(&stored.review.id))
         .map(|stored| ReviewLine {
             title: stored.review.title.clone(),
             status: stored.review.status.as_str(),
@@ -115,6 +138,9 @@ pub async fn list(State(state): State<AppState>, critic: Critic) -> Result<Respo
     Ok(render(&ReviewsPage {
         frame: Frame::new(&state, &critic, "Reviews").await?,
         reviews,
+        notice: notice(done.done.as_deref()),
+        trashed: super::trash::lines(&state).await?,
+        undo_minutes: crate::publishing::trash::UNDO_MINUTES,
     })?)
 }
 
@@ -154,6 +180,7 @@ async fn editor(
         frame: Frame::new(state, critic, &title).await?,
         images,
         images_url: stored.map(|s| path(&format!("/reviews/{}/images", s.review.id))),
+        delete_url: stored.map(|s| path(&format!("/reviews/{}/delete", s.review.id))),
         max_upload_mib: state.settings.media.max_upload_bytes / 1024 / 1024,
         credits: form.credit_rows(),
         form,

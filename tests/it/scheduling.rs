@@ -80,7 +80,10 @@ async fn rescheduling_and_unpublishing() {
         .fetch_json()
         .await;
     assert_eq!(draft["status"], "draft");
-    assert!(draft["publish_at"].is_null());
+    assert_eq!(
+        draft["publish_at"], patched["publish_at"],
+        "a draft keeps the time it was meant for"
+    );
     let republished: Value = app
         .api(Method::PATCH, &format!("/reviews/{id}"))
         .json(&json!({"status": "published", "publish_at": null}))

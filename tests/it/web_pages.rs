@@ -127,22 +127,9 @@ async fn each_comment_has_a_reply_link_that_asks_for_the_readers_account() {
     let slug = created["slug"].as_str().expect("slug");
     let ap_id = created["ap_id"].as_str().expect("ap_id");
     let alice = Peer::start().await;
-    let note = alice.note(
-        "c1",
-        ap_id,
-        "<p>The diner scene!</p>",
-        true,
-        &app.url("/users/reviews"),
-    );
-    let create = alice.activity("Create", "create-c1", note);
-    assert_eq!(
-        alice
-            .post(&app.url("/inbox"), &create)
-            .await
-            .status()
-            .as_u16(),
-        202
-    );
+    alice
+        .reply(&app, "c1", ap_id, "<p>The diner scene!</p>")
+        .await;
 
     let html = page(&app, &format!("/reviews/{slug}")).await;
     let links = attrs(&html, ".comment a.comment-reply", "href");

@@ -2,8 +2,11 @@
 
 mod editor;
 mod fediverse;
+mod live;
 mod moderation;
 mod sign_in;
+mod thread;
+mod trash;
 
 use crate::helpers::browser::Browser;
 use crate::helpers::TestApp;

@@ -264,6 +264,21 @@ impl Peer {
         self.wait_for("Accept", 1, |r| r.kind() == "Accept").await;
     }
 
+    /// Alice replies in public to `in_reply_to` (a review or comment of `app`) with the note
+    /// `/objects/{name}`, mentioning the blog; asserts the inbox took it (202).
+    pub async fn reply(
+        &self,
+        app: &crate::helpers::TestApp,
+        name: &str,
+        in_reply_to: &str,
+        html: &str,
+    ) {
+        let note = self.note(name, in_reply_to, html, true, &app.url("/users/reviews"));
+        let create = self.activity("Create", &format!("create-{name}"), note);
+        let status = self.post(&app.url("/inbox"), &create).await.status();
+        assert_eq!(status.as_u16(), 202, "the reply {name} was taken");
+    }
+
     /// An activity id on this peer.
     pub fn id(&self, name: &str) -> String {
         format!("{}/activities/{name}", self.base)
