@@ -18,9 +18,11 @@ use crate::domain::{RequestedStatus, Review, ReviewInput, ReviewStatus, Slug};
 use crate::error::AppError;
 use crate::outbound::Outbound;
 
+mod input;
 mod locate;
 mod preview;
 pub mod trash;
+pub use input::input_from_value;
 pub use locate::{locate, Located};
 pub use preview::preview;
 
@@ -462,33 +464,6 @@ pub async fn publish_due(
         outbound.queued();
         published += due.len();
     }
-}
-
-/// Parses a JSON value into the input shape. A 422 names every wrong field: those of the wrong
-/// type, and what validation finds in the rest.
-pub fn input_from_value(value: Value) -> Result<ReviewInput, AppError> {
-    let read = crate::domain::json::read::<ReviewInput>(value, crate::domain::review::SHAPES);
-    let mut errors = read.errors;
-    match read.value {
-        Some(input) if errors.is_empty() => return Ok(input),
-        Some(input) => {
-            // The site's settings change no message that matters here.
-            let english = crate::domain::Language::parse("en")
-                .map_err(|_| AppError::Bug("en is a language"))?;
-            let defaults = Defaults {
-                language: &english,
-                author: "",
-                time_zone: chrono_tz::Tz::UTC,
-            };
-            if let Err(more) = input.parse(&defaults, Utc::now()) {
-                for (field, message) in more.0 {
-                    errors.add(field, message);
-                }
-            }
-        }
-        None => {}
-    }
-    Err(AppError::Validation(errors))
 }
 
 /// RFC 7396: objects merge key by key, `null` removes, anything else replaces.
