@@ -40,6 +40,16 @@ async fn moderate(app: &TestApp, peer: &Peer, name: &str, verdict: &str) {
     assert!(response.status().is_success(), "{verdict} {name}");
 }
 
+/// A reader on a server of their own, named.
+async fn reader(name: &str, user: &str) -> Peer {
+    let peer = Peer::start().await;
+    peer.edit_actor(|actor| {
+        actor["name"] = json!(name);
+        actor["preferredUsername"] = json!(user);
+    });
+    peer
+}
+
 pub async fn seed() -> Blog {
     let app = TestApp::spawn_with(|f| {
         f.merge(("comments.moderation", "first_time"))
@@ -48,12 +58,20 @@ pub async fn seed() -> Blog {
     })
     .await;
     set_password(&app).await;
-    let review = app
-        .create_review(sample_review("Never Let Me Go (2010)"))
-        .await;
+    // A poster on one review only (elsewhere in the screenshots, its image would not load).
+    let mut never = sample_review("Never Let Me Go (2010)");
+    never["film"]["poster_url"] = Value::Null;
+    never["film"]["poster_alt"] = Value::Null;
+    never["body"] = json!(
+        "Romanek films Ishiguro's boarding school in the colours of a \
+        faded photograph, and lets Carey Mulligan carry the whole of it.\n\n<!-- spoilers -->\n\n\
+        The donations are never argued with; that is *the point*."
+    );
+    let review = app.create_review(never).await;
     let mut heat = sample_review("Heat (1995)");
     heat["film"] = json!({"title": "Heat", "year": 1995, "directors": ["Michael Mann"],
-        "cast": ["Al Pacino", "Robert De Niro"], "runtime_minutes": 170});
+        "cast": ["Al Pacino", "Robert De Niro"], "runtime_minutes": 170,
+        "poster_url": "https://images.example/heat.jpg", "poster_alt": "Two men at a diner table"});
     heat["rating"] = json!({"value": 3.5, "best": 5});
     heat["categories"] = json!(["Crime"]);
     heat["tags"] = json!(["heist", "Los Angeles"]);
@@ -61,16 +79,22 @@ pub async fn seed() -> Blog {
     heat["body"] = json!("De Niro and Pacino, *finally* in one scene.\n\nThe diner.");
     app.create_review(heat).await;
     let mut draft = sample_review("Thief (1981)");
+    draft["film"] = json!({"title": "Thief", "year": 1981, "directors": ["Michael Mann"],
+        "writers": ["Michael Mann"], "cast": ["James Caan", "Tuesday Weld"], "runtime_minutes": 123,
+        "credits": [{"role": "Music", "name": "Tangerine Dream"}], "imdb_id": "tt0083190"});
+    draft["categories"] = json!(["Crime"]);
+    draft["tags"] = json!(["heist", "Chicago"]);
+    draft["spoiler_warning"] = Value::Null;
+    draft["body"] =
+        json!("Caan's safecracker wants one thing: *out*.\n\nThe score is Tangerine Dream's.");
     draft["status"] = json!("draft");
     draft["rating"] = json!({"value": 4.5, "best": 5});
     let draft = app.create_review(draft).await;
 
     let ap_id = review["ap_id"].as_str().expect("ap_id").to_string();
-    let (alice, bob, carol) = (
-        Peer::start().await,
-        Peer::start().await,
-        Peer::start().await,
-    );
+    let alice = reader("Alice Liddell", "alice").await;
+    let bob = reader("Bob Harris", "bob").await;
+    let carol = reader("Carol White", "carol").await;
     // Alice's first reply is held, then approved; her answer to herself appears at once.
     reply(
         &app,

@@ -23,8 +23,23 @@ fn png_size(png: &[u8]) -> (u32, u32) {
 struct Camera {
     dir: PathBuf,
     _temporary: Option<tempfile::TempDir>,
-    /// The window's size in device pixels.
-    size: (u32, u32),
+}
+
+/// The page's size in the screenshots, in pixels.
+const SIZE: (u32, u32) = (1200, 900);
+
+/// The size of the window's page, in device pixels.
+async fn viewport(browser: &Browser) -> (u32, u32) {
+    let size = browser
+        .client
+        .execute(
+            "return [Math.round(innerWidth * devicePixelRatio), \
+             Math.round(innerHeight * devicePixelRatio)];",
+            vec![],
+        )
+        .await
+        .expect("the window's size");
+    serde_json::from_value(size).expect("two numbers")
 }
 
 impl Camera {
@@ -37,26 +52,26 @@ impl Camera {
             }
         };
         std::fs::create_dir_all(&dir).expect("the screenshots' directory");
-        let size = browser
+        // The window grown by what its frame takes, for a page of exactly SIZE.
+        let (width, height) = browser.client.get_window_size().await.expect("window");
+        let (inner_width, inner_height) = viewport(browser).await;
+        let width = u32::try_from(width).expect("width") - inner_width + SIZE.0;
+        let height = u32::try_from(height).expect("height") - inner_height + SIZE.1;
+        browser
             .client
-            .execute(
-                "return [Math.round(innerWidth * devicePixelRatio), \
-                 Math.round(innerHeight * devicePixelRatio)];",
-                vec![],
-            )
+            .set_window_size(width, height)
             .await
-            .expect("the window's size");
-        let size: (u32, u32) = serde_json::from_value(size).expect("two numbers");
+            .expect("resize");
+        assert_eq!(viewport(browser).await, SIZE);
         Self {
             dir,
             _temporary: temporary,
-            size,
         }
     }
 
     async fn take(&self, browser: &Browser, name: &str) {
         let png = browser.screenshot().await;
-        assert_eq!(png_size(&png), self.size, "{name} is the window's size");
+        assert_eq!(png_size(&png), SIZE, "{name} is the window's size");
         let path = self.dir.join(format!("{name}.png"));
         std::fs::write(&path, &png).expect("write the screenshot");
         eprintln!("{}: {} bytes", path.display(), png.len());
@@ -83,7 +98,7 @@ async fn screenshots_of_the_desk_and_a_review() {
     browser
         .client
         .execute(
-            "document.querySelector('iframe.preview').scrollIntoView();",
+            "document.querySelector('iframe.preview').scrollIntoView({block: 'end'});",
             vec![],
         )
         .await
