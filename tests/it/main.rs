@@ -5,6 +5,7 @@
 // of an integration test crate, so the whole crate is exempt here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod accessibility;
 mod api;
 mod api_input;
 mod archive;

@@ -1,6 +1,7 @@
 //! A real headless Chromium driven through its WebDriver (Debian's `chromium` and
 //! `chromium-driver`, installed by `scripts/install-test-deps`), one per test.
 
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -12,7 +13,8 @@ use super::{free_port, shared_tmp};
 
 pub struct Browser {
     pub client: Client,
-    driver: Child,
+    /// ChromeDriver, until killed.
+    driver: Option<Child>,
     _profile: tempfile::TempDir,
 }
 
@@ -33,6 +35,8 @@ impl Browser {
             .arg("--allowed-ips=127.0.0.1")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            // A group of its own, with the Chromium it starts: stopped together (see `kill`).
+            .process_group(0)
             .spawn()
             .expect("chromedriver runs (scripts/install-test-deps installs it)");
         let profile = shared_tmp("reviewpub-chromium-");
@@ -69,7 +73,7 @@ impl Browser {
         };
         Self {
             client,
-            driver,
+            driver: Some(driver),
             _profile: profile,
         }
     }
@@ -136,16 +140,72 @@ impl Browser {
         self.client.current_url().await.expect("url").to_string()
     }
 
+    /// Emulates `prefers-color-scheme: light` or `dark` for the pages from now on, through
+    /// ChromeDriver's passage to the DevTools protocol.
+    pub async fn prefer_color_scheme(&self, scheme: &str) {
+        let features = json!({"features": [{"name": "prefers-color-scheme", "value": scheme}]});
+        self.client
+            .issue_cmd(DevTools {
+                cmd: "Emulation.setEmulatedMedia",
+                params: features,
+            })
+            .await
+            .expect("Emulation.setEmulatedMedia");
+    }
+
+    /// A PNG of the window as it is now.
+    pub async fn screenshot(&self) -> Vec<u8> {
+        self.client.screenshot().await.expect("screenshot")
+    }
+
     pub async fn stop(mut self) {
         let _ = self.client.clone().close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        self.kill();
+    }
+
+    /// Kills ChromeDriver's whole process group: the Chromium it started too, which killing
+    /// ChromeDriver alone would leave running after a failed test. Once only: the group's id
+    /// may be reused after that.
+    fn kill(&mut self) {
+        let Some(mut driver) = self.driver.take() else {
+            return;
+        };
+        if let Ok(pid) = i32::try_from(driver.id()) {
+            let _ = nix::sys::signal::killpg(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+        let _ = driver.kill();
+        let _ = driver.wait();
     }
 }
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        self.kill();
+    }
+}
+
+/// A DevTools protocol command sent through ChromeDriver (`goog/cdp/execute`).
+#[derive(Debug)]
+struct DevTools {
+    cmd: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session_id.unwrap_or_default();
+        base_url.join(&format!("session/{session}/goog/cdp/execute"))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({"cmd": self.cmd, "params": self.params});
+        (http::Method::POST, Some(body.to_string()))
     }
 }

@@ -1,6 +1,7 @@
 //! Starting real reviewpub instances on loopback against a real PostgreSQL, one database per test.
 
 mod app;
+pub mod axe;
 pub mod browser;
 mod database;
 mod server;
