@@ -12,6 +12,7 @@
 
   // The preview frame: the one the Preview button filled, or a new one.
   var frame = document.querySelector("iframe.preview");
+  var drawn = Boolean(frame);
   if (!frame) {
     var heading = document.createElement("h2");
     heading.id = "preview";
@@ -62,8 +63,12 @@
     clearTimeout(timer);
     timer = setTimeout(function () { keep(); preview(); }, 600);
   });
-  form.addEventListener("submit", function () { localStorage.removeItem(key); });
-  preview();
+  form.addEventListener("submit", function () {
+    clearTimeout(timer);
+    try { localStorage.removeItem(key); } catch (e) { /* nothing was kept */ }
+  });
+  // The server drew it already after the Preview button; otherwise draw it now.
+  if (!drawn) { preview(); }
 
   // What was typed here and never saved: offered back.
   var kept;

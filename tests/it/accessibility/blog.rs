@@ -17,14 +17,6 @@ pub struct Blog {
     _peers: Vec<Peer>,
 }
 
-/// The peer's reply to `in_reply_to`, through the inbox.
-async fn reply(app: &TestApp, peer: &Peer, in_reply_to: &str, name: &str, html: &str) {
-    let note = peer.note(name, in_reply_to, html, true, &app.url("/users/reviews"));
-    let create = peer.activity("Create", &format!("create-{name}"), note);
-    let status = peer.post(&app.url("/inbox"), &create).await.status();
-    assert_eq!(status.as_u16(), 202, "the reply {name}");
-}
-
 /// Approves or rejects the peer's comment `name` through the admin API.
 async fn moderate(app: &TestApp, peer: &Peer, name: &str, verdict: &str) {
     let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM comments WHERE ap_id = $1")
@@ -96,34 +88,35 @@ pub async fn seed() -> Blog {
     let bob = reader("Bob Harris", "bob").await;
     let carol = reader("Carol White", "carol").await;
     // Alice's first reply is held, then approved; her answer to herself appears at once.
-    reply(
-        &app,
-        &alice,
-        &ap_id,
-        "reply-1",
-        "<p>Is the ending as quiet as the book's?</p>",
-    )
-    .await;
+    alice
+        .reply(
+            &app,
+            "reply-1",
+            &ap_id,
+            "<p>Is the ending as quiet as the book's?</p>",
+        )
+        .await;
     moderate(&app, &alice, "reply-1", "approve").await;
     let first = format!("{}/objects/reply-1", alice.base);
-    reply(
-        &app,
-        &alice,
-        &first,
-        "reply-2",
-        "<p>Answering myself: <em>quieter</em>.</p>",
-    )
-    .await;
+    alice
+        .reply(
+            &app,
+            "reply-2",
+            &first,
+            "<p>Answering myself: <em>quieter</em>.</p>",
+        )
+        .await;
     // Bob's waits in the queue; Carol's is rejected.
-    reply(
+    bob.reply(
         &app,
-        &bob,
-        &ap_id,
         "reply-1",
+        &ap_id,
         "<p>Mulligan carries the whole film.</p>",
     )
     .await;
-    reply(&app, &carol, &ap_id, "spam-1", "<p>Buy cheap watches</p>").await;
+    carol
+        .reply(&app, "spam-1", &ap_id, "<p>Buy cheap watches</p>")
+        .await;
     moderate(&app, &carol, "spam-1", "reject").await;
 
     // Bob asks to follow; Carol reports the blog.

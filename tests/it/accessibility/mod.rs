@@ -54,6 +54,13 @@ fn desk_pages(blog: &blog::Blog) -> Vec<(&'static str, String)> {
         ("the fediverse", "/admin/fediverse".to_string()),
         ("the API tokens", "/admin/tokens".to_string()),
         ("the notifications", "/admin/notifications".to_string()),
+        (
+            "a review's comments",
+            format!(
+                "/admin/reviews/{}/comments",
+                blog.review["id"].as_str().expect("id")
+            ),
+        ),
         ("a draft's editor", format!("/admin/reviews/{draft}")),
     ]
 }
@@ -82,7 +89,20 @@ async fn after_actions(app: &crate::helpers::TestApp, browser: &Browser) -> usiz
         .click("form[action='/admin/notifications/regenerate'] button")
         .await;
     browser.assert_accessible("the feed's new address").await;
-    3
+    // A review deleted: the list with its notice and the Undo.
+    browser.goto(&app.url("/admin/reviews/new")).await;
+    browser.fill("#title", "Collateral (2004)").await;
+    browser.fill("#film_title", "Collateral").await;
+    browser
+        .fill("#body", "Cruise, grey-haired, in a taxi.")
+        .await;
+    browser.click("button[value=draft]").await;
+    browser.click("#delete_review").await;
+    browser.find("#trash-heading").await;
+    browser
+        .assert_accessible("the reviews after a deletion")
+        .await;
+    4
 }
 
 #[tokio::test]
