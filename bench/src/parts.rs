@@ -50,16 +50,21 @@ pub async fn run_suite(
         let (sign, verify) = ceilings::openssl(scale.openssl_seconds)?;
         report.ceilings.openssl_sign.push(sign);
         report.ceilings.openssl_verify.push(verify);
-        let (rsa_sign, ring_sign, rsa_verify) =
+        let measured =
             ceilings::in_process(keys.first().context("no key pair")?, scale.cpu_window)?;
-        report.ceilings.rsa_sign.push(rsa_sign);
-        report.ceilings.ring_sign.push(ring_sign);
-        report.ceilings.rsa_verify.push(rsa_verify);
+        report.ceilings.rsa_sign.push(measured.rsa_sign);
+        report.ceilings.ring_sign.push(measured.ring_sign);
+        report.ceilings.aws_lc_sign.push(measured.aws_lc_sign);
+        report.ceilings.rsa_verify.push(measured.rsa_verify);
     }
 
     let sinks = sink::Sinks::start(scale.sink_hosts, behaviour).await?;
     sinks.set_verify_every(if args.smoke { 1 } else { 50 });
-    for backend in [SigningBackend::Rsa, SigningBackend::Ring] {
+    for backend in [
+        SigningBackend::Rsa,
+        SigningBackend::Ring,
+        SigningBackend::AwsLc,
+    ] {
         let server = proc::Reviewpub::start(proc::Options {
             // Chosen just before each start: thousands of sinks take ports meanwhile.
             port: proc::free_port()?,
@@ -86,6 +91,7 @@ pub async fn run_suite(
         let label = match backend {
             SigningBackend::Rsa => "rsa crate",
             SigningBackend::Ring => "ring",
+            SigningBackend::AwsLc => "aws-lc",
         };
         if wants(args, "fanout") {
             let chosen = scale.fanout.iter().filter(|c| {

@@ -162,6 +162,7 @@ impl Drop for Reviewpub {
 fn env(options: &Options, base: &str) -> Vec<(String, String)> {
     let backend = match options.backend {
         SigningBackend::Ring => "ring",
+        SigningBackend::AwsLc => "aws-lc",
         SigningBackend::Rsa => "rsa",
     };
     [

@@ -68,6 +68,7 @@ pub struct Ceilings {
     pub openssl_verify: Vec<f64>,
     pub rsa_sign: Vec<f64>,
     pub ring_sign: Vec<f64>,
+    pub aws_lc_sign: Vec<f64>,
     pub rsa_verify: Vec<f64>,
     pub pg_inserts: Vec<f64>,
     pub pg_clients: usize,
@@ -235,6 +236,7 @@ impl Report {
         for (name, values) in [
             ("RSA-2048 sign/s, `openssl speed rsa2048`", &c.openssl_sign),
             ("RSA-2048 sign/s, reviewpub's signer, ring backend", &c.ring_sign),
+            ("RSA-2048 sign/s, reviewpub's signer, aws-lc backend", &c.aws_lc_sign),
             ("RSA-2048 sign/s, reviewpub's signer, `rsa` crate backend (as activitypub_federation signs)", &c.rsa_sign),
             ("RSA-2048 verify/s, `openssl speed rsa2048`", &c.openssl_verify),
             ("RSA-2048 verify/s, `rsa` crate (as activitypub_federation verifies the inbox)", &c.rsa_verify),

@@ -122,7 +122,7 @@ fn the_benchmark_suite_runs_in_smoke_mode_and_reports_every_part() {
             .unwrap_or_else(|| panic!("no median in {cell:?}:\n{report}"))
     };
     let fanout = section("## Fan-out");
-    assert_eq!(fanout.len(), 4, "two cases × two signers:\n{report}");
+    assert_eq!(fanout.len(), 6, "two cases × three signers:\n{report}");
     for row in &fanout {
         assert!(median(&row[4]) > 0.0, "deliveries/s in {row:?}");
     }

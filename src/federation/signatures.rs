@@ -266,6 +266,7 @@ pub enum SignatureKind {
 
 enum PrivateKey {
     Ring(ring::rsa::KeyPair),
+    AwsLc(aws_lc_rs::rsa::KeyPair),
     Rsa(rsa::RsaPrivateKey),
 }
 
@@ -305,6 +306,13 @@ impl Signer {
                         .map_err(|e| unusable(e.to_string()))?,
                 )
             }
+            SigningBackend::AwsLc => {
+                let der = parsed.to_pkcs8_der().map_err(|e| unusable(e.to_string()))?;
+                PrivateKey::AwsLc(
+                    aws_lc_rs::rsa::KeyPair::from_pkcs8(der.as_bytes())
+                        .map_err(|e| unusable(e.to_string()))?,
+                )
+            }
         };
         Ok(Self {
             key_id: format!("{actor_id}#main-key").into(),
@@ -326,6 +334,19 @@ impl Signer {
                 let mut signature = vec![0; pair.public().modulus_len()];
                 pair.sign(
                     &ring::signature::RSA_PKCS1_SHA256,
+                    &*RNG,
+                    signing_string.as_bytes(),
+                    &mut signature,
+                )
+                .map_err(|e| failed(e.to_string()))?;
+                signature
+            }
+            PrivateKey::AwsLc(pair) => {
+                static RNG: LazyLock<aws_lc_rs::rand::SystemRandom> =
+                    LazyLock::new(aws_lc_rs::rand::SystemRandom::new);
+                let mut signature = vec![0; pair.public_modulus_len()];
+                pair.sign(
+                    &aws_lc_rs::signature::RSA_PKCS1_SHA256,
                     &*RNG,
                     signing_string.as_bytes(),
                     &mut signature,

@@ -107,3 +107,30 @@ async fn signed_gets_verify_and_cover_host_and_date() {
     )
     .is_err());
 }
+
+#[test]
+fn every_backend_signs_the_same_bytes() {
+    // RSASSA-PKCS1-v1_5 is deterministic: the three backends must agree to the byte.
+    let pair = activitypub_federation::http_signatures::generate_actor_keypair().expect("keys");
+    let actor = Url::parse("https://blog.example/actor").expect("URL");
+    let text = "(request-target): post /inbox\nhost: peer.example";
+    let signatures: Vec<String> = [
+        SigningBackend::Ring,
+        SigningBackend::AwsLc,
+        SigningBackend::Rsa,
+    ]
+    .into_iter()
+    .map(|backend| {
+        Signer::new(&actor, &pair.private_key, backend)
+            .expect("signer")
+            .sign_string(text)
+            .expect("signed")
+    })
+    .collect();
+    assert_eq!(signatures[0], signatures[1], "aws-lc signs as ring does");
+    assert_eq!(signatures[0], signatures[2], "and as the rsa crate does");
+    assert_eq!(
+        "aws-lc".parse::<SigningBackend>(),
+        Ok(SigningBackend::AwsLc)
+    );
+}
