@@ -185,7 +185,7 @@ pub async fn thread(
     critic: Critic,
     Path(id): Path<String>,
 ) -> Result<Response, Refused> {
-    let id = comment_id(&id)?;
+    let id = super::id(&id)?;
     let review = reviews::get(&state.pool, id)
         .await
         .map_err(AppError::from)?
@@ -233,17 +233,13 @@ fn back_to(back: &str) -> String {
     path(&format!("/comments?status={tab}"))
 }
 
-fn comment_id(raw: &str) -> Result<Uuid, AppError> {
-    crate::domain::parse_id(raw).ok_or(AppError::NotFound)
-}
-
 async fn set_status(
     state: &AppState,
     id: &str,
     status: CommentStatus,
     back: &str,
 ) -> Result<Response, Refused> {
-    comments::moderate(&state.pool, comment_id(id)?, status).await?;
+    comments::moderate(&state.pool, super::id(id)?, status).await?;
     Ok(see_other(&back_to(back)))
 }
 
@@ -264,7 +260,7 @@ pub async fn reject(
 }
 
 async fn block(state: &AppState, id: &str, reach: Reach, back: &str) -> Result<Response, Refused> {
-    let id = comment_id(id)?;
+    let id = super::id(id)?;
     moderation::block_from_comment(&state.pool, id, reach, None).await?;
     // What was held from them is not waiting any more.
     comments::moderate(&state.pool, id, CommentStatus::Rejected).await?;
@@ -302,7 +298,7 @@ pub async fn answer(
     Path(id): Path<String>,
     posted: Posted<AnswerForm>,
 ) -> Result<Response, Refused> {
-    let id = comment_id(&id)?;
+    let id = super::id(&id)?;
     let comment = db::get(&state.pool, id)
         .await
         .map_err(AppError::from)?

@@ -135,16 +135,12 @@ fn back() -> Response {
     see_other(&path("/fediverse"))
 }
 
-fn id_of(raw: &str) -> Result<Uuid, AppError> {
-    crate::domain::parse_id(raw).ok_or(AppError::NotFound)
-}
-
 pub async fn approve(
     State(state): State<AppState>,
     Path(id): Path<String>,
     _signed_in: Posted<NoFields>,
 ) -> Result<Response, Refused> {
-    followers::approve(&state.context(), id_of(&id)?)
+    followers::approve(&state.context(), super::id(&id)?)
         .await
         .map_err(AppError::from)?;
     Ok(back())
@@ -155,7 +151,7 @@ pub async fn reject(
     Path(id): Path<String>,
     _signed_in: Posted<NoFields>,
 ) -> Result<Response, Refused> {
-    followers::reject(&state.context(), id_of(&id)?)
+    followers::reject(&state.context(), super::id(&id)?)
         .await
         .map_err(AppError::from)?;
     Ok(back())

@@ -124,7 +124,7 @@ pub async fn upload(
     Path(id): Path<String>,
     uploaded: Uploaded,
 ) -> Result<Response, Refused> {
-    let id = crate::domain::parse_id(&id).ok_or(AppError::NotFound)?;
+    let id = super::id(&id)?;
     let field = |name: &str| uploaded.fields.get(name).cloned().unwrap_or_default();
     let kind = Kind::parse(&field("kind")).unwrap_or(Kind::Poster);
     if uploaded.file.is_empty() {
@@ -145,8 +145,8 @@ pub async fn remove(
     Path((id, image)): Path<(String, String)>,
     _: Posted<NoFields>,
 ) -> Result<Response, Refused> {
-    let id = crate::domain::parse_id(&id).ok_or(AppError::NotFound)?;
-    let image = crate::domain::parse_id(&image).ok_or(AppError::NotFound)?;
+    let id = super::id(&id)?;
+    let image = super::id(&image)?;
     images::remove(state.attach(), id, image, Utc::now()).await?;
     Ok(see_other(&path(&format!(
         "/reviews/{id}?done=image-removed"

@@ -3,12 +3,12 @@
 //! JavaScript, the Preview button does the same through the whole editor page.
 
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::Utc;
 
 use super::editor::EditorForm;
-use super::{no_store, Posted, Refused};
+use super::{html_page, Posted, Refused};
 use crate::content::escape_html;
 use crate::error::AppError;
 use crate::publishing;
@@ -21,18 +21,7 @@ pub async fn preview(
     let tz = state.settings.site.time_zone;
     let mut errors = Vec::new();
     let input = posted.form.input(None, tz, &mut errors);
-    let html = |status: StatusCode, body: String| {
-        (
-            status,
-            no_store(),
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            )],
-            body,
-        )
-            .into_response()
-    };
+    let html = html_page;
     match publishing::preview(&state.settings.site, &input, None, Utc::now()) {
         Ok(review) if errors.is_empty() => Ok(html(
             StatusCode::OK,

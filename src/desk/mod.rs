@@ -364,7 +364,13 @@ fn render(template: &impl Template) -> Result<Response, AppError> {
     let html = template
         .render()
         .map_err(|e| AppError::internal("rendering a desk template", e))?;
-    Ok((
+    Ok(html_page(StatusCode::OK, html))
+}
+
+/// A desk answer in HTML: never cached.
+fn html_page(status: StatusCode, html: String) -> Response {
+    (
+        status,
         no_store(),
         [(
             header::CONTENT_TYPE,
@@ -372,7 +378,13 @@ fn render(template: &impl Template) -> Result<Response, AppError> {
         )],
         html,
     )
-        .into_response())
+        .into_response()
+}
+
+/// The id in a desk address (`/admin/reviews/{id}`, `/admin/comments/{id}`, …): not one is
+/// an address with nothing there.
+fn id(raw: &str) -> Result<uuid::Uuid, AppError> {
+    crate::domain::parse_id(raw).ok_or(AppError::NotFound)
 }
 
 /// After a form: back to a desk page (303, so that reloading does not send it again).

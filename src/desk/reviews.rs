@@ -115,15 +115,12 @@ pub async fn list(
     let (rows, _) = reviews::list_all(&state.pool, None, 100, 0)
         .await
         .map_err(AppError::from)?;
-    let trashed_ids: Vec<uuid::Uuid> = reviews::trash::list(&state.pool)
+    let trashed = reviews::trash::list(&state.pool)
         .await
-        .map_err(AppError::from)?
-        .into_iter()
-        .map(|t| t.id)
-        .collect();
+        .map_err(AppError::from)?;
     let reviews = rows
         .iter()
-        .filter(|stored| !trashed_ids.contains(&stored.review.id))
+        .filter(|stored| trashed.iter().all(|t| t.id != stored.review.id))
         .map(|stored| ReviewLine {
             title: stored.review.title.clone(),
             status: stored.review.status.as_str(),
@@ -139,7 +136,7 @@ pub async fn list(
         frame: Frame::new(&state, &critic, "Reviews").await?,
         reviews,
         notice: notice(done.done.as_deref()),
-        trashed: super::trash::lines(&state).await?,
+        trashed: super::trash::lines(&state, trashed),
         undo_minutes: crate::publishing::trash::UNDO_MINUTES,
     })?)
 }
@@ -214,7 +211,7 @@ pub async fn new_form(State(state): State<AppState>, critic: Critic) -> Result<R
 }
 
 async fn stored(state: &AppState, id: &str) -> Result<StoredReview, AppError> {
-    let id = crate::domain::parse_id(id).ok_or(AppError::NotFound)?;
+    let id = super::id(id)?;
     reviews::get(&state.pool, id)
         .await?
         .ok_or(AppError::NotFound)

@@ -94,7 +94,7 @@ pub async fn revoke(
     Path(id): Path<String>,
     _signed_in: Posted<NoFields>,
 ) -> Result<Response, Refused> {
-    let id = crate::domain::parse_id(&id).ok_or(AppError::NotFound)?;
+    let id = super::id(&id)?;
     tokens::revoke(&state.pool, id)
         .await
         .map_err(AppError::from)?;

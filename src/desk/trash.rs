@@ -7,7 +7,6 @@ use chrono::Utc;
 
 use super::{path, see_other, NoFields, Posted, Refused};
 use crate::domain::ReviewStatus;
-use crate::error::AppError;
 use crate::publishing::trash::{self, Restored};
 use crate::state::AppState;
 
@@ -19,11 +18,13 @@ pub struct TrashedLine {
     pub gone_at: String,
 }
 
-/// What is in the trash, most recent first.
-pub async fn lines(state: &AppState) -> Result<Vec<TrashedLine>, AppError> {
+/// What is in the trash (most recent first), as the list shows it.
+pub fn lines(
+    state: &AppState,
+    trashed: Vec<crate::db::reviews::trash::Trashed>,
+) -> Vec<TrashedLine> {
     let tz = state.settings.site.time_zone;
-    Ok(crate::db::reviews::trash::list(&state.pool)
-        .await?
+    trashed
         .into_iter()
         .map(|t| TrashedLine {
             title: t.title,
@@ -33,7 +34,7 @@ pub async fn lines(state: &AppState) -> Result<Vec<TrashedLine>, AppError> {
                 .format("%H:%M %Z")
                 .to_string(),
         })
-        .collect())
+        .collect()
 }
 
 pub async fn delete(
@@ -41,7 +42,7 @@ pub async fn delete(
     Path(id): Path<String>,
     _posted: Posted<NoFields>,
 ) -> Result<Response, Refused> {
-    let id = crate::domain::parse_id(&id).ok_or(AppError::NotFound)?;
+    let id = super::id(&id)?;
     trash::trash(
         &state.pool,
         &state.settings,
@@ -58,7 +59,7 @@ pub async fn restore(
     Path(id): Path<String>,
     _posted: Posted<NoFields>,
 ) -> Result<Response, Refused> {
-    let id = crate::domain::parse_id(&id).ok_or(AppError::NotFound)?;
+    let id = super::id(&id)?;
     let done = match trash::restore(
         &state.pool,
         &state.settings,

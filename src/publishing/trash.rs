@@ -19,7 +19,11 @@ pub const UNDO_MINUTES: i64 = 15;
 
 /// When a review put in the trash at `trashed_at` is deleted for good.
 pub fn gone_at(trashed_at: DateTime<Utc>) -> DateTime<Utc> {
-    trashed_at + chrono::Duration::minutes(UNDO_MINUTES)
+    trashed_at + window()
+}
+
+fn window() -> chrono::Duration {
+    chrono::Duration::minutes(UNDO_MINUTES)
 }
 
 /// Puts a review in the trash; its title, for the notice.
@@ -97,7 +101,7 @@ pub async fn purge(
     outbound: &dyn Outbound,
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
-    let due = trash::due(pool, now - chrono::Duration::minutes(UNDO_MINUTES)).await?;
+    let due = trash::due(pool, now - window()).await?;
     let mut purged = 0;
     for id in due {
         match super::delete(pool, outbound, id, now).await {
