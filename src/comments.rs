@@ -25,13 +25,15 @@ pub async fn arriving_status(
     pool: &PgPool,
     moderation: Moderation,
     author: &str,
+    silenced: bool,
     public: bool,
 ) -> Result<CommentStatus, DbError> {
     if !public {
         return Ok(CommentStatus::Published);
     }
-    // A silenced server (an imported blocklist's `silence`): every comment waits.
-    if crate::db::blocks::is_silenced(pool, author).await? {
+    // A silenced server (an imported blocklist's `silence`, see `db::blocks::standing`):
+    // every comment waits.
+    if silenced {
         return Ok(CommentStatus::Pending);
     }
     Ok(match moderation {

@@ -230,7 +230,11 @@ fn verify(host: &Host, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[
             rfc9421::check_content_digest(headers, body).is_ok()
                 && rfc9421::parse(headers).is_ok_and(|s| {
                     s.check(chrono::Utc::now(), true).is_ok()
-                        && s.verify(method, &target, headers, &pem).is_ok()
+                        && reviewpub::federation::signatures::PublicKey::from_pem(
+                            &pem,
+                            reviewpub::federation::signatures::SigningBackend::Rsa,
+                        )
+                        .is_ok_and(|key| s.verify(method, &target, headers, &key).is_ok())
                 })
         });
     }

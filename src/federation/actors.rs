@@ -1,6 +1,9 @@
 //! Actors: the blog and the instance actor (ours, with keys), and remote actors (fetched,
 //! cached in `remote_actors`, refreshed when stale).
 
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
 use activitypub_federation::config::Data;
 use activitypub_federation::traits::{Actor, Object};
 use chrono::{DateTime, Utc};
@@ -8,6 +11,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::protocol;
+use super::signatures::{PublicKey, SigningBackend};
 use super::Context;
 use super::FederationError;
 use crate::db::federation::{self as db, KeyRow, RemoteActorRow};
@@ -89,15 +93,34 @@ impl Actor for LocalActor {
 pub async fn verify_with_key(
     data: &Data<Context>,
     actor: &url::Url,
-    verify: impl Fn(&str) -> Result<(), FederationError>,
+    verify: impl Fn(&PublicKey) -> Result<(), FederationError>,
 ) -> Result<(), FederationError> {
     let id: activitypub_federation::fetch::object_id::ObjectId<RemoteActor> = actor.clone().into();
+    let backend = data.settings.federation.signing_backend;
     let known = id.dereference(data).await?;
-    if verify(known.public_key_pem()).is_ok() {
+    if known.public_key(backend).and_then(&verify).is_ok() {
         return Ok(());
     }
     let fetched = id.dereference_forced(data).await?;
-    verify(fetched.public_key_pem())
+    verify(fetched.public_key(backend)?)
+}
+
+/// Remote actors recently read or fetched, with their parsed keys: an inbox POST from a known
+/// actor costs no query for its key. Bounded in count and age; an actor fetched again (an
+/// `Update`, a refresh, a rotated key) replaces its entry, a deleted one leaves. Another
+/// process's refetch is seen here when the entry ages out, or at once when a signature fails
+/// against the old key (the actor is then fetched again).
+pub type Actors = moka::future::Cache<String, RemoteActor>;
+
+/// How many remote actors are kept in memory, and for how long.
+const ACTORS_KEPT: u64 = 10_000;
+const ACTORS_KEPT_FOR: Duration = Duration::from_secs(10 * 60);
+
+pub fn actors() -> Actors {
+    moka::future::Cache::builder()
+        .max_capacity(ACTORS_KEPT)
+        .time_to_live(ACTORS_KEPT_FOR)
+        .build()
 }
 
 /// A remote actor as we keep it.
@@ -107,6 +130,8 @@ pub struct RemoteActor {
     pub row: RemoteActorRow,
     pub inbox: Url,
     pub shared_inbox: Option<Url>,
+    /// The key, parsed on first use (kept with the actor in [`Actors`]).
+    key: Arc<OnceLock<Option<PublicKey>>>,
 }
 
 impl RemoteActor {
@@ -130,6 +155,16 @@ impl RemoteActor {
             .unwrap_or_else(|| self.id.to_string())
     }
 
+    /// The actor's public key, parsed for `backend`.
+    pub fn public_key(&self, backend: SigningBackend) -> Result<&PublicKey, FederationError> {
+        self.key
+            .get_or_init(|| PublicKey::from_pem(&self.row.public_key_pem, backend).ok())
+            .as_ref()
+            .ok_or_else(|| {
+                FederationError::Unauthorized("the signer's key is not a usable RSA key".into())
+            })
+    }
+
     fn from_row(row: RemoteActorRow) -> Result<Self, FederationError> {
         let parse = |u: &str| {
             Url::parse(u).map_err(|e| FederationError::Refused(format!("stored URL {u}: {e}")))
@@ -139,6 +174,7 @@ impl RemoteActor {
             inbox: parse(&row.inbox)?,
             shared_inbox: row.shared_inbox.as_deref().map(parse).transpose()?,
             row,
+            key: Arc::default(),
         })
     }
 }
@@ -158,10 +194,21 @@ impl Object for RemoteActor {
     }
 
     async fn read_from_id(id: Url, data: &Data<Context>) -> Result<Option<Self>, FederationError> {
-        db::get_remote_actor(&data.pool, id.as_str())
+        if let Some(known) = data.federation.actors.get(id.as_str()).await {
+            return Ok(Some(known));
+        }
+        let Some(actor) = db::get_remote_actor(&data.pool, id.as_str())
             .await?
             .map(Self::from_row)
-            .transpose()
+            .transpose()?
+        else {
+            return Ok(None);
+        };
+        data.federation
+            .actors
+            .insert(actor.row.id.clone(), actor.clone())
+            .await;
+        Ok(Some(actor))
     }
 
     async fn into_json(self, _data: &Data<Context>) -> Result<protocol::Actor, FederationError> {
@@ -180,10 +227,8 @@ impl Object for RemoteActor {
         json.check()?;
         // A key we cannot use would lock the actor out for good (every later signature fails):
         // such a document is refused and the one we have is kept.
-        use rsa::pkcs8::DecodePublicKey;
         let usable = json.public_key().is_some_and(|key| {
-            key.public_key_pem.len() <= 16 * 1024
-                && rsa::RsaPublicKey::from_public_key_pem(&key.public_key_pem).is_ok()
+            PublicKey::from_pem(&key.public_key_pem, SigningBackend::Rsa).is_ok()
         });
         if !usable {
             return Err(FederationError::Refused(
@@ -219,7 +264,12 @@ impl Object for RemoteActor {
             fetched_at: Utc::now(),
         };
         db::upsert_remote_actor(&data.pool, &row).await?;
-        Self::from_row(row)
+        let actor = Self::from_row(row)?;
+        data.federation
+            .actors
+            .insert(actor.row.id.clone(), actor.clone())
+            .await;
+        Ok(actor)
     }
 }
 

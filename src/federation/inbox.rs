@@ -3,21 +3,18 @@
 //! fetched), ids deduplicated (by the activities), unknown types `202`. A signature that fails
 //! against a cached key is tried once more after fetching the actor again (key rotation).
 
-use activitypub_federation::axum::inbox::{receive_activity, ActivityData};
 use activitypub_federation::config::Data;
-use activitypub_federation::error::Error as ApubError;
-use activitypub_federation::fetch::object_id::ObjectId;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Path, Request};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use url::Url;
 
-use super::actors::RemoteActor;
 use super::message_signatures;
 use super::protocol::values::id_only;
 use super::protocol::{HttpUrl, InboxActivity};
 use super::refuse_blocked;
+use super::signatures::{self, PublicKey};
 use super::Context;
 use super::FederationError;
 use crate::content;
@@ -65,31 +62,6 @@ impl<S: Send + Sync> FromRequest<S> for Incoming {
 }
 
 impl Incoming {
-    /// The crate's view of the same request, with `Host` set to our own configured authority:
-    /// the signature is verified against it, never against what the sender claims.
-    async fn activity_data(&self, host: &str) -> Result<ActivityData, FederationError> {
-        let mut request = Request::builder()
-            .method(self.method.clone())
-            .uri(self.uri.clone());
-        if let Some(headers) = request.headers_mut() {
-            headers.extend(self.headers.clone());
-            let host = axum::http::HeaderValue::from_str(host)
-                .map_err(|e| FederationError::internal("our host as a header", e))?;
-            headers.insert(axum::http::header::HOST, host);
-        }
-        let request = request
-            .body(Body::from(self.body.clone()))
-            .map_err(|e| FederationError::internal("rebuilding the request", e))?;
-        ActivityData::from_request(request, &())
-            .await
-            .map_err(|rejection| {
-                FederationError::internal(
-                    "reading the activity",
-                    format!("the library refused it with {}", rejection.status()),
-                )
-            })
-    }
-
     /// The `actor` the body claims, without trusting anything yet.
     fn claimed_actor(body: &serde_json::Value) -> Option<Url> {
         #[derive(serde::Deserialize)]
@@ -156,53 +128,17 @@ fn check_ids(value: &serde_json::Value) -> Result<(), FederationError> {
     Ok(())
 }
 
-/// An activity signed the RFC 9421 way, which the library does not verify: parsed into our
-/// protocol type, its actor fetched, the signature checked with the actor's key (fetched
-/// again once, for rotated keys), then handled as the library would.
-async fn receive_rfc9421(
-    data: &Data<Context>,
-    incoming: &Incoming,
-    signature: &message_signatures::MessageSignature,
-) -> Result<Response, FederationError> {
-    use activitypub_federation::traits::Activity;
-    let activity = InboxActivity::parse(&incoming.body)?;
-    let actor_id = InboxActivity::actor(&activity).url().clone();
-    if !crate::domain::same_server(&signature.signer()?, &actor_id) {
-        return Err(FederationError::Unauthorized(
-            "the key is not the activity's actor's".into(),
-        ));
-    }
-    super::require_same_server(InboxActivity::id(&activity).url(), &actor_id)?;
-    let target = url::Url::parse(&format!(
-        "{}{}",
-        data.urls.base(),
-        incoming.uri.path_and_query().map_or("/", |p| p.as_str())
-    ))
-    .map_err(|e| FederationError::internal("our own URL", e))?;
-    super::actors::verify_with_key(data, &actor_id, |key| {
-        signature.verify(&incoming.method, &target, &incoming.headers, key)
-    })
-    .await?;
-    // It signs the RFC 9421 way: so are our deliveries to it from now on.
-    data.federation
-        .signature_kinds
-        .insert(
-            crate::domain::authority(actor_id.as_str()),
-            super::signatures::SignatureKind::Rfc9421,
-        )
-        .await;
-    activity.verify(data).await?;
-    activity.receive(data).await?;
-    heard_from(data, &actor_id).await?;
-    Ok(StatusCode::ACCEPTED.into_response())
-}
-
 /// A verified activity from `actor`'s server: a host given up on is available again.
+/// Written at most once a minute per host (see [`super::Federation::heard_from`]).
 async fn heard_from(data: &Context, actor: &Url) -> Result<(), FederationError> {
     let host = crate::domain::authority(actor.as_str());
+    if data.federation.heard_from.contains_key(&host) {
+        return Ok(());
+    }
     if crate::db::hosts::resume(&data.pool, &host).await? {
         tracing::info!(%host, "an unavailable host was heard from: deliveries resume");
     }
+    data.federation.heard_from.insert(host, ()).await;
     Ok(())
 }
 
@@ -225,53 +161,97 @@ pub async fn personal(
         .unwrap_or_else(IntoResponse::into_response)
 }
 
+/// How a request was signed: checked (times, covered parts, digest) but not yet verified.
+enum Signature {
+    Rfc9421(message_signatures::MessageSignature),
+    Cavage(super::signatures::SignatureHeader),
+}
+
+impl Signature {
+    /// Everything but the cryptography, before anything is read or fetched.
+    fn check(incoming: &Incoming) -> Result<Self, FederationError> {
+        let now = chrono::Utc::now();
+        if message_signatures::is_present(&incoming.headers) {
+            let signature = message_signatures::parse(&incoming.headers)?;
+            signature.check(now, true)?;
+            message_signatures::check_content_digest(&incoming.headers, &incoming.body)?;
+            Ok(Self::Rfc9421(signature))
+        } else {
+            let header = signatures::check_request(&incoming.headers, now, true)?;
+            signatures::check_digest(&incoming.headers, &incoming.body)?;
+            Ok(Self::Cavage(header))
+        }
+    }
+
+    /// The actor whose key made it (from the key id).
+    fn signer(&self) -> Result<Url, FederationError> {
+        match self {
+            Self::Rfc9421(signature) => signature.signer(),
+            Self::Cavage(header) => header.signer(),
+        }
+    }
+
+    fn verify(
+        &self,
+        data: &Context,
+        incoming: &Incoming,
+        key: &PublicKey,
+    ) -> Result<(), FederationError> {
+        let path = incoming.uri.path_and_query().map_or("/", |p| p.as_str());
+        match self {
+            Self::Rfc9421(signature) => {
+                let target = Url::parse(&format!("{}{path}", data.urls.base()))
+                    .map_err(|e| FederationError::internal("our own URL", e))?;
+                signature.verify(&incoming.method, &target, &incoming.headers, key)
+            }
+            Self::Cavage(_) => signatures::verify_key(
+                &incoming.method,
+                path,
+                &incoming.headers,
+                &data.urls.domain(),
+                key,
+                true,
+            ),
+        }
+    }
+}
+
+/// One incoming activity: the signature's form and the digest checked, the body parsed once
+/// (ids bounded, the claimed actor not blocked), the activity typed, its id on its actor's
+/// server and the key's, the signature verified with the actor's key (kept in memory; fetched
+/// when unseen, and fetched again once when it fails, for rotated keys), then handled.
 #[tracing::instrument(skip_all)]
 async fn receive(data: &Data<Context>, incoming: Incoming) -> Result<Response, FederationError> {
-    let rfc9421 = message_signatures::is_present(&incoming.headers);
-    let signature = if rfc9421 {
-        let signature = message_signatures::parse(&incoming.headers)?;
-        signature.check(chrono::Utc::now(), true)?;
-        message_signatures::check_content_digest(&incoming.headers, &incoming.body)?;
-        Some(signature)
-    } else {
-        super::signatures::check_request(&incoming.headers, chrono::Utc::now(), true)?;
-        None
-    };
-    // Read once here for the checks before the library (which refuses a body that is not JSON).
-    let body: Option<serde_json::Value> = serde_json::from_slice(&incoming.body).ok();
-    if let Some(body) = &body {
-        check_ids(body)?;
+    use activitypub_federation::traits::Activity;
+    let signature = Signature::check(&incoming)?;
+    let body: serde_json::Value = serde_json::from_slice(&incoming.body)
+        .map_err(|_| FederationError::BadRequest("the body is not JSON".into()))?;
+    check_ids(&body)?;
+    if let Some(actor) = Incoming::claimed_actor(&body) {
+        refuse_blocked(data, &actor).await?;
     }
-    let actor = body.as_ref().and_then(Incoming::claimed_actor);
-    if let Some(actor) = &actor {
-        refuse_blocked(data, actor).await?;
+    let activity = InboxActivity::from_value(body)?;
+    let actor_id = InboxActivity::actor(&activity).url().clone();
+    if !crate::domain::same_server(&signature.signer()?, &actor_id) {
+        return Err(FederationError::Unauthorized(
+            "the key is not the activity's actor's".into(),
+        ));
     }
-    if let Some(signature) = signature {
-        return receive_rfc9421(data, &incoming, &signature).await;
+    super::require_same_server(InboxActivity::id(&activity).url(), &actor_id)?;
+    if crate::domain::same_server(&actor_id, &data.federation.blog.id) {
+        return Err(FederationError::Refused(
+            "an activity from this server itself".into(),
+        ));
     }
-    let first = receive_activity::<InboxActivity, RemoteActor, Context>(
-        incoming.activity_data(&data.urls.domain()).await?,
-        data,
-    )
-    .await;
-    match (first, actor) {
-        (Ok(()), Some(actor)) => {
-            heard_from(data, &actor).await?;
-            Ok(StatusCode::ACCEPTED.into_response())
-        }
-        (Ok(()), None) => Ok(StatusCode::ACCEPTED.into_response()),
-        (Err(FederationError::Apub(ApubError::ActivitySignatureInvalid)), Some(actor)) => {
-            // Perhaps the key changed: fetch the actor again and verify once more.
-            let id: ObjectId<RemoteActor> = actor.into();
-            id.dereference_forced(data).await?;
-            receive_activity::<InboxActivity, RemoteActor, Context>(
-                incoming.activity_data(&data.urls.domain()).await?,
-                data,
-            )
-            .await?;
-            heard_from(data, id.inner()).await?;
-            Ok(StatusCode::ACCEPTED.into_response())
-        }
-        (Err(e), _) => Err(e),
+    super::actors::verify_with_key(data, &actor_id, |key| {
+        signature.verify(data, &incoming, key)
+    })
+    .await?;
+    if let Signature::Rfc9421(_) = signature {
+        message_signatures::remember_signer(data, &actor_id).await;
     }
+    activity.verify(data).await?;
+    activity.receive(data).await?;
+    heard_from(data, &actor_id).await?;
+    Ok(StatusCode::ACCEPTED.into_response())
 }

@@ -7,16 +7,12 @@
 use axum::http::{HeaderMap, Method};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use rsa::pkcs8::DecodePublicKey;
-use rsa::{Pkcs1v15Sign, RsaPublicKey};
 use sha2::{Digest, Sha256, Sha512};
 use url::Url;
 
-use super::signatures::{check_window, refused};
+use super::signatures::{check_window, one_header, refused, PublicKey};
 use super::FederationError;
 
-/// The longest `Signature-Input` or `Signature` header read.
-const MAX_HEADER_BYTES: usize = 8 * 1024;
 /// The most components one signature may cover.
 const MAX_COMPONENTS: usize = 24;
 
@@ -34,26 +30,21 @@ pub struct MessageSignature {
     signature: Vec<u8>,
 }
 
+/// Remembers that `actor`'s server signs the RFC 9421 way: so are our deliveries to it from
+/// now on.
+pub async fn remember_signer(data: &super::Context, actor: &Url) {
+    data.federation
+        .signature_kinds
+        .insert(
+            crate::domain::authority(actor.as_str()),
+            super::signatures::SignatureKind::Rfc9421,
+        )
+        .await;
+}
+
 /// Whether a request is signed the RFC 9421 way.
 pub fn is_present(headers: &HeaderMap) -> bool {
     headers.contains_key("signature-input")
-}
-
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, FederationError> {
-    let mut values = headers.get_all(name).iter();
-    let value = values
-        .next()
-        .ok_or_else(|| refused(format!("no {name} header")))?;
-    if values.next().is_some() {
-        return Err(refused(format!("more than one {name} header")));
-    }
-    let value = value
-        .to_str()
-        .map_err(|_| refused(format!("the {name} header is not text")))?;
-    if value.len() > MAX_HEADER_BYTES {
-        return Err(refused(format!("the {name} header is too long")));
-    }
-    Ok(value)
 }
 
 /// The members of a structured-field dictionary (`label=value, label=value`), split at the
@@ -84,8 +75,8 @@ fn members(dictionary: &str) -> Vec<(&str, &str)> {
 
 /// Parses the first signature of `Signature-Input` and its bytes from `Signature`.
 pub fn parse(headers: &HeaderMap) -> Result<MessageSignature, FederationError> {
-    let input = header(headers, "signature-input")?;
-    let signatures = header(headers, "signature")?;
+    let input = one_header(headers, "signature-input")?;
+    let signatures = one_header(headers, "signature")?;
     let (label, params) = members(input)
         .into_iter()
         .next()
@@ -228,23 +219,20 @@ impl MessageSignature {
         method: &Method,
         target: &Url,
         headers: &HeaderMap,
-        public_key_pem: &str,
+        key: &PublicKey,
     ) -> Result<(), FederationError> {
         let base = self.base(method, target, headers)?;
-        let key = RsaPublicKey::from_public_key_pem(public_key_pem)
-            .map_err(|_| refused("the signer's key is not a usable RSA key"))?;
-        key.verify(
-            Pkcs1v15Sign::new::<Sha256>(),
-            &Sha256::digest(base.as_bytes()),
-            &self.signature,
-        )
-        .map_err(|_| refused("the signature does not verify"))
+        if key.verifies(base.as_bytes(), &self.signature) {
+            Ok(())
+        } else {
+            Err(refused("the signature does not verify"))
+        }
     }
 }
 
 /// The body matches its `Content-Digest` (RFC 9530): a `sha-256` or `sha-512` member.
 pub fn check_content_digest(headers: &HeaderMap, body: &[u8]) -> Result<(), FederationError> {
-    let value = header(headers, "content-digest")?;
+    let value = one_header(headers, "content-digest")?;
     let mut known = false;
     for (alg, digest) in members(value) {
         let Some(expected) = digest

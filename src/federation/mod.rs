@@ -242,6 +242,11 @@ pub struct Federation {
     /// Hosts that signed to us the RFC 9421 way (so deliveries to them are signed so too),
     /// or refused it (draft-cavage again); remembered a day.
     pub signature_kinds: moka::future::Cache<String, signatures::SignatureKind>,
+    /// Remote actors and their keys, kept in memory (see [`actors::Actors`]).
+    pub actors: actors::Actors,
+    /// Hosts whose verified activities arrived in the last minute: their delivery record was
+    /// already cleared, so the inbox does not write it again for every activity.
+    pub heard_from: moka::future::Cache<String, ()>,
     /// Thread crawls' fetches per remote host (see [`refresh`]): at most
     /// [`CRAWL_FETCHES_PER_HOST_HOUR`] an hour.
     pub crawl_limits: governor::DefaultKeyedRateLimiter<String>,
@@ -368,6 +373,11 @@ impl Federation {
             signature_kinds: moka::future::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(Duration::from_secs(24 * 60 * 60))
+                .build(),
+            actors: actors::actors(),
+            heard_from: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(Duration::from_secs(60))
                 .build(),
             crawl_limits: governor::RateLimiter::keyed(governor::Quota::per_hour(
                 std::num::NonZeroU32::MIN.saturating_add(CRAWL_FETCHES_PER_HOST_HOUR - 1),

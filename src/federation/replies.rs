@@ -61,10 +61,27 @@ impl Object for RemoteNote {
     }
 }
 
+/// Where a reply goes, and, when the review was read on the way, whether it takes replies.
+struct Target {
+    place: Place,
+    open: Option<bool>,
+}
+
+impl From<Place> for Target {
+    fn from(place: Place) -> Self {
+        Self { place, open: None }
+    }
+}
+
 /// What one of our own URLs names: a public review (by id or page) or one of our comments.
 /// Anything else (another server's URL, a draft, an old address) is `None`.
-#[tracing::instrument(skip_all)]
 pub async fn ours(data: &Data<Context>, url: &Url) -> Result<Option<Place>, FederationError> {
+    Ok(ours_target(data, url).await?.map(|t| t.place))
+}
+
+/// [`ours`], with whether the review takes replies when it was read on the way.
+#[tracing::instrument(skip_all)]
+async fn ours_target(data: &Data<Context>, url: &Url) -> Result<Option<Target>, FederationError> {
     let base = format!("{}/", data.urls.base());
     let Some(path) = url.as_str().strip_prefix(&base) else {
         return Ok(None);
@@ -72,9 +89,12 @@ pub async fn ours(data: &Data<Context>, url: &Url) -> Result<Option<Place>, Fede
     match path.split_once('/') {
         // A review by id or page, or by one of its later ids (`{id}/v{n}`).
         Some(("reviews", key)) => match publishing::locate(&data.pool, review_key(key)).await? {
-            Located::Public(stored) => Ok(Some(Place {
-                review_id: stored.review.id,
-                parent_id: None,
+            Located::Public(stored) => Ok(Some(Target {
+                place: Place {
+                    review_id: stored.review.id,
+                    parent_id: None,
+                },
+                open: Some(accepts_replies(data, &stored.review)),
             })),
             Located::Moved(_) | Located::Deleted(_) | Located::Missing => Ok(None),
         },
@@ -82,9 +102,11 @@ pub async fn ours(data: &Data<Context>, url: &Url) -> Result<Option<Place>, Fede
             let Some(id) = crate::domain::parse_id(key) else {
                 return Ok(None);
             };
-            Ok(comments::get(&data.pool, id).await?.map(|c| Place {
-                review_id: c.review_id,
-                parent_id: Some(c.id),
+            Ok(comments::get(&data.pool, id).await?.map(|c| {
+                Target::from(Place {
+                    review_id: c.review_id,
+                    parent_id: Some(c.id),
+                })
             }))
         }
         _ => Ok(None),
@@ -106,20 +128,25 @@ fn review_key(path: &str) -> &str {
     }
 }
 
+/// Whether a review takes replies now (those to a closed one are kept for the critic alone).
+fn accepts_replies(data: &Context, review: &crate::domain::Review) -> bool {
+    review.accepts_replies(data.settings.comments.close_after, Utc::now())
+}
+
 /// Finds what `parent` is, fetching and storing unseen remote parents up to the depth limit.
 async fn target(
     data: &Data<Context>,
     parent: &HttpUrl,
     depth: u32,
-) -> Result<Option<Place>, FederationError> {
-    if let Some(target) = ours(data, parent.url()).await? {
+) -> Result<Option<Target>, FederationError> {
+    if let Some(target) = ours_target(data, parent.url()).await? {
         return Ok(Some(target));
     }
     if let Some(known) = comments::get_by_ap_id(&data.pool, parent.as_str()).await? {
-        return Ok(Some(Place {
+        return Ok(Some(Target::from(Place {
             review_id: known.review_id,
             parent_id: Some(known.id),
-        }));
+        })));
     }
     if depth >= data.settings.comments.max_parent_depth {
         return Ok(None);
@@ -132,12 +159,12 @@ async fn target(
             return Ok(None);
         }
     };
-    Ok(Box::pin(store(data, &note.0, depth + 1))
-        .await?
-        .map(|c| Place {
+    Ok(Box::pin(store(data, &note.0, depth + 1)).await?.map(|c| {
+        Target::from(Place {
             review_id: c.review_id,
             parent_id: Some(c.id),
-        }))
+        })
+    }))
 }
 
 /// The author as the thread shows them, from their actor document.
@@ -175,7 +202,10 @@ pub async fn store(
         .author()
         .ok_or_else(|| FederationError::Refused("a note without attributedTo".into()))?;
     super::require_same_server(note.id.url(), author.url())?;
-    super::refuse_blocked(data, author.url()).await?;
+    let standing = crate::db::blocks::standing(&data.pool, author.as_str()).await?;
+    if standing.blocked {
+        return Err(FederationError::Forbidden(format!("{author} is blocked")));
+    }
     let Some(parent) = note.parent() else {
         return Err(FederationError::Refused(
             "a note without inReplyTo is not a comment".into(),
@@ -189,12 +219,13 @@ pub async fn store(
         .dereference(data)
         .await?;
     // A review that no longer takes replies keeps them for the critic alone.
-    let open = crate::db::reviews::get(&data.pool, target.review_id)
-        .await?
-        .is_some_and(|r| {
-            r.review
-                .accepts_replies(data.settings.comments.close_after, Utc::now())
-        });
+    let open = match target.open {
+        Some(open) => open,
+        None => crate::db::reviews::get(&data.pool, target.place.review_id)
+            .await?
+            .is_some_and(|r| accepts_replies(data, &r.review)),
+    };
+    let target = target.place;
     if !open {
         tracing::info!(note = %note.id, review = %target.review_id, "reply to a review closed to replies: kept private");
     }
@@ -203,6 +234,7 @@ pub async fn store(
         &data.pool,
         data.settings.comments.moderation,
         author.as_str(),
+        standing.silenced,
         public,
     )
     .await?;
@@ -224,7 +256,9 @@ pub async fn store(
         Visibility::Private
     };
     let comment = NewComment::remote(reply, target, visibility, status);
-    let mut conn = data.pool.begin().await?;
+    // Each statement on its own (no transaction): the reply is what must be kept; a lost
+    // announcement is made good by the caches' age limit, a lost crawl by the next reply.
+    let mut conn = data.pool.acquire().await?;
     let stored = match comments::insert(&mut conn, &comment).await? {
         Some(row) => row,
         // Stored meanwhile by a concurrent delivery of the same reply.
@@ -238,7 +272,6 @@ pub async fn store(
         let soon = Utc::now() + CRAWL_AFTER_A_SUBTHREAD_REPLY;
         crate::db::crawls::schedule(&mut *conn, stored.review_id, soon).await?;
     }
-    conn.commit().await?;
     tracing::info!(comment = %stored.id, review = %stored.review_id, author = %author, status = status.as_str(), public, "reply stored");
     Ok(Some(stored))
 }

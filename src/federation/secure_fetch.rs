@@ -68,7 +68,7 @@ pub async fn verify_signed_get(
     super::refuse_blocked(data, &signer).await?;
     let domain = data.urls.domain();
     super::actors::verify_with_key(data, &signer, |key| {
-        signatures::verify(method, path, headers, &domain, key, false)
+        signatures::verify_key(method, path, headers, &domain, key, false)
     })
     .await?;
     Ok(signer)
@@ -91,13 +91,6 @@ async fn verify_rfc9421_get(
         signature.verify(method, &target, headers, key)
     })
     .await?;
-    // It signs the RFC 9421 way: so are our deliveries to it from now on.
-    data.federation
-        .signature_kinds
-        .insert(
-            crate::domain::authority(signer.as_str()),
-            super::signatures::SignatureKind::Rfc9421,
-        )
-        .await;
+    super::message_signatures::remember_signer(data, &signer).await;
     Ok(signer)
 }

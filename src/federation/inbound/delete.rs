@@ -28,6 +28,7 @@ impl Activity for Delete {
             followers::remove(&mut tx, actor, followers::Leaving::Gone).await?;
             changes::announce(&mut *tx, &[Change::Site]).await?;
             tx.commit().await?;
+            data.federation.actors.invalidate(actor).await;
             tracing::info!(
                 actor,
                 removed,

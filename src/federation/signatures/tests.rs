@@ -134,3 +134,34 @@ fn every_backend_signs_the_same_bytes() {
         Ok(SigningBackend::AwsLc)
     );
 }
+
+#[test]
+fn every_backend_verifies_what_the_key_signed_and_nothing_else() {
+    use base64::Engine;
+    let pair = activitypub_federation::http_signatures::generate_actor_keypair().expect("keys");
+    let other = activitypub_federation::http_signatures::generate_actor_keypair().expect("keys");
+    let actor = Url::parse("https://peer.example/actor").expect("URL");
+    let text = "(request-target): post /inbox\nhost: blog.example";
+    let signed = Signer::new(&actor, &pair.private_key, SigningBackend::Ring)
+        .expect("signer")
+        .sign_string(text)
+        .expect("signed");
+    let signature = base64::engine::general_purpose::STANDARD
+        .decode(signed)
+        .expect("base64");
+    for backend in [
+        SigningBackend::Ring,
+        SigningBackend::AwsLc,
+        SigningBackend::Rsa,
+    ] {
+        let key = PublicKey::from_pem(&pair.public_key, backend).expect("key");
+        assert!(key.verifies(text.as_bytes(), &signature), "{backend:?}");
+        assert!(
+            !key.verifies(b"(request-target): post /other", &signature),
+            "{backend:?}"
+        );
+        let wrong = PublicKey::from_pem(&other.public_key, backend).expect("key");
+        assert!(!wrong.verifies(text.as_bytes(), &signature), "{backend:?}");
+        assert!(PublicKey::from_pem("not a key", backend).is_err());
+    }
+}
