@@ -5,6 +5,7 @@ mod delivery_queue;
 mod documents;
 mod follows;
 mod inbox;
+mod two_processes;
 
 use serde_json::Value;
 
