@@ -7,3 +7,9 @@ ALTER TABLE deliveries ADD COLUMN leased_until timestamptz;
 
 -- A host's live leases, counted at every claim: only the jobs in flight are in it.
 CREATE INDEX deliveries_leased ON deliveries (host, leased_until) WHERE leased_until IS NOT NULL;
+
+-- Claims read due jobs in the order (next_attempt_at, id): with the id in the index the scan
+-- stops after the window instead of sorting every due job (a fan-out's jobs share one
+-- next_attempt_at).
+CREATE INDEX deliveries_due_in_order ON deliveries (next_attempt_at, id) WHERE status = 'pending';
+DROP INDEX deliveries_due;

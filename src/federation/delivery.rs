@@ -252,6 +252,8 @@ async fn deliver(
             Ok(pass) = held.slotless.clone().acquire_owned() => {
                 held.pass = Some(pass);
                 held.slot = None;
+                // A slot is free: claim for it now rather than at the next tick.
+                state.federation.wake.notify_one();
             }
         }
     }

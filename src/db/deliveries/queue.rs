@@ -56,20 +56,24 @@ pub async fn claim(
     if rest > 0 {
         // The hosts of a window of due jobs, read in queue order through the partial index
         // (not the whole backlog), leaving hosts closed by a failure record or already at
-        // their limit; each locked for this transaction, or skipped if another claim has it.
+        // their limit; in the order of their first due job, each locked for this transaction
+        // or skipped if another claim has it, until there are as many as jobs wanted (so a
+        // claim in another process finds the next ones free).
         let locked: Vec<String> = sqlx::query_scalar(
             "WITH full_hosts AS ( \
                SELECT host FROM deliveries WHERE leased_until > now() \
                GROUP BY host HAVING count(*) >= $2 \
              ), due AS ( \
-               SELECT d.host FROM deliveries d \
+               SELECT d.host, row_number() OVER (ORDER BY d.next_attempt_at, d.id) AS pos \
+               FROM deliveries d \
                WHERE d.status = 'pending' AND d.next_attempt_at <= now() \
                  AND d.host NOT IN (SELECT host FROM full_hosts) \
                  AND NOT EXISTS (SELECT 1 FROM delivery_hosts h WHERE h.host = d.host AND h.backoff_until IS NOT NULL) \
                ORDER BY d.next_attempt_at, d.id LIMIT $1 * 8 \
              ) \
-             SELECT host FROM (SELECT DISTINCT host FROM due) hosts \
-             WHERE pg_try_advisory_xact_lock(hashtextextended('delivery host ' || host, 0))",
+             SELECT host FROM (SELECT host, min(pos) AS first FROM due GROUP BY host ORDER BY first) hosts \
+             WHERE pg_try_advisory_xact_lock(hashtextextended('delivery host ' || host, 0)) \
+             LIMIT $1",
         )
         .bind(rest)
         .bind(per_host)
@@ -128,6 +132,8 @@ async fn claim_trials(
 
 /// Claims from hosts this transaction has locked: each host's first due jobs up to its free
 /// slots (`per_host` less its live leases, counted now), then the earliest `limit` of them.
+/// Other claims leave these hosts alone; the rows are still locked (skipping any a writer
+/// holds) against the writers of outcomes and `retry_now`.
 async fn claim_locked(
     conn: &mut PgConnection,
     locked: &[String],
@@ -146,13 +152,16 @@ async fn claim_locked(
              SELECT d.id, d.next_attempt_at FROM deliveries d \
              WHERE d.host = open.host AND d.status = 'pending' AND d.next_attempt_at <= now() \
              ORDER BY d.next_attempt_at, d.id LIMIT greatest($3 - open.in_flight, 0) \
-             FOR UPDATE OF d SKIP LOCKED \
            ) j \
            ORDER BY j.next_attempt_at, j.id LIMIT $2 \
+         ), taken AS ( \
+           SELECT d.id FROM deliveries d JOIN picked ON picked.id = d.id \
+           WHERE d.status = 'pending' AND d.next_attempt_at <= now() \
+           FOR UPDATE OF d SKIP LOCKED \
          ) \
          UPDATE deliveries SET next_attempt_at = now() + $4, leased_until = now() + $4, \
                 attempts = attempts + 1 \
-         FROM picked WHERE deliveries.id = picked.id \
+         FROM taken WHERE deliveries.id = taken.id \
          RETURNING deliveries.id, deliveries.activity_id, deliveries.inbox, deliveries.host, \
                    deliveries.attempts, deliveries.created_at, \
                    coalesce((SELECT h.generation FROM delivery_hosts h WHERE h.host = deliveries.host), 0) AS generation, \

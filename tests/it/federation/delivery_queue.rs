@@ -318,6 +318,34 @@ async fn a_failing_host_is_backed_off_without_slowing_the_others() {
     app.stop().await;
 }
 
+/// With a single worker, a host whose requests hang costs it one second once: the host's
+/// later requests take no worker slot, and another host's deliveries do not wait behind
+/// them (before, each request to the hung host held the worker for a second).
+#[tokio::test]
+async fn a_host_that_hung_once_takes_no_worker_slot_afterwards() {
+    let app = TestApp::spawn_with(|f| f.merge(("federation.delivery_workers", 1))).await;
+    let hung = Peer::start().await;
+    hung.slow_down(std::time::Duration::from_secs(3));
+    let fast = Peer::start().await;
+    add_followers(&app.pool, &hung, 4).await;
+    add_followers(&app.pool, &fast, 12).await;
+
+    let published = std::time::Instant::now();
+    app.create_review(sample_review("Hanging")).await;
+    fast.wait_for("every Create at the fast host", 12, |r| {
+        r.kind() == "Create"
+    })
+    .await;
+    let took = published.elapsed();
+    // The hung host's four requests are all out at once, the worker free meanwhile.
+    assert_eq!(hung.in_flight(), 4, "after {took:?}");
+    assert!(
+        took < std::time::Duration::from_millis(2500),
+        "the fast host waited {took:?} behind the hung one"
+    );
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn without_the_local_testing_switch_loopback_peers_are_refused() {
     let app = TestApp::spawn_with(|f| f.merge(("allow_private_networks", false))).await;
