@@ -70,6 +70,20 @@ async fn settled_deliveries(app: &TestApp) -> Vec<(String, String)> {
     .await
 }
 
+/// The `Create`s `peer` received, and how many different inboxes they reached.
+fn creates_at(peer: &Peer) -> (Vec<crate::peer::Received>, usize) {
+    let creates: Vec<_> = peer
+        .received()
+        .into_iter()
+        .filter(|r| r.kind() == "Create")
+        .collect();
+    let mut inboxes: Vec<&str> = creates.iter().map(|r| r.path.as_str()).collect();
+    inboxes.sort();
+    inboxes.dedup();
+    let reached = inboxes.len();
+    (creates, reached)
+}
+
 /// Followers straight into the database: `count` actors, each with its own inbox on `peer`.
 pub(crate) async fn add_followers(pool: &sqlx::PgPool, peer: &Peer, count: usize) {
     for i in 0..count {

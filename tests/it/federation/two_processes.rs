@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::add_followers;
+use super::{add_followers, creates_at};
 use crate::helpers::{eventually, fresh_database, sample_review, TestApp};
 use crate::peer::Peer;
 
@@ -77,15 +77,8 @@ async fn two_instances_share_the_queue_and_the_per_host_limit() {
 
     let mut senders: HashMap<String, usize> = HashMap::new();
     for (peer, count) in peers.iter().zip(followers) {
-        let creates: Vec<_> = peer
-            .received()
-            .into_iter()
-            .filter(|r| r.kind() == "Create")
-            .collect();
-        let mut inboxes: Vec<&str> = creates.iter().map(|r| r.path.as_str()).collect();
-        inboxes.sort();
-        inboxes.dedup();
-        assert_eq!(inboxes.len(), count, "every inbox at {} reached", peer.base);
+        let (creates, reached) = creates_at(peer);
+        assert_eq!(reached, count, "every inbox at {} reached", peer.base);
         assert_eq!(
             creates.len(),
             count,
