@@ -1,8 +1,6 @@
 //! SQL for the outbox (`outgoing_activities`) and the durable delivery queue (`deliveries`;
 //! the hosts' records are in [`super::hosts`]).
 
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::types::Json;
@@ -11,6 +9,9 @@ use uuid::Uuid;
 
 use super::DbError;
 use crate::domain::DeliveryStatus;
+
+mod queue;
+pub use queue::{claim, write_outcomes, Claimed, Fate, HostNews, Outcomes, Written};
 
 /// Stores an outgoing activity.
 #[tracing::instrument(skip_all, fields(id, review_id = ?review_id, public))]
@@ -66,7 +67,7 @@ pub async fn cancel_for_inbox(
     reason: &str,
 ) -> Result<u64, DbError> {
     let done = sqlx::query(
-        "UPDATE deliveries d SET status = 'failed', last_error = $3, finished_at = now() \
+        "UPDATE deliveries d SET status = 'failed', last_error = $3, finished_at = now(), leased_until = NULL \
          FROM outgoing_activities o WHERE o.id = d.activity_id AND (o.public OR NOT $2) AND d.inbox = $1 AND d.status = 'pending' \
          AND NOT EXISTS (SELECT 1 FROM followers f WHERE f.inbox = $1 AND f.status = 'accepted')",
     )
@@ -120,107 +121,6 @@ pub async fn enqueue_one(
     Ok(())
 }
 
-/// A delivery a worker has claimed.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Claimed {
-    pub id: i64,
-    pub activity_id: Uuid,
-    pub inbox: String,
-    pub host: String,
-    pub attempts: i32,
-    pub created_at: DateTime<Utc>,
-    /// The host's `generation` when the job was claimed: its failure counts against the host
-    /// only if nothing was recorded about the host since (see [`host_failed`]).
-    pub generation: i64,
-    /// The one request sent to a host whose backoff has run out, to see whether it is back.
-    pub trial: bool,
-}
-
-/// Claims due deliveries: at most `limit`, at most `per_host` for any host, none for hosts in
-/// `busy_hosts` or backed off, and a single trial job for each host whose backoff has run out
-/// (its other jobs wait for the trial's outcome). Claimed rows are leased by moving
-/// `next_attempt_at` past `lease`: if the worker dies, they come due again then; a trial's
-/// host stays closed for as long.
-#[tracing::instrument(skip_all, fields(limit, per_host))]
-pub async fn claim(
-    db: impl PgExecutor<'_> + Copy,
-    limit: i64,
-    per_host: i64,
-    busy_hosts: &[String],
-    lease: Duration,
-) -> Result<Vec<Claimed>, DbError> {
-    // Trials first: the host rows are locked (other processes skip them), each gets its first
-    // due job, and the host is closed again for the lease.
-    let mut claimed: Vec<Claimed> = sqlx::query_as(
-        "WITH candidates AS ( \
-           SELECT h.host FROM delivery_hosts h \
-           WHERE h.backoff_until <= now() AND NOT (h.host = ANY($2)) \
-             AND EXISTS (SELECT 1 FROM deliveries d \
-                         WHERE d.host = h.host AND d.status = 'pending' AND d.next_attempt_at <= now()) \
-           ORDER BY h.backoff_until, h.host LIMIT $1 \
-           FOR UPDATE OF h SKIP LOCKED \
-         ), picked AS ( \
-           SELECT j.id, c.host FROM candidates c CROSS JOIN LATERAL ( \
-             SELECT d.id FROM deliveries d \
-             WHERE d.host = c.host AND d.status = 'pending' AND d.next_attempt_at <= now() \
-             ORDER BY d.next_attempt_at, d.id LIMIT 1 \
-             FOR UPDATE OF d SKIP LOCKED \
-           ) j \
-         ), closed AS ( \
-           UPDATE delivery_hosts h SET backoff_until = now() + $3 \
-           FROM picked WHERE h.host = picked.host \
-           RETURNING h.host, h.generation \
-         ) \
-         UPDATE deliveries SET next_attempt_at = now() + $3, attempts = deliveries.attempts + 1 \
-         FROM picked JOIN closed ON closed.host = picked.host WHERE deliveries.id = picked.id \
-         RETURNING deliveries.id, deliveries.activity_id, deliveries.inbox, deliveries.host, \
-                   deliveries.attempts, deliveries.created_at, closed.generation, true AS trial",
-    )
-    .bind(limit)
-    .bind(busy_hosts)
-    .bind(lease)
-    .fetch_all(db)
-    .await?;
-    let rest = limit - claimed.len() as i64;
-    if rest <= 0 {
-        return Ok(claimed);
-    }
-    claimed.extend(
-        sqlx::query_as::<_, Claimed>(
-            // The due jobs are read in queue order through the partial index (a bounded window,
-            // not the whole backlog), then at most `per_host` per host are taken from them.
-            // Hosts with a failure record that closes them (backed off, or on trial) are left.
-            "WITH due AS ( \
-               SELECT d.id, d.host, d.next_attempt_at FROM deliveries d \
-               WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND NOT (d.host = ANY($3)) \
-                 AND NOT EXISTS (SELECT 1 FROM delivery_hosts h WHERE h.host = d.host AND h.backoff_until IS NOT NULL) \
-               ORDER BY d.next_attempt_at, d.id LIMIT $1 * 8 \
-             ), ranked AS ( \
-               SELECT due.id, due.next_attempt_at, \
-                      row_number() OVER (PARTITION BY due.host ORDER BY due.next_attempt_at, due.id) AS rank \
-               FROM due \
-             ), picked AS ( \
-               SELECT d.id FROM deliveries d JOIN ranked r ON r.id = d.id \
-               WHERE r.rank <= $2 AND d.status = 'pending' AND d.next_attempt_at <= now() \
-               ORDER BY d.next_attempt_at, d.id LIMIT $1 FOR UPDATE OF d SKIP LOCKED \
-             ) \
-             UPDATE deliveries SET next_attempt_at = now() + $4, attempts = attempts + 1 \
-             FROM picked WHERE deliveries.id = picked.id \
-             RETURNING deliveries.id, deliveries.activity_id, deliveries.inbox, deliveries.host, \
-                       deliveries.attempts, deliveries.created_at, \
-                       coalesce((SELECT h.generation FROM delivery_hosts h WHERE h.host = deliveries.host), 0) AS generation, \
-                       false AS trial",
-        )
-        .bind(rest)
-        .bind(per_host)
-        .bind(busy_hosts)
-        .bind(lease)
-        .fetch_all(db)
-        .await?,
-    );
-    Ok(claimed)
-}
-
 /// The serialized bodies of activities, by id.
 pub async fn activity_bodies(
     db: impl PgExecutor<'_>,
@@ -232,65 +132,6 @@ pub async fn activity_bodies(
             .fetch_all(db)
             .await?,
     )
-}
-
-#[tracing::instrument(skip_all, fields(id))]
-pub async fn mark_failed(
-    db: impl PgExecutor<'_>,
-    id: i64,
-    status: Option<u16>,
-    error: &str,
-) -> Result<(), DbError> {
-    sqlx::query("UPDATE deliveries SET status = 'failed', last_status = $2, last_error = $3, finished_at = now() WHERE id = $1")
-        .bind(id)
-        .bind(status.map(i32::from))
-        .bind(error)
-        .execute(db)
-        .await?;
-    Ok(())
-}
-
-#[tracing::instrument(skip_all, fields(id))]
-pub async fn schedule_retry(
-    db: impl PgExecutor<'_>,
-    id: i64,
-    status: Option<u16>,
-    error: &str,
-    at: DateTime<Utc>,
-) -> Result<(), DbError> {
-    sqlx::query("UPDATE deliveries SET last_status = $2, last_error = $3, next_attempt_at = $4 WHERE id = $1")
-        .bind(id)
-        .bind(status.map(i32::from))
-        .bind(error)
-        .bind(at)
-        .execute(db)
-        .await?;
-    Ok(())
-}
-
-/// Marks many jobs delivered at once (`(id, HTTP status)` pairs) and clears the failure
-/// records of their hosts: one round trip for a whole batch of a fan-out. Returns how many
-/// hosts this released.
-#[tracing::instrument(skip_all, fields(count = delivered.len()))]
-pub async fn mark_delivered_many(
-    pool: &sqlx::PgPool,
-    delivered: &[(i64, u16)],
-    hosts: &[String],
-) -> Result<u64, DbError> {
-    let ids: Vec<i64> = delivered.iter().map(|(id, _)| *id).collect();
-    let statuses: Vec<i32> = delivered.iter().map(|(_, s)| i32::from(*s)).collect();
-    let mut tx = pool.begin().await?;
-    sqlx::query(
-        "UPDATE deliveries SET status = 'delivered', last_status = t.status, last_error = NULL, finished_at = now() \
-         FROM UNNEST($1::bigint[], $2::int[]) AS t(id, status) WHERE deliveries.id = t.id",
-    )
-    .bind(&ids)
-    .bind(&statuses)
-    .execute(&mut *tx)
-    .await?;
-    let released = super::hosts::hosts_succeeded(&mut *tx, hosts).await?;
-    tx.commit().await?;
-    Ok(released)
 }
 
 /// A delivery as the admin API lists it.

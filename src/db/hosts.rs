@@ -90,7 +90,7 @@ pub async fn give_up_if_failing(
              WHERE host = $1 AND unavailable_since IS NULL AND failing_since <= now() - $2 \
              RETURNING host), \
          failed AS ( \
-             UPDATE deliveries SET status = 'failed', last_error = 'host unavailable', finished_at = now() \
+             UPDATE deliveries SET status = 'failed', last_error = 'host unavailable', finished_at = now(), leased_until = NULL \
              WHERE host IN (SELECT host FROM given_up) AND status = 'pending' RETURNING 1) \
          SELECT EXISTS (SELECT 1 FROM given_up)",
     )

@@ -6,7 +6,8 @@
 //!   and jitter (honouring `Retry-After`) until `delivery_give_up` has passed, then failed.
 //! - Each job keeps its own schedule: `retry_base` doubling with its own attempts (up to 6 h),
 //!   whatever happens to other jobs of its host.
-//! - At most `per_host_concurrency` requests to one host at once. A host is backed off as a
+//! - At most `per_host_concurrency` requests to one host at once, whatever the number of
+//!   processes: the claim counts the host's leased jobs in PostgreSQL. A host is backed off as a
 //!   whole when it fails three *rounds* in a row: requests that were in flight together count
 //!   once (a failure counts only if nothing was recorded about the host since its request was
 //!   claimed), and any answer clears the record. A backed-off host waits `retry_base`,
@@ -15,7 +16,10 @@
 //! - Claims interleave hosts and never take one host's jobs in the order of their addresses
 //!   (see `db::deliveries::enqueue_to_followers`).
 //! - Jobs are claimed with `FOR UPDATE SKIP LOCKED` under a lease: several processes share the
-//!   queue, and a job whose worker died comes back when its lease runs out.
+//!   queue, and a job whose worker died comes back (and stops counting against its host) when
+//!   its lease runs out. Outcomes are written back in batches (see `record`).
+//! - A request that has not been answered after a second gives its worker slot back, and its
+//!   host's later requests (for ten minutes) take none: hosts that hang cannot hold workers.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -23,10 +27,11 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use moka::future::Cache;
 use rand::Rng;
 use reqwest::header::HeaderValue;
 use reqwest::StatusCode;
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -34,12 +39,12 @@ use uuid::Uuid;
 
 use super::Context;
 use crate::db::deliveries::{self, Claimed};
-use crate::db::hosts;
 use crate::db::DbError;
 
 /// `host[:port]` of an inbox URL, normalized: the unit of per-host limits and backoff.
 use crate::domain::{authority, destination};
 
+mod record;
 mod send;
 use send::attempt;
 
@@ -116,187 +121,76 @@ fn check_destination(inbox: &Url, allow_private: bool) -> Result<(), String> {
     destination::check(inbox, allow_private, true).map_err(|e| e.to_string())
 }
 
-/// A delivered job, on its way to being written back with others.
-struct Delivered {
-    id: i64,
-    status: u16,
-    host: String,
-}
-
-/// Writes successes back in batches: whatever has arrived since the last write (up to 512)
-/// goes in one transaction, so a fan-out costs PostgreSQL one statement per batch rather than
-/// two per delivery. Until written, a job stays leased; after a crash it is sent again.
-async fn record_successes(state: Context, mut done: mpsc::UnboundedReceiver<Delivered>) {
-    let mut batch = Vec::with_capacity(512);
-    while done.recv_many(&mut batch, 512).await > 0 {
-        let delivered: Vec<(i64, u16)> = batch.iter().map(|d| (d.id, d.status)).collect();
-        let mut hosts: Vec<String> = batch.iter().map(|d| d.host.clone()).collect();
-        hosts.sort();
-        hosts.dedup();
-        match deliveries::mark_delivered_many(&state.pool, &delivered, &hosts).await {
-            // A backed-off host answered (a trial): its other jobs go now.
-            Ok(released) if released > 0 => state.federation.wake.notify_one(),
-            Ok(_) => {}
-            Err(e) => {
-                tracing::error!(count = batch.len(), error = %e, "recording deliveries failed; their leases will bring them back");
-            }
-        }
-        batch.clear();
-    }
-}
-
-/// Writes an outcome back to the queue (successes through the batching recorder).
-async fn record(
-    state: &Context,
-    job: &Claimed,
-    outcome: &Outcome,
-    successes: &mpsc::UnboundedSender<Delivered>,
-) -> Result<(), DbError> {
-    let pool = &state.pool;
-    match outcome {
-        Outcome::Delivered(status) => {
-            tracing::info!(delivery = job.id, inbox = %job.inbox, status, "delivered");
-            let delivered = Delivered {
-                id: job.id,
-                status: *status,
-                host: job.host.clone(),
-            };
-            if let Err(mpsc::error::SendError(d)) = successes.send(delivered) {
-                // The recorder is gone (shutting down): write this one directly.
-                deliveries::mark_delivered_many(pool, &[(d.id, d.status)], &[d.host]).await?;
-            }
-        }
-        Outcome::Refused(status, error) => {
-            deliveries::mark_failed(pool, job.id, *status, error).await?;
-            if status.is_some() {
-                // The host answered.
-                if hosts::hosts_succeeded(pool, std::slice::from_ref(&job.host)).await? > 0 {
-                    state.federation.wake.notify_one();
-                }
-            } else if job.trial {
-                hosts::trial_inconclusive(pool, &job.host, job.generation).await?;
-                state.federation.wake.notify_one();
-            }
-            tracing::warn!(delivery = job.id, inbox = %job.inbox, error, "delivery refused; not retried");
-            if *status == Some(410) {
-                // The inbox is gone: so, perhaps, are the followers behind it.
-                let ctx = state.clone();
-                let inbox = job.inbox.clone();
-                tokio::spawn(async move {
-                    if let Err(e) = super::followers::remove_gone_behind(&ctx, &inbox).await {
-                        tracing::warn!(%inbox, error = %e, "checking the followers of a gone inbox failed");
-                    }
-                });
-            }
-        }
-        Outcome::Retry(status, error, pause) => {
-            let rounds = hosts::host_failed(
-                pool,
-                &job.host,
-                job.generation,
-                state.settings.federation.retry_base,
-            )
-            .await?;
-            let now = Utc::now();
-            let wait = backoff(job.attempts, state.settings.federation.retry_base)
-                .max(pause.unwrap_or_default());
-            let next = now
-                + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::hours(6));
-            let give_up = job.created_at
-                + chrono::Duration::from_std(state.settings.federation.delivery_give_up)
-                    .unwrap_or_else(|_| chrono::Duration::days(7));
-            if next > give_up {
-                let error = format!("gave up after {} attempts: {error}", job.attempts);
-                deliveries::mark_failed(pool, job.id, *status, &error).await?;
-                tracing::warn!(delivery = job.id, inbox = %job.inbox, error, "delivery failed for good");
-            } else {
-                deliveries::schedule_retry(pool, job.id, *status, error, next).await?;
-                tracing::info!(delivery = job.id, inbox = %job.inbox, error, retry_at = %next, trial = job.trial, host_rounds_failed = ?rounds, "delivery will be retried");
-            }
-            if rounds.is_some() {
-                let mut conn = pool.acquire().await?;
-                let after = state.settings.federation.host_unavailable_after;
-                if hosts::give_up_if_failing(&mut conn, &job.host, after).await? {
-                    tracing::warn!(host = %job.host, "every delivery to this host failed for too long: it is unavailable until it is heard from");
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// After this long, a request still waiting for its peer gives its worker slot back (it keeps
-/// its host's permit): hosts that hang cannot take every worker and starve the others. A
-/// job waiting for a host already at its limit holds no slot either.
+/// After this long, a request still waiting for its peer gives its worker slot back: hosts
+/// that hang cannot take every worker and starve the others. Its host is then remembered as
+/// hanging for [`HUNG_FOR`], and its later requests take no worker slot at all.
 const SLOW_REQUEST: Duration = Duration::from_secs(1);
 
-/// Runs the workers of this process until shutdown.
+/// How long a host whose request outlasted [`SLOW_REQUEST`] counts as hanging.
+const HUNG_FOR: Duration = Duration::from_secs(600);
+
+/// At most this many hosts are remembered as hanging (the least recent are forgotten).
+const HUNG_HOSTS: u64 = 10_000;
+
+/// At most this many requests are in flight without a worker slot (to hosts that hang, or
+/// past [`SLOW_REQUEST`]); beyond them, such a request holds a worker slot like any other. With
+/// the workers, this bounds the requests (and memory) of one process.
+const SLOTLESS_REQUESTS: usize = 1024;
+
+/// Runs the workers of this process until shutdown. How many requests go to one host at once
+/// is the claim's business (counted in PostgreSQL across every process, see
+/// [`deliveries::claim`]).
 pub async fn run(state: Context, shutdown: CancellationToken) {
     let settings = state.settings.federation.clone();
     let workers = settings.delivery_workers;
     let slots = Arc::new(Semaphore::new(workers));
+    let slotless = Arc::new(Semaphore::new(SLOTLESS_REQUESTS));
+    let hung: Cache<String, ()> = Cache::builder()
+        .max_capacity(HUNG_HOSTS)
+        .time_to_live(HUNG_FOR)
+        .build();
     // Claims rank due jobs by host; claiming for every single finished delivery would repeat
     // that work per delivery, so free slots are filled in batches.
     let batch = (workers / 4).max(1);
-    let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
     let mut in_flight: JoinSet<()> = JoinSet::new();
-    let (successes, done) = mpsc::unbounded_channel();
-    let recorder = tokio::spawn(record_successes(state.clone(), done));
+    let (finished, done) = mpsc::unbounded_channel();
+    let recorder = tokio::spawn(record::recorder(state.clone(), done));
     loop {
         while in_flight.try_join_next().is_some() {}
-        hosts.retain(|_, s| s.available_permits() < settings.per_host_concurrency);
         let free = slots.available_permits();
         let mut claimed_any = false;
         if free >= batch || (free > 0 && in_flight.is_empty()) {
-            let busy: Vec<String> = hosts
-                .iter()
-                .filter(|(_, s)| s.available_permits() == 0)
-                .map(|(h, _)| h.clone())
-                .collect();
-            match claim_batch(&state, free as i64, &busy).await {
+            match claim_batch(&state, free as i64).await {
                 Ok(claimed) => {
                     claimed_any = !claimed.is_empty();
                     for (job, body) in claimed {
-                        let Ok(slot) = slots.clone().try_acquire_owned() else {
-                            break;
+                        // A host that hung lately gets no worker slot (while few enough
+                        // requests go without one).
+                        let pass = if hung.contains_key(&job.host) {
+                            slotless.clone().try_acquire_owned().ok()
+                        } else {
+                            None
                         };
-                        let permits = hosts
-                            .entry(job.host.clone())
-                            .or_insert_with(|| {
-                                Arc::new(Semaphore::new(settings.per_host_concurrency))
-                            })
-                            .clone();
-                        let state = state.clone();
-                        let successes = successes.clone();
-                        in_flight.spawn(async move {
-                            let mut slot = Some(slot);
-                            // Waiting for a host that is already at its limit holds no worker.
-                            let permit = match permits.clone().try_acquire_owned() {
-                                Ok(permit) => permit,
-                                Err(_) => {
-                                    slot = None;
-                                    let Ok(permit) = permits.acquire_owned().await else {
-                                        return;
-                                    };
-                                    permit
-                                }
-                            };
-                            let work = async {
-                                let outcome = attempt(&state, &job, body).await;
-                                if let Err(e) = record(&state, &job, &outcome, &successes).await {
-                                    tracing::error!(delivery = job.id, error = %e, "recording a delivery outcome failed; the lease will bring it back");
-                                }
-                            };
-                            tokio::pin!(work);
-                            tokio::select! {
-                                () = &mut work => {}
-                                () = tokio::time::sleep(SLOW_REQUEST), if slot.is_some() => {
-                                    slot = None;
-                                    work.await;
-                                }
-                            }
-                            drop((slot, permit));
-                        });
+                        let slot = match pass {
+                            Some(_) => None,
+                            None => match slots.clone().try_acquire_owned() {
+                                Ok(slot) => Some(slot),
+                                Err(_) => break,
+                            },
+                        };
+                        let held = Held {
+                            slot,
+                            pass,
+                            slotless: slotless.clone(),
+                        };
+                        in_flight.spawn(deliver(
+                            state.clone(),
+                            job,
+                            body,
+                            held,
+                            hung.clone(),
+                            finished.clone(),
+                        ));
                     }
                 }
                 Err(e) => tracing::error!(error = %e, "claiming deliveries failed"),
@@ -321,22 +215,58 @@ pub async fn run(state: Context, shutdown: CancellationToken) {
     {
         in_flight.abort_all();
     }
-    drop(successes);
+    drop(finished);
     let _ = recorder.await;
 }
 
+/// What a request in flight holds: a worker slot, or a pass to go without one.
+struct Held {
+    slot: Option<OwnedSemaphorePermit>,
+    pass: Option<OwnedSemaphorePermit>,
+    slotless: Arc<Semaphore>,
+}
+
+/// Sends one job and hands its outcome to the recorder. Past [`SLOW_REQUEST`], its host is
+/// remembered as hanging and the request gives its worker slot back as soon as a pass is free.
+async fn deliver(
+    state: Context,
+    job: Claimed,
+    body: Bytes,
+    mut held: Held,
+    hung: Cache<String, ()>,
+    finished: mpsc::UnboundedSender<record::Finished>,
+) {
+    let work = async {
+        let outcome = attempt(&state, &job, body).await;
+        record::finish(&state, &job, &outcome, &finished).await;
+    };
+    tokio::pin!(work);
+    tokio::select! {
+        () = &mut work => return,
+        () = tokio::time::sleep(SLOW_REQUEST) => {}
+    }
+    hung.insert(job.host.clone(), ()).await;
+    if held.pass.is_none() && held.slot.is_some() {
+        tokio::select! {
+            () = &mut work => return,
+            Ok(pass) = held.slotless.clone().acquire_owned() => {
+                held.pass = Some(pass);
+                held.slot = None;
+                // A slot is free: claim for it now rather than at the next tick.
+                state.federation.wake.notify_one();
+            }
+        }
+    }
+    work.await;
+}
+
 /// Claims due jobs and loads the activity bodies they need.
-async fn claim_batch(
-    state: &Context,
-    limit: i64,
-    busy: &[String],
-) -> Result<Vec<(Claimed, Bytes)>, DbError> {
+async fn claim_batch(state: &Context, limit: i64) -> Result<Vec<(Claimed, Bytes)>, DbError> {
     let settings = &state.settings.federation;
     let jobs = deliveries::claim(
         &state.pool,
         limit,
         settings.per_host_concurrency as i64,
-        busy,
         settings.delivery_lease,
     )
     .await?;

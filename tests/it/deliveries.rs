@@ -146,6 +146,14 @@ async fn queue_database() -> (PgPool, uuid::Uuid) {
     (pool, activity)
 }
 
+/// One job per follower's inbox for `activity`; returns how many.
+async fn enqueue(pool: &PgPool, activity: uuid::Uuid) -> u64 {
+    let mut conn = pool.acquire().await.expect("connection");
+    deliveries::enqueue_to_followers(&mut conn, activity)
+        .await
+        .expect("enqueue")
+}
+
 /// `count` accepted followers with personal inboxes on `host`.
 async fn followers_on(pool: &PgPool, host: &str, count: usize) {
     for i in 0..count {
@@ -174,17 +182,10 @@ async fn claims_interleave_hosts_and_do_not_run_down_one_hosts_sorted_inboxes() 
     followers_on(&pool, "a.example", 40).await;
     followers_on(&pool, "b.example", 3).await;
     followers_on(&pool, "c.example", 3).await;
-    let mut conn = pool.acquire().await.expect("connection");
-    assert_eq!(
-        deliveries::enqueue_to_followers(&mut conn, activity)
-            .await
-            .expect("enqueue"),
-        46
-    );
-    drop(conn);
+    assert_eq!(enqueue(&pool, activity).await, 46);
 
     // The first claim reaches every host, although one host has most of the jobs.
-    let first = deliveries::claim(&pool, 6, 4, &[], Duration::from_secs(60))
+    let first = deliveries::claim(&pool, 6, 4, Duration::from_secs(60))
         .await
         .expect("claim");
     let mut hosts: Vec<&str> = first.iter().map(|j| j.host.as_str()).collect();
@@ -231,6 +232,49 @@ async fn backoff_runs_out(pool: &PgPool, host: &str) {
         .expect("backoff");
 }
 
+/// Writes an attempt back as the workers do.
+async fn write_back(
+    pool: &PgPool,
+    job: &deliveries::Claimed,
+    status: u16,
+    fate: deliveries::Fate,
+    news: deliveries::HostNews,
+) -> deliveries::Outcomes {
+    let written = deliveries::Written {
+        id: job.id,
+        host: job.host.clone(),
+        generation: job.generation,
+        status: Some(status),
+        fate,
+        news,
+    };
+    deliveries::write_outcomes(
+        pool,
+        &[written],
+        Duration::from_secs(30),
+        Duration::from_secs(86_400),
+    )
+    .await
+    .expect("written")
+}
+
+/// Writes a failed attempt back (retried in a minute, a failure against its host); returns
+/// the host's rounds failed in a row if this failure counted.
+async fn failed(pool: &PgPool, job: &deliveries::Claimed) -> Option<i32> {
+    let retry = chrono::Utc::now() + chrono::Duration::seconds(60);
+    let fate = deliveries::Fate::Retry("HTTP 503".into(), retry);
+    let outcomes = write_back(pool, job, 503, fate, deliveries::HostNews::Failed).await;
+    outcomes.rounds.first().map(|(_, rounds)| *rounds)
+}
+
+/// Writes a job back as delivered (its lease cleared); `true` if that released its host.
+async fn delivered(pool: &PgPool, job: &deliveries::Claimed) -> bool {
+    let answered = deliveries::HostNews::Answered;
+    write_back(pool, job, 202, deliveries::Fate::Delivered, answered)
+        .await
+        .reopened
+}
+
 #[tokio::test]
 async fn failures_in_flight_together_count_once_and_a_backed_off_host_gets_one_trial() {
     const HOST: &str = "down.example";
@@ -239,12 +283,8 @@ async fn failures_in_flight_together_count_once_and_a_backed_off_host_gets_one_t
     let (pool, activity) = queue_database().await;
     followers_on(&pool, HOST, 30).await;
     followers_on(&pool, "up.example", 2).await;
-    let mut conn = pool.acquire().await.expect("connection");
-    deliveries::enqueue_to_followers(&mut conn, activity)
-        .await
-        .expect("enqueue");
-    drop(conn);
-    let claim = |limit: i64| deliveries::claim(&pool, limit, 4, &[], lease);
+    enqueue(&pool, activity).await;
+    let claim = |limit: i64| deliveries::claim(&pool, limit, 4, lease);
     let of_host = |jobs: &[deliveries::Claimed]| {
         jobs.iter()
             .filter(|j| j.host == HOST)
@@ -259,11 +299,7 @@ async fn failures_in_flight_together_count_once_and_a_backed_off_host_gets_one_t
         let mut counted = Vec::new();
         for job in &round {
             assert!(!job.trial);
-            counted.push(
-                reviewpub::db::hosts::host_failed(&pool, HOST, job.generation, base)
-                    .await
-                    .expect("failed"),
-            );
+            counted.push(failed(&pool, job).await);
         }
         counted
     };
@@ -275,9 +311,7 @@ async fn failures_in_flight_together_count_once_and_a_backed_off_host_gets_one_t
         let round = of_host(&claim(10).await.expect("claim"));
         assert_eq!(round.len(), 4);
         for job in &round {
-            reviewpub::db::hosts::host_failed(&pool, HOST, job.generation, base)
-                .await
-                .expect("failed");
+            failed(&pool, job).await;
         }
         assert_eq!(host_record(&pool, HOST).await.0, expected);
     }
@@ -305,12 +339,7 @@ async fn failures_in_flight_together_count_once_and_a_backed_off_host_gets_one_t
     assert!(of_host(&claim(10).await.expect("claim")).is_empty());
 
     // The trial fails: backed off twice as long.
-    assert_eq!(
-        reviewpub::db::hosts::host_failed(&pool, HOST, trial.generation, base)
-            .await
-            .expect("failed"),
-        Some(4)
-    );
+    assert_eq!(failed(&pool, &trial).await, Some(4));
     let until: f64 = sqlx::query_scalar(
         "SELECT extract(epoch FROM backoff_until - now())::float8 FROM delivery_hosts WHERE host = $1",
     )
@@ -325,12 +354,7 @@ async fn failures_in_flight_together_count_once_and_a_backed_off_host_gets_one_t
     backoff_runs_out(&pool, HOST).await;
     let trial = of_host(&claim(10).await.expect("claim"));
     assert_eq!(trial.len(), 1);
-    assert_eq!(
-        deliveries::mark_delivered_many(&pool, &[(trial[0].id, 202)], &[HOST.to_string()])
-            .await
-            .expect("delivered"),
-        1
-    );
+    assert!(delivered(&pool, &trial[0]).await, "the host is released");
     assert_eq!(
         reviewpub::db::hosts::host_failed(&pool, HOST, round[0].generation, base)
             .await
@@ -342,4 +366,64 @@ async fn failures_in_flight_together_count_once_and_a_backed_off_host_gets_one_t
     let released = of_host(&claim(10).await.expect("claim"));
     assert_eq!(released.len(), 4);
     assert!(released.iter().all(|j| !j.trial));
+}
+
+/// Claims as from several processes: a host's jobs in flight (leased, from any claim) count
+/// against its limit until their outcome is written or their lease runs out, and a host whose
+/// claim is under way elsewhere (its lock held) is skipped rather than waited for.
+#[tokio::test]
+async fn the_per_host_limit_counts_every_claims_leases_until_written_or_expired() {
+    const PER_HOST: i64 = 3;
+    let lease = Duration::from_secs(60);
+    let (pool, activity) = queue_database().await;
+    followers_on(&pool, "a.example", 10).await;
+    enqueue(&pool, activity).await;
+    let claim = |limit: i64| deliveries::claim(&pool, limit, PER_HOST, lease);
+
+    let first = claim(2).await.expect("claim");
+    assert_eq!(first.len(), 2);
+    assert_eq!(claim(5).await.expect("claim").len(), 1, "one slot was left");
+    assert!(
+        claim(5).await.expect("claim").is_empty(),
+        "the host is full"
+    );
+
+    // A worker that died: its lease runs out, the job is due again and no longer counts.
+    sqlx::query(
+        "UPDATE deliveries SET leased_until = now() - interval '1 second', \
+         next_attempt_at = now() - interval '1 second' WHERE id = $1",
+    )
+    .bind(first[0].id)
+    .execute(&pool)
+    .await
+    .expect("expire");
+    let again = claim(5).await.expect("claim");
+    assert_eq!(again.len(), 1);
+    assert_eq!(
+        again[0].id, first[0].id,
+        "the job of the dead worker is sent again"
+    );
+
+    // An outcome written clears the lease: a slot again, unless a claim elsewhere holds the
+    // host.
+    delivered(&pool, &first[1]).await;
+    let mut elsewhere = pool.begin().await.expect("transaction");
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('delivery host ' || $1, 0))")
+        .bind("a.example")
+        .execute(&mut *elsewhere)
+        .await
+        .expect("lock");
+    assert!(
+        claim(5).await.expect("claim").is_empty(),
+        "skipped while held"
+    );
+    elsewhere.rollback().await.expect("rollback");
+    assert_eq!(claim(5).await.expect("claim").len(), 1);
+    let in_flight: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM deliveries WHERE leased_until > now() AND host = 'a.example'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("count");
+    assert_eq!(in_flight, PER_HOST);
 }

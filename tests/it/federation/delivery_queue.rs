@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::add_followers;
 use crate::helpers::{eventually, sample_review, FetchJson, TestApp};
-use crate::peer::{Peer, Received};
+use crate::peer::Peer;
 
 #[tokio::test]
 async fn deliveries_retry_fail_for_good_and_can_be_retried_by_hand() {
@@ -190,15 +190,8 @@ async fn a_fan_out_killed_midway_finishes_after_a_restart() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
-    let creates: Vec<Received> = peer
-        .received()
-        .into_iter()
-        .filter(|r| r.kind() == "Create")
-        .collect();
-    let mut inboxes: Vec<&str> = creates.iter().map(|r| r.path.as_str()).collect();
-    inboxes.sort();
-    inboxes.dedup();
-    assert_eq!(inboxes.len(), FOLLOWERS, "every follower got the review");
+    let (creates, reached) = super::creates_at(&peer);
+    assert_eq!(reached, FOLLOWERS, "every follower got the review");
     // Only requests in flight at the moment of the crash may arrive twice.
     assert!(
         creates.len() - FOLLOWERS <= 8,
@@ -314,6 +307,35 @@ async fn a_failing_host_is_backed_off_without_slowing_the_others() {
         second.at - first.at >= std::time::Duration::from_millis(1500),
         "the second trial waited a longer backoff: {:?}",
         second.at - first.at
+    );
+    app.stop().await;
+}
+
+/// With a single worker, a host whose requests hang costs it one second once: the host's
+/// later requests take no worker slot, and another host's deliveries do not wait behind
+/// them (before, each request to the hung host held the worker for a second).
+#[tokio::test]
+async fn a_host_that_hung_once_takes_no_worker_slot_afterwards() {
+    let app = TestApp::spawn_with(|f| f.merge(("federation.delivery_workers", 1))).await;
+    let hung = Peer::start().await;
+    hung.slow_down(std::time::Duration::from_secs(3));
+    let fast = Peer::start().await;
+    add_followers(&app.pool, &hung, 4).await;
+    add_followers(&app.pool, &fast, 12).await;
+
+    let published = std::time::Instant::now();
+    app.create_review(sample_review("Hanging")).await;
+    fast.wait_for("every Create at the fast host", 12, |r| {
+        r.kind() == "Create"
+    })
+    .await;
+    let took = published.elapsed();
+    eprintln!("the fast host's deliveries were done after {took:?}");
+    // The hung host's four requests are all out at once, the worker free meanwhile.
+    assert_eq!(hung.in_flight(), 4, "after {took:?}");
+    assert!(
+        took < std::time::Duration::from_millis(2500),
+        "the fast host waited {took:?} behind the hung one"
     );
     app.stop().await;
 }

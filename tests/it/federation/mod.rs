@@ -5,6 +5,7 @@ mod delivery_queue;
 mod documents;
 mod follows;
 mod inbox;
+mod two_processes;
 
 use serde_json::Value;
 
@@ -67,6 +68,20 @@ async fn settled_deliveries(app: &TestApp) -> Vec<(String, String)> {
         },
     )
     .await
+}
+
+/// The `Create`s `peer` received, and how many different inboxes they reached.
+fn creates_at(peer: &Peer) -> (Vec<crate::peer::Received>, usize) {
+    let creates: Vec<_> = peer
+        .received()
+        .into_iter()
+        .filter(|r| r.kind() == "Create")
+        .collect();
+    let mut inboxes: Vec<&str> = creates.iter().map(|r| r.path.as_str()).collect();
+    inboxes.sort();
+    inboxes.dedup();
+    let reached = inboxes.len();
+    (creates, reached)
 }
 
 /// Followers straight into the database: `count` actors, each with its own inbox on `peer`.
