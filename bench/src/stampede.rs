@@ -42,9 +42,10 @@ pub struct Reads {
     pub samples: Vec<String>,
 }
 
-/// One stampede: the fan-out and the reads beside it.
+/// One stampede: the fan-out and the reads beside it, and the same fan-out alone right before.
 #[derive(Debug, Clone)]
 pub struct Run {
+    pub solo: fanout::Run,
     pub fanout: fanout::Run,
     pub all: Reads,
     /// The reads that started before the fan-out's last delivery.
@@ -69,8 +70,6 @@ pub struct StampedeResult {
     pub bytes: [usize; 3],
     pub poster: (u32, u32),
     pub in_flight: usize,
-    /// The fan-out alone, right before the stampedes.
-    pub solo: Vec<fanout::Run>,
     pub variants: Vec<Variant>,
 }
 
@@ -196,8 +195,29 @@ fn summary<'a>(reads: impl Iterator<Item = &'a Read>) -> Reads {
     }
 }
 
-/// The part: reviewpub (aws-lc) with the case's followers; the fan-out alone, then each
-/// variant's stampede, then the same reads against the bare axum server.
+/// The case's fan-out alone: a draft with the poster, published; then the queue is cleared.
+async fn solo(
+    api: &api::Api,
+    pool: &sqlx::PgPool,
+    pid: i32,
+    sinks: &Sinks,
+    case: &fanout::Case,
+    poster: &[u8],
+    label: &str,
+) -> Result<fanout::Run> {
+    let (draft, _) = api
+        .draft_with_poster(
+            &format!("Stampede, fan-out alone, {label}"),
+            poster.to_vec(),
+        )
+        .await?;
+    let run = fanout::run_with(pool, pid, sinks, case, api.publish_draft(&draft)).await?;
+    fanout::reset(pool, sinks).await?;
+    Ok(run)
+}
+
+/// The part: reviewpub (aws-lc) with the case's followers; for each variant and run, the
+/// fan-out alone then the stampede; then the same reads against the bare axum server.
 pub async fn stampede_part(
     report: &mut Report,
     scale: &Scale,
@@ -228,19 +248,11 @@ pub async fn stampede_part(
         bytes: [0; 3],
         poster: scale.poster,
         in_flight: scale.in_flight,
-        solo: Vec::new(),
         variants: Vec::new(),
     };
-    for run in 0..runs {
-        tracing::info!(run, "stampede: the fan-out alone");
-        let (draft, _) = api
-            .draft_with_poster(&format!("Stampede, fan-out alone #{run}"), poster.clone())
-            .await?;
-        let r = fanout::run_with(&pool, pid, sinks, &scale.case, api.publish_draft(&draft)).await?;
-        tracing::info!(per_second = r.per_second(), "stampede: solo fan-out done");
-        result.solo.push(r);
-        fanout::reset(&pool, sinks).await?;
-    }
+    // One fan-out first, unmeasured: the first after the followers are set is the slowest.
+    tracing::info!("stampede: warm-up fan-out");
+    solo(&api, &pool, pid, sinks, &scale.case, &poster, "warm-up").await?;
     let mut last_targets = None;
     for (v, &(name, from, to)) in scale.windows.iter().enumerate() {
         let mut variant = Variant {
@@ -251,7 +263,23 @@ pub async fn stampede_part(
             bare: Vec::new(),
         };
         for run in 0..runs {
-            tracing::info!(variant = name, run, "stampede");
+            tracing::info!(variant = name, run, "stampede: the fan-out alone");
+            let alone = solo(
+                &api,
+                &pool,
+                pid,
+                sinks,
+                &scale.case,
+                &poster,
+                &format!("{name} #{run}"),
+            )
+            .await?;
+            tracing::info!(
+                variant = name,
+                run,
+                per_second = alone.per_second(),
+                "stampede"
+            );
             let (draft, poster_url) = api
                 .draft_with_poster(&format!("Stampede {name} #{run}"), poster.clone())
                 .await?;
@@ -286,6 +314,7 @@ pub async fn stampede_part(
                 "stampede done"
             );
             variant.runs.push(Run {
+                solo: alone,
                 fanout: fan,
                 all,
                 during,
