@@ -19,6 +19,7 @@ pub const HOLD: Duration = Duration::from_millis(5);
 /// reviewpub's default `federation.per_host_concurrency`.
 pub const PER_HOST_LIMIT: usize = 4;
 
+/// One case, with one process and with two.
 #[derive(Debug, Clone)]
 pub struct ProcessesResult {
     pub case: fanout::Case,
@@ -35,9 +36,10 @@ async fn with_late_duplicates(sinks: &Sinks, mut run: fanout::Run) -> fanout::Ru
     run
 }
 
+/// The cases in turn with A alone, then again with A and B.
 pub async fn processes_part(
     report: &mut Report,
-    case: &fanout::Case,
+    cases: &[fanout::Case],
     runs: usize,
     options: &proc::Options,
     sinks: &Sinks,
@@ -57,32 +59,38 @@ pub async fn processes_part(
             .await?;
     sinks.set_blog_key(blog_key);
     sinks.set_hold(HOLD);
-    fanout::set_followers(&pool, sinks, case).await?;
-    let mut result = ProcessesResult {
-        case: case.clone(),
-        one: Vec::new(),
-        two: Vec::new(),
-    };
-    for run in 0..runs {
-        tracing::info!(run, "two processes: A alone");
-        let r = fanout::run(
-            &api,
-            &pool,
-            a.pid(),
-            sinks,
-            case,
-            &format!("one process #{run}"),
-        )
-        .await?;
-        let r = with_late_duplicates(sinks, r).await;
-        tracing::info!(
-            per_second = r.per_second(),
-            duplicates = r.duplicates,
-            max_in_flight = r.max_host_in_flight,
-            "one process done"
-        );
-        result.one.push(r);
-        fanout::reset(&pool, sinks).await?;
+    let mut results: Vec<ProcessesResult> = cases
+        .iter()
+        .map(|case| ProcessesResult {
+            case: case.clone(),
+            one: Vec::new(),
+            two: Vec::new(),
+        })
+        .collect();
+    for result in results.iter_mut() {
+        let case = &result.case;
+        fanout::set_followers(&pool, sinks, case).await?;
+        for run in 0..runs {
+            tracing::info!(run, "two processes: A alone");
+            let r = fanout::run(
+                &api,
+                &pool,
+                a.pid(),
+                sinks,
+                case,
+                &format!("one process, {} #{run}", case.name),
+            )
+            .await?;
+            let r = with_late_duplicates(sinks, r).await;
+            tracing::info!(
+                per_second = r.per_second(),
+                duplicates = r.duplicates,
+                max_in_flight = r.max_host_in_flight,
+                "one process done"
+            );
+            result.one.push(r);
+            fanout::reset(&pool, sinks).await?;
+        }
     }
     let b = proc::Reviewpub::start(proc::Options {
         port: proc::free_port()?,
@@ -93,28 +101,32 @@ pub async fn processes_part(
         ..options.clone()
     })
     .await?;
-    for run in 0..runs {
-        tracing::info!(run, "two processes: A and B");
-        let before = proc::stats(b.pid())?;
-        let mut r = fanout::run(
-            &api,
-            &pool,
-            a.pid(),
-            sinks,
-            case,
-            &format!("two processes #{run}"),
-        )
-        .await?;
-        r.cpu_seconds += proc::stats(b.pid())?.cpu_seconds - before.cpu_seconds;
-        let r = with_late_duplicates(sinks, r).await;
-        tracing::info!(
-            per_second = r.per_second(),
-            duplicates = r.duplicates,
-            max_in_flight = r.max_host_in_flight,
-            "two processes done"
-        );
-        result.two.push(r);
-        fanout::reset(&pool, sinks).await?;
+    for result in results.iter_mut() {
+        let case = &result.case;
+        fanout::set_followers(&pool, sinks, case).await?;
+        for run in 0..runs {
+            tracing::info!(run, "two processes: A and B");
+            let before = proc::stats(b.pid())?;
+            let mut r = fanout::run(
+                &api,
+                &pool,
+                a.pid(),
+                sinks,
+                case,
+                &format!("two processes, {} #{run}", case.name),
+            )
+            .await?;
+            r.cpu_seconds += proc::stats(b.pid())?.cpu_seconds - before.cpu_seconds;
+            let r = with_late_duplicates(sinks, r).await;
+            tracing::info!(
+                per_second = r.per_second(),
+                duplicates = r.duplicates,
+                max_in_flight = r.max_host_in_flight,
+                "two processes done"
+            );
+            result.two.push(r);
+            fanout::reset(&pool, sinks).await?;
+        }
     }
     sinks.set_hold(Duration::ZERO);
     report.memory.peak_kib = report.memory.peak_kib.max(proc::stats(a.pid())?.peak_kib);
@@ -123,6 +135,6 @@ pub async fn processes_part(
     sqlx::query("DELETE FROM followers").execute(&pool).await?;
     pool.close().await;
     a.stop().await?;
-    report.processes = Some(result);
+    report.processes = results;
     Ok(())
 }

@@ -115,7 +115,7 @@ pub struct Report {
     pub connections: usize,
     pub memory: Memory,
     pub stampede: Option<stampede::StampedeResult>,
-    pub processes: Option<processes::ProcessesResult>,
+    pub processes: Vec<processes::ProcessesResult>,
 }
 
 pub fn median_rps(loads: &[reads::Load]) -> f64 {

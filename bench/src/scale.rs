@@ -18,8 +18,8 @@ pub struct Scale {
     pub pgbench_seconds: u64,
     pub pgbench_clients: usize,
     pub stampede: stampede::Scale,
-    /// The fan-out of the two-processes part.
-    pub processes: fanout::Case,
+    /// The fan-outs of the two-processes part.
+    pub processes: Vec<fanout::Case>,
 }
 
 fn case(
@@ -87,13 +87,22 @@ impl Scale {
                     poster: (300, 450),
                     in_flight: 64,
                 },
-                processes: case(
-                    "40 personal inboxes on 20 hosts, no faults",
-                    40,
-                    20,
-                    false,
-                    false,
-                ),
+                processes: vec![
+                    case(
+                        "40 personal inboxes on 20 hosts, no faults",
+                        40,
+                        20,
+                        false,
+                        false,
+                    ),
+                    case(
+                        "40 personal inboxes on 2 hosts, no faults",
+                        40,
+                        2,
+                        false,
+                        false,
+                    ),
+                ],
             };
         }
         Self {
@@ -153,7 +162,17 @@ impl Scale {
                 poster: (1200, 1800),
                 in_flight: 512,
             },
-            processes: no_faults(),
+            processes: vec![
+                no_faults(),
+                // 1,000 inboxes a host: the per-host limit is what bounds each host.
+                case(
+                    "10,000 personal inboxes on 10 hosts, no faults",
+                    10_000,
+                    10,
+                    false,
+                    false,
+                ),
+            ],
         }
     }
 }

@@ -133,15 +133,15 @@ impl Report {
     }
 
     pub fn processes_markdown(&self, md: &mut String) {
-        let Some(p) = &self.processes else {
+        if self.processes.is_empty() {
             return;
-        };
+        }
         let sign = Spread::of(self.ceilings.aws_lc_sign.iter().copied()).median;
         let _ = writeln!(
             md,
             "## Two processes\n\nreviewpub A on its embedded PostgreSQL, and B on another port with A's database \
              (`REVIEWPUB_DATABASE_URL`), A's public URL and the same signer (aws-lc): one blog, two processes. The same \
-             fan-out ({}) with A alone, then with A and B running; reviews are published through A. Every sink holds \
+             fan-outs ({}) with A alone, then with A and B running; reviews are published through A. Every sink holds \
              each delivery {} ms before answering, so that requests to one host overlap and a per-host limit that does \
              not hold across the processes shows (`federation.per_host_concurrency` is {}: a host should never see more \
              at once); this makes the rates lower than the fan-out part's. Each inbox must get the review exactly once: \
@@ -151,16 +151,24 @@ impl Report {
              sign rate ({}/s) times the machine's cores. On this 2-core machine one process already spreads its \
              workers over both cores (and the sinks and the bench share them), so two processes can only add what \
              one leaves idle: the ceiling is a bound, not an expectation.\n",
-            p.case.name,
+            self.processes
+                .iter()
+                .map(|p| p.case.name.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
             processes::HOLD.as_millis(),
             processes::PER_HOST_LIMIT,
             num(sign, 0),
         );
         let _ = writeln!(
             md,
-            "| processes | deliveries | deliveries/s | time to last (s) | CPU (s) | duplicates | most requests at once to one host | signatures checked |\n|---|---|---|---|---|---|---|---|"
+            "| case | processes | deliveries | deliveries/s | time to last (s) | CPU (s) | duplicates | most requests at once to one host | signatures checked |\n|---|---|---|---|---|---|---|---|---|"
         );
-        for (name, runs) in [("one (A)", &p.one), ("two (A and B)", &p.two)] {
+        let rows = self.processes.iter().flat_map(|p| {
+            [("one (A)", &p.one), ("two (A and B)", &p.two)]
+                .map(|(name, runs)| (&p.case.name, name, runs))
+        });
+        for (case, name, runs) in rows {
             let duplicates: usize = runs.iter().map(|r| r.duplicates).sum();
             let most = runs.iter().map(|r| r.max_host_in_flight).max().unwrap_or(0);
             let (ok, all) = runs.iter().fold((0, 0), |(ok, all), r| {
@@ -168,7 +176,7 @@ impl Report {
             });
             let _ = writeln!(
                 md,
-                "| {name} | {} | {} | {} | {} | {} | {} | {ok}/{all} valid |",
+                "| {case} | {name} | {} | {} | {} | {} | {} | {} | {ok}/{all} valid |",
                 num(runs.first().map_or(0, |r| r.expected) as f64, 0),
                 Spread::of(runs.iter().map(fanout::Run::per_second)).show(0),
                 Spread::of(runs.iter().map(|r| r.seconds)).show(2),

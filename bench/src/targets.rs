@@ -163,60 +163,57 @@ impl Report {
     }
 
     fn processes_targets(&self, rows: &mut Vec<Target>) {
-        let Some(p) = &self.processes else {
-            return;
-        };
-        let one = Spread::of(p.one.iter().map(fanout::Run::per_second)).median;
-        let two = Spread::of(p.two.iter().map(fanout::Run::per_second)).median;
         let sign = median(&self.ceilings.aws_lc_sign);
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
-        rows.push(row(
-            "Two processes: deliveries/s (no threshold)",
-            format!(
-                "{} with two, {} with one ({:.2}×)",
-                num(two, 0),
-                num(one, 0),
-                two / one
-            ),
-            format!(
-                "{} deliveries/s: the lower of one process ×2 and aws-lc's sign rate × {cores} cores",
-                num((2.0 * one).min(sign * cores), 0)
-            ),
-            None,
-        ));
-        let runs = p.one.iter().chain(&p.two);
-        let duplicates: usize = p.two.iter().map(|r| r.duplicates).sum();
-        let missing: usize = runs.clone().map(|r| r.expected - r.delivered).sum();
+        for p in &self.processes {
+            let one = Spread::of(p.one.iter().map(fanout::Run::per_second)).median;
+            let two = Spread::of(p.two.iter().map(fanout::Run::per_second)).median;
+            rows.push(row(
+                format!("Two processes ({}): deliveries/s (no threshold)", p.case.name),
+                format!(
+                    "{} with two, {} with one ({:.2}×)",
+                    num(two, 0),
+                    num(one, 0),
+                    two / one
+                ),
+                format!(
+                    "{} deliveries/s: the lower of one process ×2 and aws-lc's sign rate × {cores} cores",
+                    num((2.0 * one).min(sign * cores), 0)
+                ),
+                None,
+            ));
+        }
+        if self.processes.is_empty() {
+            return;
+        }
+        let two = || self.processes.iter().flat_map(|p| p.two.iter());
+        let duplicates: usize = two().map(|r| r.duplicates).sum();
+        let missing: usize = self
+            .processes
+            .iter()
+            .flat_map(|p| p.one.iter().chain(&p.two))
+            .map(|r| r.expected - r.delivered)
+            .sum();
         rows.push(row(
             "Two processes: every inbox receives the review exactly once",
             format!("{duplicates} duplicates, {missing} missing"),
             "–".into(),
             Some(duplicates == 0 && missing == 0),
         ));
-        let most = p
-            .two
+        let limit = crate::processes::PER_HOST_LIMIT;
+        let most = two().map(|r| r.max_host_in_flight).max().unwrap_or(0);
+        let one = self
+            .processes
             .iter()
+            .flat_map(|p| p.one.iter())
             .map(|r| r.max_host_in_flight)
             .max()
             .unwrap_or(0);
         rows.push(row(
-            format!(
-                "Two processes: ≤ {} requests at once to one host",
-                crate::processes::PER_HOST_LIMIT
-            ),
-            format!(
-                "{most} at most (one process: {})",
-                p.one
-                    .iter()
-                    .map(|r| r.max_host_in_flight)
-                    .max()
-                    .unwrap_or(0)
-            ),
-            format!(
-                "{} (`federation.per_host_concurrency`)",
-                crate::processes::PER_HOST_LIMIT
-            ),
-            Some(most <= crate::processes::PER_HOST_LIMIT),
+            format!("Two processes: ≤ {limit} requests at once to one host"),
+            format!("{most} at most (one process: {one})"),
+            format!("{limit} (`federation.per_host_concurrency`)"),
+            Some(most <= limit),
         ));
     }
 
