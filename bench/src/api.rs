@@ -66,10 +66,11 @@ impl Api {
         if !status.is_success() {
             bail!("uploading the poster failed: {status} {value}");
         }
-        let url = value["sizes"]
-            .as_array()
+        let url = value
+            .get("sizes")
+            .and_then(Value::as_array)
             .and_then(|sizes| sizes.last())
-            .and_then(|size| size["url"].as_str())
+            .and_then(|size| size.get("url")?.as_str())
             .context("the poster's sizes")?
             .to_string();
         Ok((review, url))
