@@ -83,6 +83,15 @@ impl Report {
             let during: Vec<&Reads> = v.runs.iter().map(|r| &r.during).collect();
             let bare: Vec<&Reads> = v.bare.iter().collect();
             let _ = writeln!(md, "| {} | all | {} |", v.name, reads_cells(&all));
+            for (d, what) in ["the page", "the Article", "the poster"].iter().enumerate() {
+                let of: Vec<&Reads> = v.runs.iter().filter_map(|r| r.by_document.get(d)).collect();
+                let _ = writeln!(
+                    md,
+                    "| {} | of which {what} | {} |",
+                    v.name,
+                    reads_cells(&of)
+                );
+            }
             let _ = writeln!(
                 md,
                 "| {} | during the fan-out | {} |",

@@ -50,6 +50,8 @@ pub struct Run {
     pub all: Reads,
     /// The reads that started before the fan-out's last delivery.
     pub during: Reads,
+    /// All the reads of the page, of the Article and of the poster, apart.
+    pub by_document: [Reads; 3],
 }
 
 #[derive(Debug, Clone)]
@@ -75,6 +77,8 @@ pub struct StampedeResult {
 
 /// One read: when it started (seconds after publication), how long it took, what went wrong.
 struct Read {
+    /// Which of the three documents (page, Article, poster).
+    document: usize,
     start: f64,
     ms: f64,
     error: Option<String>,
@@ -126,13 +130,14 @@ fn spawn_clients(
             };
             tokio::time::sleep_until((t0 + Duration::from_secs_f64(offset)).into()).await;
             let mut done = Vec::with_capacity(3);
-            for (url, accept) in targets.iter() {
+            for (document, (url, accept)) in targets.iter().enumerate() {
                 let Ok(_permit) = gate.acquire().await else {
                     break;
                 };
                 let sent = Instant::now();
                 let error = fetch(&client, url, *accept).await.err();
                 done.push(Read {
+                    document,
                     start: sent.duration_since(t0).as_secs_f64(),
                     ms: sent.elapsed().as_secs_f64() * 1000.0,
                     error,
@@ -313,11 +318,13 @@ pub async fn stampede_part(
                 during = during.requests,
                 "stampede done"
             );
+            let by_document = [0, 1, 2].map(|d| summary(done.iter().filter(|r| r.document == d)));
             variant.runs.push(Run {
                 solo: alone,
                 fanout: fan,
                 all,
                 during,
+                by_document,
             });
             fanout::reset(&pool, sinks).await?;
             last_targets = Some(urls);
