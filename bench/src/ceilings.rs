@@ -33,6 +33,8 @@ pub struct InProcess {
     pub ring_sign: f64,
     pub aws_lc_sign: f64,
     pub rsa_verify: f64,
+    pub ring_verify: f64,
+    pub aws_lc_verify: f64,
 }
 
 /// reviewpub's signers (every backend) and the verifier the inbox uses (the `rsa` crate, as
@@ -69,11 +71,35 @@ pub fn in_process(keypair: &(String, String), window: Duration) -> Result<InProc
             .verify(rsa::Pkcs1v15Sign::new::<Sha256>(), &hashed, &signature)
             .context("verification failed")
     })?;
+    // ring and AWS-LC verify the same signature with the same key (PKCS#1 DER), directly:
+    // reviewpub's verifier has no backend switch yet.
+    use rsa::pkcs1::EncodeRsaPublicKey;
+    let der = public.to_pkcs1_der()?;
+    let ring_key = ring::signature::UnparsedPublicKey::new(
+        &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+        der.as_bytes(),
+    );
+    let ring_verify = rate(window, || {
+        ring_key
+            .verify(SIGNING_STRING.as_bytes(), &signature)
+            .map_err(|_| anyhow::anyhow!("ring: verification failed"))
+    })?;
+    let aws_lc_key = aws_lc_rs::signature::UnparsedPublicKey::new(
+        &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
+        der.as_bytes(),
+    );
+    let aws_lc_verify = rate(window, || {
+        aws_lc_key
+            .verify(SIGNING_STRING.as_bytes(), &signature)
+            .map_err(|_| anyhow::anyhow!("aws-lc: verification failed"))
+    })?;
     Ok(InProcess {
         rsa_sign,
         ring_sign,
         aws_lc_sign,
         rsa_verify: verify,
+        ring_verify,
+        aws_lc_verify,
     })
 }
 

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Result};
 use sqlx::PgPool;
 
-use crate::api::Api;
+use crate::api::{Api, Review};
 use crate::proc::{self, RssSampler};
 use crate::sink::{Behaviour, Sinks};
 
@@ -34,6 +34,12 @@ pub struct Run {
     pub peak_rss_kib: u64,
     pub verified: u64,
     pub verify_failed: u64,
+    /// Deliveries of the review that reached an inbox that already had it.
+    pub duplicates: usize,
+    /// The most requests one sink host had in flight at once.
+    pub max_host_in_flight: usize,
+    /// The published review's id.
+    pub object: String,
 }
 
 impl Run {
@@ -134,7 +140,6 @@ fn expected_inboxes(sinks: &Sinks, case: &Case) -> HashSet<String> {
 }
 
 /// Publishes one review and waits for every healthy inbox to have it.
-#[tracing::instrument(skip_all, fields(pid))]
 pub async fn run(
     api: &Api,
     pool: &PgPool,
@@ -143,9 +148,30 @@ pub async fn run(
     case: &Case,
     label: &str,
 ) -> Result<Run> {
+    run_with(
+        pool,
+        pid,
+        sinks,
+        case,
+        api.publish(&format!("Fan-out {label}")),
+    )
+    .await
+}
+
+/// Runs `publish` (the clock starts just before it) and waits for every healthy inbox to have
+/// the review it returns.
+#[tracing::instrument(skip_all, fields(pid))]
+pub async fn run_with(
+    pool: &PgPool,
+    pid: i32,
+    sinks: &Sinks,
+    case: &Case,
+    publish: impl std::future::Future<Output = Result<Review>>,
+) -> Result<Run> {
     sinks.set_faults(case.faults);
     sinks.take_arrivals();
     sinks.take_verifications();
+    sinks.take_max_in_flight();
     let expected = expected_inboxes(sinks, case);
     // A failure recorded late for a request of the previous run must not back a host off
     // in this one.
@@ -155,8 +181,9 @@ pub async fn run(
     let sampler = RssSampler::start(pid);
     let before = proc::stats(pid)?;
     let started = Instant::now();
-    let review = api.publish(&format!("Fan-out {label}")).await?;
+    let review = publish.await?;
     let mut arrived: HashSet<String> = HashSet::new();
+    let mut duplicates = 0;
     let mut last = started;
     let deadline = started + Duration::from_secs(900);
     while arrived.len() < expected.len() {
@@ -170,8 +197,13 @@ pub async fn run(
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
         for a in sinks.take_arrivals() {
-            if a.object == review.ap_id && expected.contains(&a.inbox) && arrived.insert(a.inbox) {
+            if a.object != review.ap_id || !expected.contains(&a.inbox) {
+                continue;
+            }
+            if arrived.insert(a.inbox) {
                 last = last.max(a.at);
+            } else {
+                duplicates += 1;
             }
         }
     }
@@ -185,7 +217,21 @@ pub async fn run(
         peak_rss_kib: sampler.peak_kib(),
         verified,
         verify_failed,
+        duplicates,
+        max_host_in_flight: sinks.take_max_in_flight(),
+        object: review.ap_id,
     })
+}
+
+/// Deliveries of `object` that arrive within `wait` at an inbox that already had it (a second
+/// process claiming the same job would deliver it twice).
+pub async fn late_duplicates(sinks: &Sinks, object: &str, wait: Duration) -> usize {
+    tokio::time::sleep(wait).await;
+    sinks
+        .take_arrivals()
+        .iter()
+        .filter(|a| a.object == object)
+        .count()
 }
 
 /// Clears what a run leaves behind: requests still hanging (answered now, so they do not fail

@@ -11,11 +11,15 @@ mod fanout;
 mod inbox;
 mod parts;
 mod proc;
+mod processes;
 mod read_part;
 mod reads;
 mod report;
 mod scale;
+mod sections;
 mod sink;
+mod stampede;
+mod targets;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,7 +50,11 @@ struct Args {
     #[arg(long, default_value = ".")]
     repo: PathBuf,
     /// Which parts to run.
-    #[arg(long, value_delimiter = ',', default_value = "fanout,inbox,reads")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "fanout,inbox,reads,stampede,processes"
+    )]
     only: Vec<String>,
     /// Only the fan-out cases whose name contains one of these (e.g. "shared", "no faults").
     #[arg(long, value_delimiter = ',')]

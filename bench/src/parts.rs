@@ -1,5 +1,6 @@
 //! The suite's parts in order: the ceilings, then fan-out and inbox against the server under
-//! each signing backend, then the reads; the memory figures are taken between them.
+//! each signing backend, the stampede and the two processes, then the reads; the memory figures
+//! are taken between them.
 
 use std::time::Duration;
 
@@ -9,7 +10,9 @@ use reviewpub::federation::signatures::SigningBackend;
 use crate::environment::environment;
 use crate::report::{FanoutResult, Report};
 use crate::scale::{behaviour, Scale};
-use crate::{api, ceilings, fanout, inbox, proc, read_part, sink, wants, Args};
+use crate::{
+    api, ceilings, fanout, inbox, proc, processes, read_part, sink, stampede, wants, Args,
+};
 
 pub async fn run_suite(
     args: &Args,
@@ -39,6 +42,9 @@ pub async fn run_suite(
         cpu,
         port: 0,
         token: "bench-admin-token".into(),
+        database_url: None,
+        public_url: None,
+        demo: true,
     };
 
     tracing::info!("generating key pairs for the remote actors");
@@ -56,6 +62,8 @@ pub async fn run_suite(
         report.ceilings.ring_sign.push(measured.ring_sign);
         report.ceilings.aws_lc_sign.push(measured.aws_lc_sign);
         report.ceilings.rsa_verify.push(measured.rsa_verify);
+        report.ceilings.ring_verify.push(measured.ring_verify);
+        report.ceilings.aws_lc_verify.push(measured.aws_lc_verify);
     }
 
     let sinks = sink::Sinks::start(scale.sink_hosts, behaviour).await?;
@@ -183,6 +191,26 @@ pub async fn run_suite(
         report.memory.peak_kib = report.memory.peak_kib.max(proc::stats(pid)?.peak_kib);
         pool.close().await;
         server.stop().await?;
+    }
+    if wants(args, "stampede") {
+        stampede::stampede_part(
+            &mut report,
+            &scale.stampede,
+            scale.runs,
+            &options(SigningBackend::AwsLc, None),
+            &sinks,
+        )
+        .await?;
+    }
+    if wants(args, "processes") {
+        processes::processes_part(
+            &mut report,
+            &scale.processes,
+            scale.runs,
+            &options(SigningBackend::AwsLc, None),
+            &sinks,
+        )
+        .await?;
     }
     drop(sinks);
 

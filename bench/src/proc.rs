@@ -37,6 +37,12 @@ pub struct Options {
     pub cpu: Option<usize>,
     pub port: u16,
     pub token: String,
+    /// Another process's PostgreSQL (`REVIEWPUB_DATABASE_URL`) instead of the embedded one.
+    pub database_url: Option<String>,
+    /// The public URL, when it is not this process's own address (a second process of a blog).
+    pub public_url: Option<String>,
+    /// `serve --demo` (loads the samples into an empty database).
+    pub demo: bool,
 }
 
 /// A running reviewpub, stopped with SIGTERM when dropped.
@@ -63,9 +69,11 @@ impl Reviewpub {
             }
             None => Command::new(&options.binary),
         };
+        command.arg("serve");
+        if options.demo {
+            command.arg("--demo");
+        }
         command
-            .arg("serve")
-            .arg("--demo")
             .arg("--samples")
             .arg(&options.samples)
             .envs(env(&options, &base))
@@ -165,8 +173,14 @@ fn env(options: &Options, base: &str) -> Vec<(String, String)> {
         SigningBackend::AwsLc => "aws-lc",
         SigningBackend::Rsa => "rsa",
     };
-    [
-        ("REVIEWPUB_PUBLIC_URL", base.to_string()),
+    let mut vars = vec![
+        (
+            "REVIEWPUB_PUBLIC_URL",
+            options
+                .public_url
+                .clone()
+                .unwrap_or_else(|| base.to_string()),
+        ),
         ("REVIEWPUB_LISTEN", format!("127.0.0.1:{}", options.port)),
         ("REVIEWPUB_DATA_DIR", options.data_dir.display().to_string()),
         ("REVIEWPUB_ADMIN_TOKEN", options.token.clone()),
@@ -179,10 +193,11 @@ fn env(options: &Options, base: &str) -> Vec<(String, String)> {
         // limits (which would answer most of the load 429).
         ("REVIEWPUB_LIMITS__PAGES_PER_MINUTE", "0".into()),
         ("REVIEWPUB_LIMITS__INBOX_PER_MINUTE", "0".into()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect()
+    ];
+    if let Some(url) = &options.database_url {
+        vars.push(("REVIEWPUB_DATABASE_URL", url.clone()));
+    }
+    vars.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
 /// CPU time and memory of one process.

@@ -106,7 +106,7 @@ pub async fn reads_part(
     report.memory.peak_kib = report.memory.peak_kib.max(proc::stats(pid)?.peak_kib);
     server.stop().await?;
 
-    let bare = reads::start_bare(bare_port, &sizes, 0).await?;
+    let bare = reads::start_bare(bare_port, &sizes, "0").await?;
     for _ in 0..scale.runs {
         for row in rows.iter_mut() {
             tracing::info!(bytes = row.bytes, "reads: bare axum");

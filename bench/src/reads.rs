@@ -159,12 +159,13 @@ impl Drop for Child {
     }
 }
 
-/// Starts the bare server pinned to `cpu` (`worker_threads` follows the affinity: one).
-pub async fn start_bare(port: u16, sizes: &[usize], cpu: usize) -> Result<Child> {
+/// Starts the bare server pinned to `cpus` (a `taskset -c` list; `worker_threads` follows the
+/// affinity).
+pub async fn start_bare(port: u16, sizes: &[usize], cpus: &str) -> Result<Child> {
     let exe = std::env::current_exe()?;
     let sizes: Vec<String> = sizes.iter().map(ToString::to_string).collect();
     let child = Command::new("taskset")
-        .args(["-c", &cpu.to_string()])
+        .args(["-c", cpus])
         .arg(exe)
         .arg("bare")
         .arg("--port")

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::{fanout, inbox, reads};
+use crate::{fanout, inbox, processes, reads, stampede};
 
 /// min / median / max of a run's repetitions.
 #[derive(Debug, Clone, Copy, Default)]
@@ -28,7 +28,7 @@ impl Spread {
         Self { min, median, max }
     }
 
-    fn show(&self, decimals: usize) -> String {
+    pub fn show(&self, decimals: usize) -> String {
         format!(
             "{} / **{}** / {}",
             num(self.min, decimals),
@@ -58,7 +58,7 @@ pub fn num(x: f64, decimals: usize) -> String {
     }
 }
 
-fn mib(kib: f64) -> f64 {
+pub fn mib(kib: f64) -> f64 {
     kib / 1024.0
 }
 
@@ -70,6 +70,8 @@ pub struct Ceilings {
     pub ring_sign: Vec<f64>,
     pub aws_lc_sign: Vec<f64>,
     pub rsa_verify: Vec<f64>,
+    pub ring_verify: Vec<f64>,
+    pub aws_lc_verify: Vec<f64>,
     pub pg_inserts: Vec<f64>,
     pub pg_clients: usize,
 }
@@ -112,87 +114,17 @@ pub struct Report {
     pub read_seconds: u64,
     pub connections: usize,
     pub memory: Memory,
+    pub stampede: Option<stampede::StampedeResult>,
+    pub processes: Vec<processes::ProcessesResult>,
 }
 
-fn median_rps(loads: &[reads::Load]) -> f64 {
+pub fn median_rps(loads: &[reads::Load]) -> f64 {
     Spread::of(loads.iter().map(|l| l.requests_per_second)).median
 }
 
 impl Report {
     pub fn openssl_sign(&self) -> f64 {
         Spread::of(self.ceilings.openssl_sign.iter().copied()).median
-    }
-
-    /// The targets of issue 5, each with the figure that decides it.
-    pub fn targets(&self) -> Vec<(String, String, bool)> {
-        let mut rows = Vec::new();
-        let openssl = self.openssl_sign();
-        if let Some(best) = self
-            .fanout
-            .iter()
-            .filter(|f| !f.case.shared_inboxes)
-            .map(|f| {
-                (
-                    f,
-                    Spread::of(f.runs.iter().map(fanout::Run::per_second)).median,
-                )
-            })
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-        {
-            let ratio = best.1 / openssl;
-            rows.push((
-                "Fan-out ≥ 70 % of OpenSSL's RSA-2048 sign rate on one core".to_string(),
-                format!(
-                    "{} deliveries/s ({}, {}) = {:.0} % of {} sign/s",
-                    num(best.1, 0),
-                    best.0.case.name,
-                    best.0.backend,
-                    ratio * 100.0,
-                    num(openssl, 0)
-                ),
-                ratio >= 0.7,
-            ));
-        }
-        if !self.inbox.is_empty() {
-            let stored = Spread::of(self.inbox.iter().map(|r| r.stored_per_second)).median;
-            rows.push((
-                "Inbox ≥ 1,000 verified replies stored per second".into(),
-                format!("{} replies/s (median)", num(stored, 0)),
-                stored >= 1000.0,
-            ));
-        }
-        for r in &self.reads {
-            let ours = median_rps(&r.reviewpub);
-            let bare = median_rps(&r.bare);
-            if r.endpoint.contains("index") || r.endpoint.contains("Atom") {
-                continue;
-            }
-            rows.push((
-                format!("Reads: {} ≥ 50 % of bare axum", r.endpoint),
-                format!("{:.0} %", 100.0 * ours / bare),
-                ours >= 0.5 * bare,
-            ));
-            if !r.snac.is_empty() {
-                let snac = median_rps(&r.snac);
-                rows.push((
-                    format!("Reads: {} ≥ 5× snac2", r.endpoint),
-                    format!("{:.1}×", ours / snac),
-                    ours >= 5.0 * snac,
-                ));
-            }
-        }
-        if let Some((_, idle, _)) = self.memory.rows.first() {
-            rows.push((
-                "Idle RSS ≤ 20 MB".into(),
-                format!(
-                    "{:.1} MiB ({} kB)",
-                    mib(*idle as f64),
-                    num(*idle as f64 * 1.024, 0)
-                ),
-                (*idle as f64) * 1024.0 <= 20_000_000.0,
-            ));
-        }
-        rows
     }
 
     pub fn markdown(&self) -> String {
@@ -215,18 +147,7 @@ impl Report {
         }
         md.push('\n');
 
-        let _ = writeln!(
-            md,
-            "## Targets\n\n| target | measured | met |\n|---|---|---|"
-        );
-        for (target, figure, met) in self.targets() {
-            let _ = writeln!(
-                md,
-                "| {target} | {figure} | {} |",
-                if met { "yes" } else { "**no**" }
-            );
-        }
-        md.push('\n');
+        self.targets_markdown(&mut md);
 
         let c = &self.ceilings;
         let _ = writeln!(
@@ -240,6 +161,8 @@ impl Report {
             ("RSA-2048 sign/s, reviewpub's signer, `rsa` crate backend (as activitypub_federation signs)", &c.rsa_sign),
             ("RSA-2048 verify/s, `openssl speed rsa2048`", &c.openssl_verify),
             ("RSA-2048 verify/s, `rsa` crate (as activitypub_federation verifies the inbox)", &c.rsa_verify),
+            ("RSA-2048 verify/s, ring, same key and signature", &c.ring_verify),
+            ("RSA-2048 verify/s, aws-lc, same key and signature", &c.aws_lc_verify),
         ] {
             let _ = writeln!(md, "| {name} | {} |", Spread::of(values.iter().copied()).show(0));
         }
@@ -343,6 +266,9 @@ impl Report {
                 self.inbox.iter().map(|r| r.duplicates).sum::<usize>(),
             );
         }
+
+        self.stampede_markdown(&mut md);
+        self.processes_markdown(&mut md);
 
         if !self.reads.is_empty() {
             let _ = writeln!(

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::{fanout, inbox, sink, Args};
+use crate::{fanout, inbox, sink, stampede, Args};
 
 /// Sizes of one suite run.
 pub struct Scale {
@@ -17,6 +17,9 @@ pub struct Scale {
     pub openssl_seconds: u64,
     pub pgbench_seconds: u64,
     pub pgbench_clients: usize,
+    pub stampede: stampede::Scale,
+    /// The fan-outs of the two-processes part.
+    pub processes: Vec<fanout::Case>,
 }
 
 fn case(
@@ -71,6 +74,35 @@ impl Scale {
                 openssl_seconds: 1,
                 pgbench_seconds: 1,
                 pgbench_clients: 2,
+                stampede: stampede::Scale {
+                    case: case(
+                        "40 personal inboxes on 20 hosts, no faults",
+                        40,
+                        20,
+                        false,
+                        false,
+                    ),
+                    clients: 20,
+                    windows: vec![("over 0.5–2 s", 0.5, 2.0), ("compressed, 0–1 s", 0.0, 1.0)],
+                    poster: (300, 450),
+                    in_flight: 64,
+                },
+                processes: vec![
+                    case(
+                        "40 personal inboxes on 20 hosts, no faults",
+                        40,
+                        20,
+                        false,
+                        false,
+                    ),
+                    case(
+                        "40 personal inboxes on 2 hosts, no faults",
+                        40,
+                        2,
+                        false,
+                        false,
+                    ),
+                ],
             };
         }
         Self {
@@ -120,8 +152,39 @@ impl Scale {
             openssl_seconds: 3,
             pgbench_seconds: 5,
             pgbench_clients: 16,
+            stampede: stampede::Scale {
+                case: no_faults(),
+                clients: 2_000,
+                windows: vec![
+                    ("link previews over 1–59 s", 1.0, 59.0),
+                    ("compressed into the fan-out, 0–4 s", 0.0, 4.0),
+                ],
+                poster: (1200, 1800),
+                in_flight: 512,
+            },
+            processes: vec![
+                no_faults(),
+                // 1,000 inboxes a host: the per-host limit is what bounds each host.
+                case(
+                    "10,000 personal inboxes on 10 hosts, no faults",
+                    10_000,
+                    10,
+                    false,
+                    false,
+                ),
+            ],
         }
     }
+}
+
+fn no_faults() -> fanout::Case {
+    case(
+        "10,000 followers on 1,000 hosts, personal inboxes, no faults",
+        10_000,
+        1_000,
+        false,
+        false,
+    )
 }
 
 /// 2 % of hosts answer 503, 1 % never answer (when faults are on).

@@ -3,7 +3,7 @@
 //! the actor documents of the remote repliers in the inbox benchmark.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
@@ -52,6 +52,11 @@ struct Shared {
     /// Actor name → public key PEM, for the inbox benchmark's repliers.
     actors: RwLock<HashMap<String, String>>,
     actor_fetches: AtomicU64,
+    /// How long each accepted delivery is held before the answer (ms): concurrent requests to
+    /// one host then overlap, so a per-host limit that does not hold shows.
+    hold_ms: AtomicU64,
+    /// The most requests any one host had in flight at once.
+    max_in_flight: AtomicUsize,
 }
 
 #[derive(Clone)]
@@ -59,6 +64,25 @@ struct Host {
     port: u16,
     behaviour: Behaviour,
     shared: Arc<Shared>,
+    /// Requests this host is answering now.
+    in_flight: Arc<AtomicUsize>,
+}
+
+/// Counts one request in flight on its host while it lives.
+struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    fn enter(host: &Host) -> Self {
+        let now = host.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        host.shared.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        Self(host.in_flight.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// A set of sink hosts sharing counters.
@@ -86,6 +110,7 @@ impl Sinks {
                 port,
                 behaviour: behaviour(i),
                 shared: shared.clone(),
+                in_flight: Arc::default(),
             };
             let app = Router::new()
                 .route("/inbox", post(inbox))
@@ -149,6 +174,18 @@ impl Sinks {
         )
     }
 
+    /// Holds every accepted delivery this long before answering.
+    pub fn set_hold(&self, hold: std::time::Duration) {
+        self.shared
+            .hold_ms
+            .store(hold.as_millis() as u64, Ordering::SeqCst);
+    }
+
+    /// The most requests one host had in flight at once since the last call, and resets it.
+    pub fn take_max_in_flight(&self) -> usize {
+        self.shared.max_in_flight.swap(0, Ordering::SeqCst)
+    }
+
     pub fn take_actor_fetches(&self) -> u64 {
         self.shared.actor_fetches.swap(0, Ordering::SeqCst)
     }
@@ -169,6 +206,7 @@ async fn inbox(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let _in_flight = InFlight::enter(&host);
     if host.shared.faults.load(Ordering::Relaxed) {
         match host.behaviour {
             Behaviour::Accept => {}
@@ -204,6 +242,10 @@ async fn inbox(
     };
     if let Ok(mut arrivals) = host.shared.arrivals.lock() {
         arrivals.push(arrival);
+    }
+    let hold = host.shared.hold_ms.load(Ordering::Relaxed);
+    if hold > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(hold)).await;
     }
     StatusCode::ACCEPTED.into_response()
 }

@@ -98,6 +98,8 @@ fn the_benchmark_suite_runs_in_smoke_mode_and_reports_every_part() {
         "## Fan-out",
         "## Inbox",
         "## Reads",
+        "## Stampede",
+        "## Two processes",
         "## Memory",
     ] {
         assert!(report.contains(section), "no {section} in:\n{report}");
@@ -140,6 +142,44 @@ fn the_benchmark_suite_runs_in_smoke_mode_and_reports_every_part() {
         .find(|r| r[1].starts_with("stored/s"))
         .expect("stored/s");
     assert!(median(&stored[2]) > 0.0, "{stored:?}");
+    // The stampede's reads were made and all answered; its fan-out and the one alone delivered.
+    let stampede = section("## Stampede");
+    let reads = stampede
+        .iter()
+        .filter(|r| r[2] == "all")
+        .collect::<Vec<_>>();
+    assert_eq!(reads.len(), 2, "two variants:\n{report}");
+    for row in reads {
+        assert!(
+            row[3].replace(',', "").parse::<u64>().unwrap() > 0,
+            "{row:?}"
+        );
+        assert!(median(&row[5]) > 0.0, "p99 in {row:?}");
+        assert_eq!(row[7], "0", "errors in {row:?}");
+    }
+    let fanouts = stampede
+        .iter()
+        .filter(|r| r[2] == "alone, right before" || r[2] == "with the reads")
+        .collect::<Vec<_>>();
+    assert_eq!(
+        fanouts.len(),
+        4,
+        "alone and with the reads, two variants:\n{report}"
+    );
+    for row in fanouts {
+        assert!(median(&row[3]) > 0.0, "deliveries/s in {row:?}");
+    }
+    // Two processes: both rows measured, no inbox got the review twice.
+    let processes = section("## Two processes");
+    assert_eq!(
+        processes.len(),
+        4,
+        "two cases, one and two processes:\n{report}"
+    );
+    for row in &processes {
+        assert!(median(&row[4]) > 0.0, "deliveries/s in {row:?}");
+        assert_eq!(row[7], "0", "duplicates in {row:?}");
+    }
     // The sinks checked the signatures they sampled, and all were valid.
     assert!(report.contains(" valid |"), "{report}");
     assert!(
