@@ -57,6 +57,31 @@ pub struct Stored {
 #[derive(Clone)]
 pub struct Store {
     inner: Arc<dyn ObjectStore>,
+    /// Images read lately, whole: when a review goes out, every follower's server fetches its
+    /// poster within a minute. A name never changes meaning, so nothing here goes stale.
+    recent: moka::future::Cache<String, Bytes>,
+}
+
+/// At most this many bytes of images in [`Store::recent`] in all, and none larger than
+/// [`RECENT_ITEM_BYTES`] (larger ones are streamed from the store each time).
+const RECENT_BYTES: u64 = 32 * 1024 * 1024;
+const RECENT_ITEM_BYTES: u64 = 4 * 1024 * 1024;
+
+fn recent() -> moka::future::Cache<String, Bytes> {
+    moka::future::Cache::builder()
+        .max_capacity(RECENT_BYTES)
+        .weigher(|_, bytes: &Bytes| u32::try_from(bytes.len()).unwrap_or(u32::MAX))
+        .build()
+}
+
+impl Stored {
+    fn whole(content_type: &'static str, bytes: Bytes) -> Self {
+        Self {
+            content_type,
+            size: bytes.len() as u64,
+            body: futures_util::stream::once(async move { Ok(bytes) }).boxed(),
+        }
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -92,7 +117,10 @@ impl Store {
                 Arc::new(builder.build().map_err(MediaError::Store)?)
             }
         };
-        Ok(Self { inner })
+        Ok(Self {
+            inner,
+            recent: recent(),
+        })
     }
 
     /// Stores `bytes` under their content-hash name (a reader never sees half an object: the
@@ -120,7 +148,15 @@ impl Store {
         let Some(content_type) = content_type_of(name) else {
             return Ok(None);
         };
+        if let Some(bytes) = self.recent.get(name).await {
+            return Ok(Some(Stored::whole(content_type, bytes)));
+        }
         match self.inner.get(&Path::from(name)).await {
+            Ok(found) if found.meta.size <= RECENT_ITEM_BYTES => {
+                let bytes = found.bytes().await.map_err(MediaError::Store)?;
+                self.recent.insert(name.to_string(), bytes.clone()).await;
+                Ok(Some(Stored::whole(content_type, bytes)))
+            }
             Ok(found) => Ok(Some(Stored {
                 content_type,
                 size: found.meta.size,

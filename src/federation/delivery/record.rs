@@ -43,7 +43,9 @@ fn written(state: &Context, job: &Claimed, outcome: &Outcome) -> Written {
     let settings = &state.settings.federation;
     let (status, fate, news) = match outcome {
         Outcome::Delivered(status) => {
-            tracing::info!(delivery = job.id, inbox = %job.inbox, status, "delivered");
+            // One line per delivery only when asked for (a fan-out is thousands): failures are
+            // logged, and the fan-out's end is summed up in the deliveries table.
+            tracing::debug!(delivery = job.id, inbox = %job.inbox, status, "delivered");
             (Some(*status), Fate::Delivered, HostNews::Answered)
         }
         Outcome::Refused(status, error) => {
