@@ -245,7 +245,9 @@ pub struct Federation {
     /// Remote actors and their keys, kept in memory (see [`actors::Actors`]).
     pub actors: actors::Actors,
     /// Hosts whose verified activities arrived in the last minute: their delivery record was
-    /// already cleared, so the inbox does not write it again for every activity.
+    /// already cleared, so the inbox does not write it again for every activity. A host this
+    /// process gives up on leaves it at once; one given up on by another process is resumed
+    /// by the first activity after its entry here expires.
     pub heard_from: moka::future::Cache<String, ()>,
     /// Thread crawls' fetches per remote host (see [`refresh`]): at most
     /// [`CRAWL_FETCHES_PER_HOST_HOUR`] an hour.

@@ -116,6 +116,8 @@ async fn write(state: &Context, batch: Vec<Finished>) -> Result<(), DbError> {
     }
     for host in &outcomes.given_up {
         tracing::warn!(%host, "every delivery to this host failed for too long: it is unavailable until it is heard from");
+        // The next activity from it must bring it back, however recently it sent one.
+        state.federation.heard_from.invalidate(host).await;
     }
     for gone in batch {
         if gone.written.status == Some(410) && matches!(gone.written.fate, Fate::Failed(_)) {
