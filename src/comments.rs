@@ -20,30 +20,24 @@ use crate::urls::Urls;
 /// How a reply from the fediverse arrives: a public one as the moderation setting says
 /// (`first_time` holds an author until the critic approved one of their replies), a private one
 /// (addressed to the blog alone) always published, since only the critic sees it.
-#[tracing::instrument(skip_all)]
-pub async fn arriving_status(
-    pool: &PgPool,
+pub fn arriving_status(
     moderation: Moderation,
-    author: &str,
-    silenced: bool,
+    arrival: &crate::db::comments::Arrival,
     public: bool,
-) -> Result<CommentStatus, DbError> {
+) -> CommentStatus {
     if !public {
-        return Ok(CommentStatus::Published);
+        return CommentStatus::Published;
     }
-    // A silenced server (an imported blocklist's `silence`, see `db::blocks::standing`):
-    // every comment waits.
-    if silenced {
-        return Ok(CommentStatus::Pending);
+    // A silenced server (an imported blocklist's `silence`): every comment waits.
+    if arrival.silenced {
+        return CommentStatus::Pending;
     }
-    Ok(match moderation {
+    match moderation {
         Moderation::Open => CommentStatus::Published,
         Moderation::Closed => CommentStatus::Pending,
-        Moderation::FirstTime if comments::author_is_approved(pool, author).await? => {
-            CommentStatus::Published
-        }
+        Moderation::FirstTime if arrival.approved => CommentStatus::Published,
         Moderation::FirstTime => CommentStatus::Pending,
-    })
+    }
 }
 
 /// Opens or closes a review to replies (or gives it back to the blog's default). Servers that

@@ -64,23 +64,6 @@ pub async fn is_blocked(db: impl PgExecutor<'_>, actor: &str) -> Result<bool, Db
         .await?)
 }
 
-/// Where an actor stands: blocked (it or its server), and silenced (its server's comments
-/// wait for approval), in one query.
-pub async fn standing(db: impl PgExecutor<'_>, actor: &str) -> Result<Standing, DbError> {
-    let (blocked, silenced) = sqlx::query_as("SELECT actor_is_blocked($1), actor_is_silenced($1)")
-        .bind(actor)
-        .fetch_one(db)
-        .await?;
-    Ok(Standing { blocked, silenced })
-}
-
-/// What [`standing`] found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Standing {
-    pub blocked: bool,
-    pub silenced: bool,
-}
-
 /// Whether an actor's server is silenced (its comments wait for approval).
 pub async fn is_silenced(db: impl PgExecutor<'_>, actor: &str) -> Result<bool, DbError> {
     Ok(sqlx::query_scalar("SELECT actor_is_silenced($1)")

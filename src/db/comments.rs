@@ -437,16 +437,6 @@ pub async fn set_status(
     Ok(done.rows_affected() == 1)
 }
 
-/// Whether an actor already has an approved comment (the `first_time` policy).
-pub async fn author_is_approved(db: impl PgExecutor<'_>, actor: &str) -> Result<bool, DbError> {
-    Ok(sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM comments WHERE author_actor = $1 AND status = 'published' AND visibility = 'public')",
-    )
-    .bind(actor)
-    .fetch_one(db)
-    .await?)
-}
-
 /// Public comments, likes and boosts of a review.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct Engagement {
@@ -468,8 +458,10 @@ pub async fn engagement(db: impl PgExecutor<'_>, review_id: Uuid) -> Result<Enga
 }
 
 pub mod archive;
+mod arrival;
 mod conversation;
 mod moderation;
+pub use arrival::{arrival, Arrival};
 pub use conversation::{conversation_page, public_replies_page};
 pub use moderation::for_review;
 

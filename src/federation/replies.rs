@@ -195,15 +195,15 @@ pub async fn store(
     note: &Note,
     depth: u32,
 ) -> Result<Option<CommentRow>, FederationError> {
-    if let Some(existing) = comments::get_by_ap_id(&data.pool, note.id.as_str()).await? {
-        return Ok(Some(existing));
-    }
     let author = note
         .author()
         .ok_or_else(|| FederationError::Refused("a note without attributedTo".into()))?;
     super::require_same_server(note.id.url(), author.url())?;
-    let standing = crate::db::blocks::standing(&data.pool, author.as_str()).await?;
-    if standing.blocked {
+    let arrival = comments::arrival(&data.pool, note.id.as_str(), author.as_str()).await?;
+    if let Some(id) = arrival.existing {
+        return Ok(comments::get(&data.pool, id).await?);
+    }
+    if arrival.blocked {
         return Err(FederationError::Forbidden(format!("{author} is blocked")));
     }
     let Some(parent) = note.parent() else {
@@ -230,14 +230,8 @@ pub async fn store(
         tracing::info!(note = %note.id, review = %target.review_id, "reply to a review closed to replies: kept private");
     }
     let public = note.is_public() && open;
-    let status = crate::comments::arriving_status(
-        &data.pool,
-        data.settings.comments.moderation,
-        author.as_str(),
-        standing.silenced,
-        public,
-    )
-    .await?;
+    let status =
+        crate::comments::arriving_status(data.settings.comments.moderation, &arrival, public);
     let reply = RemoteReply {
         ap_id: note.id.to_string(),
         url: note.link(),
