@@ -2,7 +2,6 @@
 
 use std::future::Future;
 
-use activitypub_federation::config::FederationMiddleware;
 use axum::http::{header, HeaderValue};
 use axum::Router;
 use tokio::net::TcpListener;
@@ -33,7 +32,10 @@ pub async fn router(state: AppState) -> Result<Router, FederationError> {
         .layer(axum::middleware::from_fn(
             federation::secure_fetch::secure_fetch,
         ))
-        .layer(FederationMiddleware::new(federation_config))
+        .layer(federation::request_data::layer(
+            federation_config,
+            state.context(),
+        ))
         // Before any work is done for a request (a signed fetch's key lookup, the cache):
         // per-client rates and the overall time of public requests.
         .layer(axum::middleware::from_fn_with_state(

@@ -377,7 +377,7 @@ pub struct RefreshView {
     responses((status = 200, body = RefreshView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn refresh(
     _: Admin,
-    data: activitypub_federation::config::Data<crate::federation::Context>,
+    crate::federation::request_data::FederationData(data): crate::federation::request_data::FederationData,
     Path(id): Path<String>,
 ) -> Result<Json<RefreshView>, AppError> {
     let id = super::path_id(&id)?;

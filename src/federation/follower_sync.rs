@@ -6,7 +6,6 @@
 
 use std::time::Duration;
 
-use activitypub_federation::config::Data;
 use axum::extract::{OriginalUri, Path};
 use axum::http::{HeaderMap, Method};
 use axum::response::Response;
@@ -15,6 +14,7 @@ use url::Url;
 
 use super::documents;
 use super::negotiation::activity_json;
+use super::request_data::FederationData;
 use super::{Context, FederationError};
 use crate::db::federation as db;
 
@@ -85,7 +85,7 @@ pub async fn header_for(ctx: &Context, inbox: &Url) -> Result<Option<String>, Fe
 /// `GET /users/{handle}/followers_synchronization`: the blog's followers on the signer's own
 /// server, and no one else. Always signed, secure mode or not.
 pub async fn partial_followers(
-    data: Data<Context>,
+    FederationData(data): FederationData,
     Path(handle): Path<String>,
     method: Method,
     OriginalUri(uri): OriginalUri,

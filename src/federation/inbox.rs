@@ -14,6 +14,7 @@ use super::message_signatures;
 use super::protocol::values::id_only;
 use super::protocol::{HttpUrl, InboxActivity};
 use super::refuse_blocked;
+use super::request_data::FederationData;
 use super::signatures::{self, PublicKey};
 use super::Context;
 use super::FederationError;
@@ -142,14 +143,14 @@ async fn heard_from(data: &Context, actor: &Url) -> Result<(), FederationError> 
     Ok(())
 }
 
-pub async fn shared(data: Data<Context>, incoming: Incoming) -> Response {
+pub async fn shared(FederationData(data): FederationData, incoming: Incoming) -> Response {
     receive(&data, incoming)
         .await
         .unwrap_or_else(IntoResponse::into_response)
 }
 
 pub async fn personal(
-    data: Data<Context>,
+    FederationData(data): FederationData,
     Path(handle): Path<String>,
     incoming: Incoming,
 ) -> Response {

@@ -24,6 +24,7 @@ pub mod quotes;
 pub mod refresh;
 pub mod remote;
 pub mod replies;
+pub mod request_data;
 pub mod routes;
 pub mod secure_fetch;
 pub mod signatures;

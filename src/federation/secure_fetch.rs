@@ -6,8 +6,10 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
 use axum::extract::MatchedPath;
+use axum::Extension;
 
 use super::negotiation::wants_activity_json;
+use super::request_data::SharedConfig;
 use super::routes::{signed_fetch, SignedFetch};
 use super::Context;
 use super::FederationError;
@@ -21,7 +23,7 @@ use super::FederationError;
 /// A `Router::layer` middleware, so it runs once the route is known, and outside the cache:
 /// a kept answer never skips it.
 pub async fn secure_fetch(
-    data: activitypub_federation::config::Data<Context>,
+    Extension(config): Extension<SharedConfig>,
     route: Option<MatchedPath>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
@@ -31,7 +33,7 @@ pub async fn secure_fetch(
         SignedFetch::Always => true,
         SignedFetch::ForActivityJson => wants_activity_json(request.headers()),
     };
-    let applies = data.settings.federation.authorized_fetch
+    let applies = config.context().settings.federation.authorized_fetch
         && request.method() == axum::http::Method::GET
         && needed;
     if !applies {
@@ -45,6 +47,7 @@ pub async fn secure_fetch(
         .unwrap_or("/")
         .to_string();
     let headers = request.headers().clone();
+    let data = config.data();
     match verify_signed_get(&data, &method, &path, &headers).await {
         Ok(_) => next.run(request).await,
         Err(e) => e.into_response(),
