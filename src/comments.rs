@@ -22,7 +22,7 @@ use crate::urls::Urls;
 /// (addressed to the blog alone) always published, since only the critic sees it.
 pub fn arriving_status(
     moderation: Moderation,
-    arrival: &crate::db::comments::Arrival,
+    arrival: &comments::Arrival,
     public: bool,
 ) -> CommentStatus {
     if !public {

@@ -21,6 +21,7 @@ use crate::domain::{
     Visibility,
 };
 use crate::error::{parse_value, AppError};
+use crate::federation::request_data::FederationData;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -377,7 +378,7 @@ pub struct RefreshView {
     responses((status = 200, body = RefreshView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn refresh(
     _: Admin,
-    crate::federation::request_data::FederationData(data): crate::federation::request_data::FederationData,
+    FederationData(data): FederationData,
     Path(id): Path<String>,
 ) -> Result<Json<RefreshView>, AppError> {
     let id = super::path_id(&id)?;

@@ -64,14 +64,6 @@ pub async fn is_blocked(db: impl PgExecutor<'_>, actor: &str) -> Result<bool, Db
         .await?)
 }
 
-/// Whether an actor's server is silenced (its comments wait for approval).
-pub async fn is_silenced(db: impl PgExecutor<'_>, actor: &str) -> Result<bool, DbError> {
-    Ok(sqlx::query_scalar("SELECT actor_is_silenced($1)")
-        .bind(actor)
-        .fetch_one(db)
-        .await?)
-}
-
 /// What [`upsert_domain`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Upserted {
